@@ -1,0 +1,95 @@
+/**
+ * The model's public types: what the rest of ofn-local sees of a loaded project.
+ * The model is pure: it reads files and runs `git` to find a checkout's top level, but never
+ * touches Docker or the network.
+ */
+
+/** One problem (or warning) found in the user's manifests. */
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  /** Absolute path of the manifest file. */
+  file: string;
+  /** 0-based index of the YAML document inside the file. */
+  doc: number;
+  /** 1-based line of the offending node when known. */
+  line?: number;
+  /** Field path, e.g. `spec.serving.triggers.http.port` (empty for the whole document). */
+  path: string;
+  /** What is wrong and what was expected, e.g. "expected an integer, got string \"80a\"". */
+  message: string;
+}
+
+/** Where a manifest came from. */
+export interface Origin {
+  file: string;
+  doc: number;
+  /** Set when the manifest was written as v1beta1 and converted. */
+  convertedFrom?: 'core.openfunction.io/v1beta1';
+}
+
+export type JsonObject = { [key: string]: unknown };
+
+/** How a Function's code is found locally. */
+export type ResolvedSource =
+  | {
+      kind: 'local';
+      /** Absolute folder holding the function's code. */
+      dir: string;
+      /** How it was found, for messages: annotation, srcRepo.url path, or checkout + sourceSubPath. */
+      via: 'annotation' | 'srcRepo.url' | 'checkout';
+    }
+  /** `spec.image` and no `spec.build`: run the image as is. */
+  | { kind: 'image'; image: string };
+
+/** Effective scale settings of a sync function (Knative semantics, OpenFunction precedence). */
+export interface ScaleSettings {
+  /** minReplicas / autoscaling.knative.dev/min-scale; 0 allows scale to zero. */
+  min: number;
+  /** maxReplicas / max-scale; 0 in Knative means unlimited, ofn-local caps it (see README). */
+  max: number;
+  /** autoscaling.knative.dev/target: concurrent requests per instance, default 100. */
+  target: number;
+  /** autoscaling.knative.dev/container-concurrency: hard limit per instance, 0 = unlimited. */
+  containerConcurrency: number;
+}
+
+/** A Function after parsing, v1beta1 conversion and the webhook's defaults. */
+export interface LoadedFunction {
+  name: string;
+  namespace: string;
+  /** `knative` when the function has an HTTP trigger, `async` when it has dapr triggers. */
+  runtime: 'knative' | 'async';
+  /** `spec.serving.triggers.http.port` (sync) or 8080 (async). */
+  port: number;
+  /** `spec.version` after defaulting (`latest`). */
+  version: string;
+  /** `spec.image` as written (what a cluster would push/pull; may be a placeholder). */
+  image: string;
+  source: ResolvedSource;
+  /** Build env (`spec.build.env`), e.g. FUNC_NAME, FUNC_TYPE. */
+  buildEnv: Record<string, string>;
+  /** `spec.serving.params`: injected as plain env vars. */
+  params: Record<string, string>;
+  labels: Record<string, string>;
+  /** Pod annotations: `spec.serving.annotations`. */
+  annotations: Record<string, string>;
+  scale: ScaleSettings;
+  /** The FUNC_CONTEXT JSON string exactly as the v1.2 controller would set it. */
+  funcContext: string;
+  /** The FUNC_CONTEXT_V1BETA2 JSON string. */
+  funcContextV1beta2: string;
+  /** The whole defaulted v1beta2 resource (apiVersion, kind, metadata, spec) as plain JSON. */
+  resource: JsonObject;
+  origin: Origin;
+}
+
+export interface Project {
+  /** Absolute folder the project was loaded from (the folder given, or the first file's folder). */
+  root: string;
+  /** Every manifest file read, absolute, sorted. */
+  files: string[];
+  functions: LoadedFunction[];
+  /** Documents of kinds this issue does not run yet (EventSource, Component, ...), kept for later use. */
+  others: { apiVersion: string; kind: string; name: string; namespace: string; origin: Origin; resource: JsonObject }[];
+  warnings: Diagnostic[];
+}
