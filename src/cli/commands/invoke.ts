@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { OfnError } from '../../errors.js';
+import type { CliIo } from '../io.js';
+import { requireDaemon } from '../find-daemon.js';
+
+export interface InvokeOptions {
+  namespace: string;
+  data?: string;
+  path?: string;
+  method?: string;
+  project?: string;
+}
+
+/** Calls a function through the daemon's gateway and prints the answer (non-zero exit on HTTP >= 400). */
+export async function invokeCommand(name: string, opts: InvokeOptions, io: CliIo): Promise<number> {
+  const client = await requireDaemon(io.cwd, opts.project);
+  const status = await client.status();
+  const fn = status.functions.find((f) => f.name === name && f.namespace === opts.namespace);
+  if (!fn) {
+    const known = status.functions.map((f) => `${f.namespace}/${f.name}`).join(', ') || '(none)';
+    throw new OfnError('ERR_NO_FUNCTION', `no function ${opts.namespace}/${name} in this project (functions: ${known})`);
+  }
+  const body = opts.data === undefined ? undefined : opts.data.startsWith('@') ? await readFile(path.resolve(io.cwd, opts.data.slice(1))) : Buffer.from(opts.data);
+  const headers: Record<string, string> = {};
+  if (body) headers['content-type'] = isJson(body) ? 'application/json' : 'text/plain';
+  const suffix = opts.path ? '/' + opts.path.replace(/^\/+/, '') : '';
+  const res = await fetch(fn.url + suffix, { method: opts.method ?? (body ? 'POST' : 'GET'), headers, body });
+  const text = await res.text();
+  io.stdout.write(text.endsWith('\n') || text === '' ? text : text + '\n');
+  if (res.status >= 400) {
+    io.stderr.write(`HTTP ${res.status}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function isJson(buf: Buffer): boolean {
+  try {
+    JSON.parse(buf.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}

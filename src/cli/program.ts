@@ -1,0 +1,83 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { downCommand } from './commands/down.js';
+import { invokeCommand } from './commands/invoke.js';
+import { logsCommand } from './commands/logs.js';
+import { statusCommand } from './commands/status.js';
+import { upCommand } from './commands/up.js';
+import type { CliIo } from './io.js';
+
+export const DEFAULT_GATEWAY_PORT = 8480;
+
+export function createProgram(io: CliIo): Command {
+  const program = new Command('ofn-local')
+    .description('OpenFunction on your laptop: your Function manifests, built and served locally')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  const setExit = (code: number) => {
+    process.exitCode = code;
+  };
+
+  program
+    .command('up')
+    .description('build and serve the project (folder or manifest files; default: this folder)')
+    .argument('[inputs...]', 'project folder and/or manifest files')
+    .option('--port <n>', 'gateway port (0 = any free port)', port, DEFAULT_GATEWAY_PORT)
+    .option('-d, --detach', 'return once ready and leave the daemon running in the background')
+    .option('--idle-timeout <s>', 'seconds without requests before a function scales to zero', seconds, 30)
+    .option('--ready-timeout <s>', 'seconds a request waits for an instance to start before a 503', seconds, 60)
+    .addOption(new Option('--runtime <kind>', 'where instances run (default: docker when an engine answers)').choices(['docker', 'process']))
+    .addOption(new Option('--zero <mode>', 'how an instance sits at zero: stop (cold start) or pause (frozen)').choices(['stop', 'pause']).default('stop'))
+    .option('--base-image <ref>', 'base image of function images (default node:20-bookworm-slim, else the offline base)')
+    .option('-v, --verbose', 'print build output and every instance event')
+    .addOption(new Option('--daemon-child').hideHelp())
+    .action(async (inputs: string[], opts) => setExit(await upCommand(inputs, opts, io)));
+
+  program
+    .command('status')
+    .description("the functions of this folder's running project")
+    .option('--json', 'machine-readable output')
+    .option('--project <dir>', 'the project folder (default: found from here)')
+    .action(async (opts) => setExit(await statusCommand(opts, io)));
+
+  program
+    .command('invoke')
+    .description('call a function through the gateway and print its answer')
+    .argument('<name>', 'function name')
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('--data <json|@file>', 'request body (POSTed; JSON sets content-type application/json)')
+    .option('--path <p>', 'path after the function URL')
+    .option('-X, --method <m>', 'HTTP method (default GET, or POST with --data)')
+    .option('--project <dir>', 'the project folder (default: found from here)')
+    .action(async (name: string, opts) => setExit(await invokeCommand(name, opts, io)));
+
+  program
+    .command('logs')
+    .description("a function's build and instance output")
+    .argument('<name>', 'function name')
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('--project <dir>', 'the project folder (default: found from here)')
+    .action(async (name: string, opts) => setExit(await logsCommand(name, opts, io)));
+
+  program
+    .command('down')
+    .description('stop the project and remove its containers and network')
+    .option('--project <dir>', 'the project folder (default: found from here)')
+    .action(async (opts) => setExit(await downCommand(opts, io)));
+
+  return program;
+}
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${v}"`);
+  return n;
+}
+
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number of seconds above 0, got "${v}"`);
+  return n;
+}

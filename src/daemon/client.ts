@@ -1,0 +1,61 @@
+import { OfnError } from '../errors.js';
+import type { DaemonStatus } from './daemon.js';
+import type { DaemonInfo } from './daemon-file.js';
+import type { JournalEntry } from './events.js';
+
+export class ClientError extends OfnError<'ERR_DAEMON_UNREACHABLE' | 'ERR_CONTROL_API'> {}
+
+/** The CLI's (and later the TUI's) only way to the daemon: its control API. */
+export class DaemonClient {
+  constructor(readonly info: DaemonInfo) {}
+
+  status(): Promise<DaemonStatus> {
+    return this.#json('GET', '/v1/status');
+  }
+
+  shutdown(): Promise<unknown> {
+    return this.#json('POST', '/v1/shutdown');
+  }
+
+  scaleToZero(namespace: string, name: string): Promise<unknown> {
+    return this.#json('POST', `/v1/functions/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/scale-to-zero`);
+  }
+
+  /** Journal entries (optionally following new ones until `signal` aborts). */
+  async *journal(query: { after?: number; fn?: string; types?: string[]; follow?: boolean }, signal?: AbortSignal): AsyncGenerator<JournalEntry> {
+    const q = new URLSearchParams();
+    if (query.after) q.set('after', String(query.after));
+    if (query.fn) q.set('fn', query.fn);
+    if (query.types) q.set('types', query.types.join(','));
+    if (query.follow) q.set('follow', '1');
+    const res = await this.#fetch('GET', `/v1/journal?${q}`, signal);
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    let rest = '';
+    try {
+      for await (const chunk of res.body) {
+        const lines = (rest + decoder.decode(chunk as Uint8Array, { stream: true })).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line) yield JSON.parse(line) as JournalEntry;
+      }
+    } catch (err) {
+      if (!signal?.aborted) throw err;
+    }
+  }
+
+  async #json<T>(method: string, path: string): Promise<T> {
+    const res = await this.#fetch(method, path);
+    return (await res.json()) as T;
+  }
+
+  async #fetch(method: string, path: string, signal?: AbortSignal): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(this.info.controlUrl + path, { method, headers: { authorization: `Bearer ${this.info.token}` }, signal });
+    } catch (err) {
+      throw new ClientError('ERR_DAEMON_UNREACHABLE', `the daemon of ${this.info.root} does not answer at ${this.info.controlUrl}`, {}, 'run `ofn-local down` to clean up, then `ofn-local up` again', { cause: err });
+    }
+    if (!res.ok) throw new ClientError('ERR_CONTROL_API', `${method} ${path}: ${res.status} ${await res.text()}`);
+    return res;
+  }
+}

@@ -1,0 +1,91 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Daemon } from '../daemon.js';
+import type { JournalEntry } from '../events.js';
+
+/**
+ * The daemon's control API, on loopback only, every call carrying the token from daemon.json.
+ * The CLI (and later the TUI and test API) talk to the daemon only through this.
+ */
+export class ControlServer {
+  readonly token = randomBytes(24).toString('hex');
+  readonly #server: http.Server;
+  readonly #onShutdown: () => void;
+
+  constructor(daemon: Daemon, onShutdown: () => void) {
+    this.#onShutdown = onShutdown;
+    const app = express();
+    app.disable('x-powered-by');
+    app.use((req, res, next) => this.#guard(req, res, next));
+    app.get('/v1/status', (_req, res) => {
+      res.json(daemon.status());
+    });
+    app.get('/v1/journal', (req, res) => streamJournal(daemon, req, res));
+    app.post('/v1/functions/:namespace/:name/scale-to-zero', async (req, res) => {
+      const pool = daemon.pool(String(req.params.namespace), String(req.params.name));
+      if (!pool) {
+        res.status(404).json({ error: `no function ${req.params.namespace}/${req.params.name}` });
+        return;
+      }
+      await pool.scaleToZero('requested through the control API');
+      res.json({ ok: true });
+    });
+    app.post('/v1/shutdown', (_req, res) => {
+      res.json({ ok: true });
+      setImmediate(this.#onShutdown);
+    });
+    this.#server = http.createServer(app);
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  #guard(req: Request, res: Response, next: NextFunction): void {
+    const remote = req.socket.remoteAddress ?? '';
+    const loopback = remote === '127.0.0.1' || remote === '::1' || remote === '::ffff:127.0.0.1';
+    const given = Buffer.from(String(req.headers.authorization ?? '').replace(/^Bearer /, ''));
+    const want = Buffer.from(this.token);
+    if (!loopback || given.length !== want.length || !timingSafeEqual(given, want)) {
+      res.status(401).json({ error: 'missing or wrong token (see .ofn-local/daemon.json)' });
+      return;
+    }
+    next();
+  }
+}
+
+/**
+ * NDJSON of journal entries: `after` (seq) to replay from, `fn` to keep one function's, `types`
+ * (comma-separated) to keep some kinds, `follow=1` to keep the response open for new ones.
+ */
+function streamJournal(daemon: Daemon, req: Request, res: Response): void {
+  const after = Number(req.query.after ?? 0);
+  const fn = req.query.fn ? String(req.query.fn) : undefined;
+  const types = req.query.types ? new Set(String(req.query.types).split(',')) : undefined;
+  const follow = req.query.follow === '1' || req.query.follow === 'true';
+  const keep = (e: JournalEntry) => (!fn || ('fn' in e && e.fn === fn)) && (!types || types.has(e.type));
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  const write = (e: JournalEntry) => {
+    if (keep(e)) res.write(JSON.stringify(e) + '\n');
+  };
+  if (!follow) {
+    for (const e of daemon.journal.since(after)) write(e);
+    res.end();
+    return;
+  }
+  const unsubscribe = daemon.journal.subscribe(write, after);
+  res.once('close', unsubscribe);
+}

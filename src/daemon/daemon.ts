@@ -1,0 +1,322 @@
+import type Docker from 'dockerode';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { FastBuilder } from '../build/fast/fast-builder.js';
+import { FRAMEWORK_BUNDLE } from '../build/framework-files.js';
+import type { Builder } from '../build/builder.js';
+import { errorMessage, OfnError } from '../errors.js';
+import { FunctionPool } from '../gateway/function-pool.js';
+import { Gateway } from '../gateway/gateway.js';
+import { functionUrls } from '../gateway/router.js';
+import { loadProject } from '../model/index.js';
+import type { LoadedFunction, Project } from '../model/types.js';
+import { connectEngine, engineAvailable } from '../runtime/docker/engine.js';
+import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
+import { ProcessRuntime } from '../runtime/process/process-runtime.js';
+import { RuntimeError } from '../runtime/errors.js';
+import type { InstanceSpec, LogLine, RuntimeKind, ZeroMode } from '../runtime/runtime.js';
+import type { JournalEntry, OfnEvent } from './events.js';
+import { Journal } from './journal.js';
+import { projectId as makeProjectId, projectRoot } from './state.js';
+import { instanceEnv } from './instance-env.js';
+
+export interface DaemonOptions {
+  /** Folders and/or manifest files; empty means the current folder. */
+  inputs: string[];
+  cwd: string;
+  /** Gateway port; 0 picks a free one. */
+  port: number;
+  host?: string;
+  /** Idle time before a function scales to its minimum (Knative: stable window + grace). */
+  idleTimeoutMs: number;
+  /** How long a held request waits for an instance. */
+  readyTimeoutMs: number;
+  runtime?: RuntimeKind;
+  zeroMode: ZeroMode;
+  baseImage?: string;
+  /** Domain of host-based routes. */
+  domain?: string;
+  /** One-line notices for the user (e.g. "no Docker engine: using process runtime"). */
+  notice?: (line: string) => void;
+  /** Sees every journal entry from the first one on (the CLI prints them as they happen). */
+  onEvent?: (entry: JournalEntry) => void;
+}
+
+export interface FunctionStatus {
+  name: string;
+  namespace: string;
+  runtime: 'knative' | 'async';
+  state: string;
+  replicas: number;
+  url: string;
+  hostUrl: string;
+  image?: string;
+}
+
+export interface DaemonStatus {
+  project: string;
+  root: string;
+  runtime: RuntimeKind;
+  gateway: string;
+  functions: FunctionStatus[];
+}
+
+/** Functions built at once: two cores. */
+const BUILD_CONCURRENCY = 2;
+/** Knative's max-scale 0 means unlimited; a laptop gets this many at most. */
+const MAX_INSTANCES_CAP = 10;
+
+type AnyRuntime = DockerRuntime | ProcessRuntime;
+
+/**
+ * The daemon: loads the project, builds every function, serves them through the gateway, and
+ * records everything in the journal. Data flows one way: manifests → model → build → runtime → gateway.
+ */
+export class Daemon {
+  readonly journal: Journal;
+  readonly project: Project;
+  readonly projectId: string;
+  readonly root: string;
+  readonly stateDir: string;
+  readonly #o: DaemonOptions;
+  readonly #runtime: AnyRuntime;
+  readonly #builder: Builder;
+  readonly #docker: Docker | undefined;
+  readonly #gateway: Gateway;
+  readonly #pools = new Map<string, FunctionPool>();
+  readonly #images = new Map<string, string>();
+  readonly #recentLogs = new Map<string, string[]>();
+  #generation = 0;
+  #stopped: Promise<void> | undefined;
+
+  private constructor(o: DaemonOptions, project: Project, root: string, stateDir: string, journal: Journal, runtime: AnyRuntime, docker: Docker | undefined) {
+    this.#o = o;
+    this.project = project;
+    this.root = root;
+    this.stateDir = stateDir;
+    this.projectId = makeProjectId(root);
+    this.journal = journal;
+    this.#runtime = runtime;
+    this.#docker = docker;
+    this.#builder = new FastBuilder({ stateDir, projectId: this.projectId, docker, baseImage: o.baseImage });
+    this.#gateway = new Gateway({
+      port: o.port,
+      host: o.host ?? '127.0.0.1',
+      domain: this.domain,
+      clusterDomain: 'cluster.local',
+      pool: (ns, name) => this.#pools.get(`${ns}/${name}`),
+      list: () => [...this.#pools.keys()],
+      emit: (e) => this.emit(e),
+    });
+  }
+
+  get domain(): string {
+    return this.#o.domain ?? 'ofn.localhost';
+  }
+
+  get runtimeKind(): RuntimeKind {
+    return this.#runtime.kind;
+  }
+
+  get gatewayPort(): number {
+    return this.#gateway.port;
+  }
+
+  /**
+   * Loads, prepares and serves the project. Resolves once every function is built and its
+   * minReplicas are ready; build failures are journaled (see `failures()`), not thrown.
+   */
+  static async start(o: DaemonOptions): Promise<Daemon> {
+    const project = await loadProject(o.inputs, { cwd: o.cwd });
+    const root = projectRoot(o.inputs, o.cwd);
+    const stateDir = path.join(root, '.ofn-local');
+    await mkdir(stateDir, { recursive: true });
+    const journal = new Journal({ file: path.join(stateDir, 'journal.ndjson') });
+    if (o.onEvent) journal.subscribe(o.onEvent);
+    const id = makeProjectId(root);
+    let kind = o.runtime;
+    if (!kind) {
+      kind = (await engineAvailable()) ? 'docker' : 'process';
+      if (kind === 'process') o.notice?.('no Docker engine answers: running functions as host processes (--runtime process)');
+    }
+    let daemon: Daemon | undefined;
+    const onLog = (l: LogLine) => daemon?.onInstanceLog(l);
+    let docker: Docker | undefined;
+    let runtime: AnyRuntime;
+    if (kind === 'docker') {
+      docker = await connectEngine();
+      runtime = new DockerRuntime({ docker, projectId: id, root, onLog });
+    } else {
+      runtime = new ProcessRuntime({ frameworkBundle: FRAMEWORK_BUNDLE, onLog });
+    }
+    daemon = new Daemon(o, project, root, stateDir, journal, runtime, docker);
+    try {
+      await daemon.#start();
+    } catch (err) {
+      await daemon.stop().catch(() => undefined);
+      throw err;
+    }
+    return daemon;
+  }
+
+  emit(event: OfnEvent): void {
+    this.journal.append(event);
+  }
+
+  /** Build or start failures so far, one line each (empty when all is well). */
+  failures(): string[] {
+    return this.journal
+      .since(0)
+      .filter((e) => e.type === 'build.failed')
+      .map((e) => (e.type === 'build.failed' ? `${e.fn}: ${e.message}` : ''));
+  }
+
+  status(): DaemonStatus {
+    return {
+      project: this.projectId,
+      root: this.root,
+      runtime: this.#runtime.kind,
+      gateway: this.#gateway.url,
+      functions: this.project.functions.map((fn) => {
+        const pool = this.#pools.get(`${fn.namespace}/${fn.name}`)!;
+        const urls = functionUrls(this.#gateway.port, fn.namespace, fn.name, this.domain);
+        return {
+          name: fn.name,
+          namespace: fn.namespace,
+          runtime: fn.runtime,
+          state: pool.state,
+          replicas: pool.replicas,
+          url: urls.path,
+          hostUrl: urls.host,
+          image: this.#images.get(pool.key),
+        };
+      }),
+    };
+  }
+
+  pool(namespace: string, name: string): FunctionPool | undefined {
+    return this.#pools.get(`${namespace}/${name}`);
+  }
+
+  /** Stops everything: gateway first (no new requests), then instances, then shared resources. */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.emit({ type: 'daemon.stopping' });
+      const errors: unknown[] = [];
+      await this.#gateway.close().catch((e: unknown) => errors.push(e));
+      await Promise.all([...this.#pools.values()].map((p) => p.dispose().catch((e: unknown) => errors.push(e))));
+      await this.#runtime.dispose().catch((e: unknown) => errors.push(e));
+      await this.journal.close();
+      if (errors.length) throw new AggregateError(errors, 'errors while stopping');
+    })();
+    return this.#stopped;
+  }
+
+  onInstanceLog(l: LogLine): void {
+    const lines = this.#recentLogs.get(l.instance) ?? [];
+    lines.push(l.line);
+    if (lines.length > 50) lines.shift();
+    this.#recentLogs.set(l.instance, lines);
+    this.emit({ type: 'instance.log', fn: l.fn, instance: l.instance, stream: l.stream, line: l.line });
+  }
+
+  async #start(): Promise<void> {
+    this.emit({
+      type: 'project.loaded',
+      root: this.root,
+      functions: this.project.functions.map((f) => `${f.namespace}/${f.name}`),
+      warnings: this.project.warnings.map((w) => `${path.relative(this.#o.cwd, w.file)}: ${w.path}: ${w.message}`),
+    });
+    await this.#runtime.prepare();
+    await this.#gateway.listen();
+    for (const fn of this.project.functions) {
+      if (fn.runtime === 'async') {
+        throw new OfnError(
+          'ERR_UNSUPPORTED',
+          `${fn.namespace}/${fn.name} is an async function (spec.serving.triggers.dapr): this version serves sync (HTTP) functions only`,
+          { file: fn.origin.file, path: 'spec.serving.triggers.dapr' },
+          'async functions arrive with the Dapr sidecar; remove it from this project for now',
+        );
+      }
+      this.#pools.set(
+        `${fn.namespace}/${fn.name}`,
+        new FunctionPool({
+          namespace: fn.namespace,
+          name: fn.name,
+          runtime: this.#runtime,
+          scale: fn.scale,
+          idleWindowMs: this.#o.idleTimeoutMs,
+          zeroMode: this.#o.zeroMode,
+          readyTimeoutMs: this.#o.readyTimeoutMs,
+          maxInstancesCap: MAX_INSTANCES_CAP,
+          emit: (e) => this.emit(e),
+          recentLogs: (id) => this.#recentLogs.get(id) ?? [],
+        }),
+      );
+    }
+    await runLimited(this.project.functions, BUILD_CONCURRENCY, (fn) => this.#buildAndServe(fn));
+    this.emit({ type: 'daemon.ready', gateway: this.#gateway.url, runtime: this.#runtime.kind });
+  }
+
+  async #buildAndServe(fn: LoadedFunction): Promise<void> {
+    const key = `${fn.namespace}/${fn.name}`;
+    const pool = this.#pools.get(key)!;
+    pool.setBuilding();
+    this.emit({ type: 'build.started', fn: key });
+    let spec: InstanceSpec;
+    try {
+      spec = await this.#instanceSpec(fn, key);
+    } catch (err) {
+      const message = errorMessage(err) + (err instanceof OfnError && err.hint ? ` (${err.hint})` : '');
+      this.emit({ type: 'build.failed', fn: key, message });
+      pool.setFailed(message);
+      return;
+    }
+    await pool.setSpec(spec);
+    try {
+      await pool.ensureMin();
+    } catch (err) {
+      this.emit({ type: 'daemon.error', source: key, code: 'ERR_START_FAILED', message: errorMessage(err) });
+    }
+  }
+
+  async #instanceSpec(fn: LoadedFunction, key: string): Promise<InstanceSpec> {
+    const started = Date.now();
+    const base = { namespace: fn.namespace, name: fn.name, port: fn.port, generation: ++this.#generation };
+    if (fn.source.kind === 'image') {
+      if (!this.#docker) {
+        throw new RuntimeError('ERR_RUNTIME_UNSUPPORTED', `${key} runs the image ${fn.source.image}, which needs the docker runtime`, { file: fn.origin.file, path: 'spec.image' }, 'start a Docker engine, or give the function a spec.build');
+      }
+      await ensureImage(this.#docker, fn.source.image);
+      this.#images.set(key, fn.source.image);
+      this.emit({ type: 'build.finished', fn: key, image: fn.source.image, cached: true, durationMs: Date.now() - started });
+      return { ...base, image: fn.source.image, env: instanceEnv(fn, this.#runtime.kind) };
+    }
+    const result = await this.#builder.build(fn, { log: (line) => this.emit({ type: 'build.log', fn: key, line }) });
+    if (result.image) this.#images.set(key, result.image);
+    this.emit({ type: 'build.finished', fn: key, image: result.image, cached: result.cached, durationMs: Date.now() - started });
+    return { ...base, image: result.image, appDir: result.appDir, env: instanceEnv(fn, this.#runtime.kind) };
+  }
+}
+
+async function ensureImage(docker: Docker, ref: string): Promise<void> {
+  const present = await docker.getImage(ref).inspect().then(
+    () => true,
+    () => false,
+  );
+  if (present) return;
+  try {
+    const stream = await docker.pull(ref);
+    await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    throw new RuntimeError('ERR_IMAGE_MISSING', `image ${ref} (spec.image) is not on this engine and cannot be pulled: ${errorMessage(err)}`, { path: 'spec.image' }, 'build or load it into the engine first, or add spec.build so ofn-local builds it');
+  }
+}
+
+async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const workers = Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+  });
+  await Promise.all(workers);
+}

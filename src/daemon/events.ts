@@ -1,0 +1,38 @@
+/**
+ * Everything that happens, as a discriminated union. Past-tense `noun.verb` names. The journal adds
+ * `seq` and `ts`; the CLI, `logs`, the TUI and the test API read only these.
+ * `fn` is always `<namespace>/<name>`.
+ */
+export type OfnEvent =
+  | { type: 'project.loaded'; root: string; functions: string[]; warnings: string[] }
+  | { type: 'build.started'; fn: string }
+  | { type: 'build.log'; fn: string; line: string }
+  | { type: 'build.finished'; fn: string; image?: string; cached: boolean; durationMs: number }
+  | { type: 'build.failed'; fn: string; message: string }
+  | { type: 'instance.starting'; fn: string; instance: string; cold: boolean }
+  | { type: 'instance.ready'; fn: string; instance: string; cold: boolean; durationMs: number }
+  | { type: 'instance.log'; fn: string; instance: string; stream: 'stdout' | 'stderr'; line: string }
+  | { type: 'instance.suspended'; fn: string; instance: string; mode: 'stop' | 'pause' }
+  | { type: 'instance.removed'; fn: string; instance: string }
+  | { type: 'instance.failed'; fn: string; instance: string; message: string }
+  | { type: 'function.scaled'; fn: string; from: number; to: number; reason: string }
+  | { type: 'function.state'; fn: string; state: FunctionState; reason?: string }
+  | {
+      type: 'request.completed';
+      fn: string;
+      method: string;
+      path: string;
+      status: number;
+      durationMs: number;
+      cold: boolean;
+      instance?: string;
+    }
+  | { type: 'daemon.ready'; gateway: string; runtime: string }
+  | { type: 'daemon.stopping' }
+  | { type: 'daemon.error'; source: string; code: string; message: string; hint?: string };
+
+export type FunctionState = 'pending' | 'building' | 'ready' | 'scaled-to-zero' | 'failed';
+
+export type JournalEntry = OfnEvent & { seq: number; ts: string };
+
+export type EventOf<T extends OfnEvent['type']> = Extract<OfnEvent, { type: T }>;

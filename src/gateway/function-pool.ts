@@ -1,0 +1,359 @@
+import { errorMessage, OfnError } from '../errors.js';
+import type { FunctionState, OfnEvent } from '../daemon/events.js';
+import type { ScaleSettings } from '../model/types.js';
+import type { Instance, InstanceSpec, Runtime, ZeroMode } from '../runtime/runtime.js';
+import { waitForPort } from '../runtime/wait-for-port.js';
+import { desiredInstances } from './autoscaler.js';
+
+export type PoolErrorCode = 'ERR_NOT_READY' | 'ERR_START_FAILED' | 'ERR_BUILD_FAILED' | 'ERR_DISPOSED';
+
+/** A request the pool could not serve; the gateway answers 503 with the message. */
+export class PoolError extends OfnError<PoolErrorCode> {}
+
+export interface PoolRuntime extends Runtime {
+  isAlive(instance: Instance): Promise<boolean>;
+}
+
+export interface PoolOptions {
+  namespace: string;
+  name: string;
+  runtime: PoolRuntime;
+  scale: ScaleSettings;
+  /** No traffic for this long scales to `scale.min` (possibly zero). */
+  idleWindowMs: number;
+  zeroMode: ZeroMode;
+  /** How long a held request waits for an instance (and an instance for readiness). */
+  readyTimeoutMs: number;
+  /** Cap used when the manifest leaves max unlimited (Knative's 0). */
+  maxInstancesCap: number;
+  emit: (event: OfnEvent) => void;
+  /** Last lines an instance printed, to explain why it failed to start. */
+  recentLogs: (instanceId: string) => string[];
+}
+
+export interface Slot {
+  instance: Instance;
+  inFlight: number;
+  /** Set on instances of an older generation: removed once idle. */
+  retiring: boolean;
+}
+
+export interface Lease {
+  slot: Slot;
+  /** True when the request waited for an instance to start (a cold start). */
+  cold: boolean;
+}
+
+interface Waiter {
+  resolve: (lease: Lease) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The instances of one function and the Knative behaviour around them: the activator holds requests
+ * while an instance starts (from zero or for more capacity), new instances are added when concurrency
+ * per instance passes the target, and after an idle window the pool shrinks to min, parking the last
+ * instance (stopped or paused) so the next cold start reuses it.
+ */
+export class FunctionPool {
+  readonly key: string;
+  readonly #o: PoolOptions;
+  readonly #slots: Slot[] = [];
+  #parked: Instance | undefined;
+  #parking: Promise<void> | undefined;
+  #starting = 0;
+  readonly #waiters: Waiter[] = [];
+  #spec: InstanceSpec | undefined;
+  #failure: PoolError | undefined;
+  #state: FunctionState = 'pending';
+  #lastActivity = Date.now();
+  /** Per-second peaks of concurrency (in flight + held), newest last, covering the idle window. */
+  readonly #peaks: { at: number; peak: number }[] = [];
+  #currentPeak = 0;
+  readonly #ticker: NodeJS.Timeout;
+  #disposed = false;
+
+  constructor(opts: PoolOptions) {
+    this.#o = opts;
+    this.key = `${opts.namespace}/${opts.name}`;
+    this.#ticker = setInterval(() => this.#tick(), 1000);
+    this.#ticker.unref();
+  }
+
+  get state(): FunctionState {
+    return this.#state;
+  }
+
+  get replicas(): number {
+    return this.#slots.filter((s) => !s.retiring).length;
+  }
+
+  get maxInstances(): number {
+    return this.#o.scale.max > 0 ? this.#o.scale.max : this.#o.maxInstancesCap;
+  }
+
+  get instances(): readonly Slot[] {
+    return this.#slots;
+  }
+
+  setBuilding(): void {
+    this.#setState('building');
+  }
+
+  /** A new build is ready: later instances use it; running ones of older builds retire when idle. */
+  async setSpec(spec: InstanceSpec): Promise<void> {
+    this.#spec = spec;
+    this.#failure = undefined;
+    for (const s of this.#slots) s.retiring = true;
+    const parked = this.#parked;
+    this.#parked = undefined;
+    if (parked) await this.#o.runtime.remove(parked).catch(() => undefined);
+    this.#removeIdleRetired();
+    this.#setState(this.#o.scale.min > 0 ? 'pending' : 'scaled-to-zero');
+    if (this.#waiters.length > 0) this.#scaleUp('held requests');
+  }
+
+  /** The build failed: requests get the reason until a good build arrives. */
+  setFailed(reason: string): void {
+    this.#failure = new PoolError('ERR_BUILD_FAILED', `${this.key} failed to build: ${reason}`);
+    this.#setState('failed', reason);
+    this.#rejectWaiters(this.#failure);
+  }
+
+  /** Starts `scale.min` instances and waits until they are ready. */
+  async ensureMin(): Promise<void> {
+    const wanted = Math.min(this.#o.scale.min, this.maxInstances);
+    const starts: Promise<void>[] = [];
+    while (this.replicas + this.#starting < wanted) starts.push(this.#scaleUp('minReplicas'));
+    await Promise.all(starts);
+    if (this.replicas < wanted && this.#failure) throw this.#failure;
+  }
+
+  /** Gets an instance for one request: at once when one has room, else held until one is ready. */
+  acquire(): Promise<Lease> {
+    if (this.#disposed) return Promise.reject(new PoolError('ERR_DISPOSED', `${this.key} is shutting down`));
+    const slot = this.#pick();
+    if (slot) {
+      slot.inFlight++;
+      this.#sample();
+      if (this.#needsMore()) void this.#scaleUp('concurrency');
+      return Promise.resolve({ slot, cold: false });
+    }
+    if (!this.#spec && this.#failure) return Promise.reject(this.#failure);
+    return new Promise<Lease>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        const why = this.#failure ? `: ${this.#failure.message}` : '';
+        reject(new PoolError('ERR_NOT_READY', `no instance of ${this.key} became ready within ${this.#o.readyTimeoutMs} ms${why}`));
+      }, this.#o.readyTimeoutMs);
+      const waiter: Waiter = { resolve, reject, timer };
+      this.#waiters.push(waiter);
+      this.#sample();
+      if (this.#spec && (this.#starting === 0 || this.#needsMore())) void this.#scaleUp(this.replicas === 0 ? 'request at zero' : 'concurrency');
+    });
+  }
+
+  release(slot: Slot): void {
+    slot.inFlight--;
+    this.#lastActivity = Date.now();
+    this.#dispatch();
+    if (slot.retiring && slot.inFlight === 0) this.#removeIdleRetired();
+  }
+
+  /** The instance failed mid-request (connection refused/reset): take it out. */
+  async markDead(slot: Slot, reason: string): Promise<void> {
+    const i = this.#slots.indexOf(slot);
+    if (i < 0) return;
+    this.#slots.splice(i, 1);
+    this.#o.emit({ type: 'instance.failed', fn: this.key, instance: slot.instance.id, message: reason });
+    await this.#o.runtime.remove(slot.instance).catch(() => undefined);
+    this.#o.emit({ type: 'instance.removed', fn: this.key, instance: slot.instance.id });
+    if (this.replicas === 0) this.#setState(this.#o.scale.min > 0 ? 'pending' : 'scaled-to-zero');
+  }
+
+  /** Scales to zero now (the TUI's `s`, and tests). */
+  async scaleToZero(reason = 'requested'): Promise<void> {
+    await this.#shrinkTo(0, reason);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    clearInterval(this.#ticker);
+    this.#rejectWaiters(new PoolError('ERR_DISPOSED', `${this.key} is shutting down`));
+    await this.#parking?.catch(() => undefined);
+    const all = [...this.#slots.map((s) => s.instance), ...(this.#parked ? [this.#parked] : [])];
+    this.#slots.length = 0;
+    this.#parked = undefined;
+    await Promise.all(all.map((i) => this.#o.runtime.remove(i).catch(() => undefined)));
+  }
+
+  #pick(): Slot | undefined {
+    const cc = this.#o.scale.containerConcurrency;
+    let best: Slot | undefined;
+    for (const s of this.#slots) {
+      if (s.retiring || (cc > 0 && s.inFlight >= cc)) continue;
+      if (!best || s.inFlight < best.inFlight) best = s;
+    }
+    return best;
+  }
+
+  /** More capacity wanted: every live instance is at the target and there is room to grow. */
+  #needsMore(): boolean {
+    const live = this.replicas + this.#starting;
+    if (live >= this.maxInstances) return false;
+    const concurrency = this.#slots.reduce((n, s) => n + (s.retiring ? 0 : s.inFlight), 0) + this.#waiters.length;
+    return concurrency > live * this.#o.scale.target;
+  }
+
+  async #scaleUp(reason: string): Promise<void> {
+    if (!this.#spec || this.#disposed) return;
+    if (this.replicas + this.#starting >= this.maxInstances) return;
+    this.#starting++;
+    const from = this.replicas;
+    const cold = from === 0;
+    const started = Date.now();
+    let instance: Instance | undefined;
+    try {
+      await this.#parking;
+      instance = this.#parked;
+      this.#parked = undefined;
+      if (instance && instance.spec.generation === this.#spec.generation) {
+        this.#o.emit({ type: 'instance.starting', fn: this.key, instance: instance.id, cold });
+        await this.#o.runtime.resume(instance);
+      } else {
+        if (instance) await this.#o.runtime.remove(instance).catch(() => undefined);
+        instance = await this.#o.runtime.start(this.#spec);
+        this.#o.emit({ type: 'instance.starting', fn: this.key, instance: instance.id, cold });
+      }
+      await this.#waitReady(instance);
+      this.#slots.push({ instance, inFlight: 0, retiring: false });
+      this.#o.emit({ type: 'instance.ready', fn: this.key, instance: instance.id, cold, durationMs: Date.now() - started });
+      this.#o.emit({ type: 'function.scaled', fn: this.key, from, to: this.replicas, reason });
+      this.#setState('ready');
+      this.#lastActivity = Date.now();
+    } catch (err) {
+      const logs = instance ? this.#o.recentLogs(instance.id).slice(-10) : [];
+      const message = errorMessage(err) + (logs.length ? `\n${logs.join('\n')}` : '');
+      this.#failure = new PoolError('ERR_START_FAILED', `${this.key} failed to start: ${message}`);
+      if (instance) {
+        this.#o.emit({ type: 'instance.failed', fn: this.key, instance: instance.id, message });
+        await this.#o.runtime.remove(instance).catch(() => undefined);
+      }
+      if (this.replicas === 0) this.#setState('failed', message);
+    } finally {
+      this.#starting--;
+    }
+    this.#dispatch();
+    if (this.#waiters.length > 0 && this.replicas === 0 && this.#starting === 0 && this.#failure) {
+      this.#rejectWaiters(this.#failure);
+    }
+  }
+
+  async #waitReady(instance: Instance): Promise<void> {
+    let lastCheck = 0;
+    await waitForPort(instance.address.host, instance.address.port, {
+      timeoutMs: this.#o.readyTimeoutMs,
+      check: async () => {
+        // Asking the engine is slower than a connect attempt: at most every 100 ms.
+        if (Date.now() - lastCheck < 100) return;
+        lastCheck = Date.now();
+        if (!(await this.#o.runtime.isAlive(instance))) throw new Error(`instance ${instance.id} exited before it listened on port ${instance.spec.port}`);
+      },
+    });
+  }
+
+  #dispatch(): void {
+    while (this.#waiters.length > 0) {
+      const slot = this.#pick();
+      if (!slot) return;
+      const waiter = this.#waiters.shift()!;
+      clearTimeout(waiter.timer);
+      slot.inFlight++;
+      waiter.resolve({ slot, cold: true });
+    }
+  }
+
+  #rejectWaiters(err: Error): void {
+    for (const w of this.#waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
+  }
+
+  #sample(): void {
+    const c = this.#slots.reduce((n, s) => n + s.inFlight, 0) + this.#waiters.length;
+    if (c > this.#currentPeak) this.#currentPeak = c;
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    this.#sample();
+    this.#peaks.push({ at: now, peak: this.#currentPeak });
+    this.#currentPeak = 0;
+    while (this.#peaks.length > 0 && now - this.#peaks[0]!.at > this.#o.idleWindowMs) this.#peaks.shift();
+    if (this.#starting > 0 || this.#waiters.length > 0) return;
+    const inFlight = this.#slots.reduce((n, s) => n + s.inFlight, 0);
+    const desired = desiredInstances({
+      peakConcurrency: Math.max(0, ...this.#peaks.map((p) => p.peak)),
+      target: this.#o.scale.target,
+      min: this.#o.scale.min,
+      max: this.maxInstances,
+      idleMs: inFlight > 0 ? 0 : now - this.#lastActivity,
+      idleWindowMs: this.#o.idleWindowMs,
+    });
+    if (desired < this.replicas) void this.#shrinkTo(desired, desired === 0 ? 'idle' : 'lower concurrency');
+  }
+
+  async #shrinkTo(count: number, reason: string): Promise<void> {
+    if (this.#parking) return;
+    const from = this.replicas;
+    // Newest idle instances go first; the one left at zero is parked for the next cold start.
+    const idle = this.#slots.filter((s) => !s.retiring && s.inFlight === 0).reverse();
+    const surplus = idle.slice(0, Math.max(0, from - count));
+    if (surplus.length === 0) return;
+    for (const s of surplus) this.#slots.splice(this.#slots.indexOf(s), 1);
+    const toPark = count === 0 && this.replicas === 0 ? surplus.pop() : undefined;
+    this.#parking = (async () => {
+      await Promise.all(
+        surplus.map(async (s) => {
+          await this.#o.runtime.remove(s.instance).catch(() => undefined);
+          this.#o.emit({ type: 'instance.removed', fn: this.key, instance: s.instance.id });
+        }),
+      );
+      if (toPark) {
+        try {
+          await this.#o.runtime.suspend(toPark.instance, this.#o.zeroMode);
+          this.#parked = toPark.instance;
+          this.#o.emit({ type: 'instance.suspended', fn: this.key, instance: toPark.instance.id, mode: this.#o.zeroMode });
+        } catch (err) {
+          await this.#o.runtime.remove(toPark.instance).catch(() => undefined);
+          this.#o.emit({ type: 'instance.failed', fn: this.key, instance: toPark.instance.id, message: errorMessage(err) });
+        }
+      }
+      this.#o.emit({ type: 'function.scaled', fn: this.key, from, to: this.replicas, reason });
+      if (this.replicas === 0) this.#setState('scaled-to-zero');
+    })().finally(() => {
+      this.#parking = undefined;
+    });
+    await this.#parking;
+  }
+
+  #removeIdleRetired(): void {
+    for (const s of this.#slots.filter((x) => x.retiring && x.inFlight === 0)) {
+      this.#slots.splice(this.#slots.indexOf(s), 1);
+      void this.#o.runtime.remove(s.instance).then(
+        () => this.#o.emit({ type: 'instance.removed', fn: this.key, instance: s.instance.id }),
+        () => undefined,
+      );
+    }
+  }
+
+  #setState(state: FunctionState, reason?: string): void {
+    if (state === this.#state && !reason) return;
+    this.#state = state;
+    this.#o.emit({ type: 'function.state', fn: this.key, state, reason });
+  }
+}

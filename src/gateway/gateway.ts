@@ -1,0 +1,180 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errorMessage, OfnError } from '../errors.js';
+import type { OfnEvent } from '../daemon/events.js';
+import { PoolError, type FunctionPool, type Lease } from './function-pool.js';
+import { routeRequest } from './router.js';
+
+export interface GatewayOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  /** Host-based routes are `<name>.<ns>.<domain>`. */
+  domain: string;
+  clusterDomain: string;
+  pool: (namespace: string, name: string) => FunctionPool | undefined;
+  /** Known function keys, for the 404 page. */
+  list: () => string[];
+  emit: (event: OfnEvent) => void;
+}
+
+export class GatewayError extends OfnError<'ERR_PORT_IN_USE' | 'ERR_LISTEN'> {}
+
+/**
+ * One local port for every function, like OpenFunction's gateway in front of Knative: path-based
+ * (`/<ns>/<name>/...`) and host-based (`<name>.<ns>.ofn.localhost`) routes, the path passed on
+ * unchanged, Host set to the function's in-cluster name as the cluster's route does.
+ */
+export class Gateway {
+  readonly #o: GatewayOptions;
+  readonly #server: http.Server;
+  readonly #agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
+  #port = 0;
+
+  constructor(opts: GatewayOptions) {
+    this.#o = opts;
+    this.#server = http.createServer((req, res) => this.#handle(req, res));
+    this.#server.keepAliveTimeout = 65_000;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    return `http://localhost:${this.#port}`;
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') {
+          reject(
+            new GatewayError('ERR_PORT_IN_USE', `gateway port ${this.#o.port} is already in use`, { port: this.#o.port }, 'pass --port <n> to choose another, or --port 0 for any free port'),
+          );
+        } else reject(new GatewayError('ERR_LISTEN', `gateway cannot listen on ${this.#o.host}:${this.#o.port}: ${err.message}`, { port: this.#o.port }));
+      };
+      this.#server.once('error', onError);
+      this.#server.listen(this.#o.port, this.#o.host, () => {
+        this.#server.off('error', onError);
+        resolve();
+      });
+    });
+    this.#port = (this.#server.address() as AddressInfo).port;
+    return this.#port;
+  }
+
+  async close(): Promise<void> {
+    this.#agent.destroy();
+    if (!this.#server.listening) return;
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const started = performance.now();
+    const url = req.url ?? '/';
+    const route = routeRequest(req.headers.host, url, {
+      domain: this.#o.domain,
+      clusterDomain: this.#o.clusterDomain,
+      has: (ns, name) => this.#o.pool(ns, name) !== undefined,
+    });
+    if (!route) {
+      const fns = this.#o.list();
+      reply(res, 404, `no function at ${url}\nfunctions here: ${fns.length ? fns.map((f) => `/${f}`).join(', ') : '(none)'}\n`);
+      return;
+    }
+    const pool = this.#o.pool(route.namespace, route.name)!;
+    const path = url.split('?', 1)[0]!;
+    const done = (status: number, lease?: Lease) =>
+      this.#o.emit({
+        type: 'request.completed',
+        fn: pool.key,
+        method: req.method ?? 'GET',
+        path,
+        status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        cold: lease?.cold ?? false,
+        instance: lease?.slot.instance.id,
+      });
+    pool.acquire().then(
+      (lease) => this.#forward(req, res, route.namespace, route.name, pool, lease, done),
+      (err: unknown) => {
+        // The activator could not get an instance: 503 with the reason, as Knative's activator does.
+        const status = err instanceof PoolError ? 503 : 500;
+        reply(res, status, `${errorMessage(err)}\n`);
+        done(status);
+      },
+    );
+  }
+
+  #forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    namespace: string,
+    name: string,
+    pool: FunctionPool,
+    lease: Lease,
+    done: (status: number, lease?: Lease) => void,
+  ): void {
+    const { slot } = lease;
+    let released = false;
+    const release = () => {
+      if (!released) {
+        released = true;
+        pool.release(slot);
+      }
+    };
+    const headers = { ...req.headers };
+    headers['x-forwarded-host'] = req.headers.host ?? '';
+    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+    headers.host = `${name}.${namespace}.svc.${this.#o.clusterDomain}`;
+    const upstream = http.request(
+      {
+        host: slot.instance.address.host,
+        port: slot.instance.address.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent: this.#agent,
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+        up.once('end', () => {
+          release();
+          done(up.statusCode ?? 502, lease);
+        });
+        up.once('error', () => (release(), res.destroy()));
+      },
+    );
+    upstream.once('error', (err: NodeJS.ErrnoException) => {
+      release();
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' || err.code === 'EHOSTUNREACH') {
+        void pool.markDead(slot, `connection to ${slot.instance.id} failed: ${err.code}`);
+      }
+      reply(res, 502, `${pool.key} did not answer: ${err.message}\n`);
+      done(502, lease);
+    });
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        upstream.destroy();
+        release();
+      }
+    });
+    req.pipe(upstream);
+  }
+}
+
+function reply(res: http.ServerResponse, status: number, body: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,207 @@
+import type Docker from 'dockerode';
+import { PassThrough } from 'node:stream';
+import { errorMessage } from '../../errors.js';
+import { RuntimeError } from '../errors.js';
+import type { Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runtime.js';
+import { LABEL_FUNCTION, LABEL_GENERATION, LABEL_PROJECT, LABEL_ROOT, projectFilter } from './labels.js';
+import { splitLines } from '../split-lines.js';
+
+export interface DockerRuntimeOptions {
+  docker: Docker;
+  projectId: string;
+  /** Absolute project folder, recorded as a label so `docker ps` shows whose containers these are. */
+  root: string;
+  onLog: LogSink;
+  /**
+   * How the gateway reaches an instance. `container-ip` (Linux: the host routes to bridge networks)
+   * avoids docker-proxy on every request; `published` maps the app port to 127.0.0.1 (Docker Desktop).
+   */
+  addressMode?: 'container-ip' | 'published';
+}
+
+interface Entry {
+  instance: Instance;
+  container: Docker.Container;
+}
+
+/** One container per instance, all on one network per project, all carrying the project label. */
+export class DockerRuntime implements Runtime {
+  readonly kind = 'docker' as const;
+  readonly networkName: string;
+  readonly #opts: Required<DockerRuntimeOptions>;
+  readonly #entries = new Map<string, Entry>();
+  #counter = 0;
+
+  constructor(opts: DockerRuntimeOptions) {
+    this.#opts = { addressMode: process.platform === 'linux' ? 'container-ip' : 'published', ...opts };
+    this.networkName = `ofn-local-${opts.projectId}`;
+  }
+
+  async prepare(): Promise<void> {
+    const { docker, projectId, root } = this.#opts;
+    await removeProjectResources(docker, projectId);
+    await docker.createNetwork({
+      Name: this.networkName,
+      Driver: 'bridge',
+      Labels: { [LABEL_PROJECT]: projectId, [LABEL_ROOT]: root },
+    });
+  }
+
+  async start(spec: InstanceSpec): Promise<Instance> {
+    if (!spec.image) throw new RuntimeError('ERR_INSTANCE_START', `no image for ${spec.namespace}/${spec.name}`);
+    const { docker, projectId, root } = this.#opts;
+    const id = containerName(projectId, spec, ++this.#counter);
+    const portKey = `${spec.port}/tcp`;
+    let container: Docker.Container;
+    try {
+      container = await docker.createContainer({
+        name: id,
+        Image: spec.image,
+        Env: Object.entries({ ...spec.env, POD_NAME: id }).map(([k, v]) => `${k}=${v}`),
+        Labels: {
+          [LABEL_PROJECT]: projectId,
+          [LABEL_ROOT]: root,
+          [LABEL_FUNCTION]: `${spec.namespace}/${spec.name}`,
+          [LABEL_GENERATION]: String(spec.generation),
+        },
+        ExposedPorts: { [portKey]: {} },
+        HostConfig: {
+          NetworkMode: this.networkName,
+          // The name Docker Desktop users know for the host, on Linux too.
+          ExtraHosts: ['host.docker.internal:host-gateway'],
+          PortBindings:
+            this.#opts.addressMode === 'published' ? { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } : undefined,
+        },
+        NetworkingConfig: {
+          EndpointsConfig: { [this.networkName]: { Aliases: [`${spec.name}.${spec.namespace}`] } },
+        },
+      });
+    } catch (err) {
+      throw imageAware(err, spec.image);
+    }
+    const instance: Instance = { id, spec, address: { host: '127.0.0.1', port: 0 }, state: 'stopped' };
+    const entry = { instance, container };
+    this.#entries.set(id, entry);
+    await this.#run(entry);
+    return instance;
+  }
+
+  async resume(instance: Instance): Promise<void> {
+    const entry = this.#entry(instance);
+    if (instance.state === 'paused') {
+      await entry.container.unpause();
+      instance.state = 'running';
+    } else if (instance.state === 'stopped') {
+      await this.#run(entry);
+    }
+  }
+
+  async suspend(instance: Instance, mode: ZeroMode): Promise<void> {
+    const entry = this.#entry(instance);
+    if (instance.state !== 'running') return;
+    if (mode === 'pause') {
+      await entry.container.pause();
+      instance.state = 'paused';
+    } else {
+      // SIGTERM, then SIGKILL after 2 s: a graceful stop, as a pod's termination would be.
+      await entry.container.stop({ t: 2 }).catch(ignoreNotModified);
+      instance.state = 'stopped';
+    }
+  }
+
+  async remove(instance: Instance): Promise<void> {
+    const entry = this.#entries.get(instance.id);
+    this.#entries.delete(instance.id);
+    instance.state = 'removed';
+    if (entry) await entry.container.remove({ force: true }).catch(ignoreMissing);
+  }
+
+  async dispose(): Promise<void> {
+    const { docker, projectId } = this.#opts;
+    for (const { instance } of this.#entries.values()) instance.state = 'removed';
+    this.#entries.clear();
+    await removeProjectResources(docker, projectId);
+  }
+
+  /** Whether the container's process still runs; the readiness wait stops early when it does not. */
+  async isAlive(instance: Instance): Promise<boolean> {
+    const info = await this.#entry(instance).container.inspect().catch(() => undefined);
+    return Boolean(info?.State.Running);
+  }
+
+  async #run(entry: Entry): Promise<void> {
+    const { container, instance } = entry;
+    await this.#attachLogs(entry);
+    try {
+      await container.start();
+    } catch (err) {
+      throw new RuntimeError('ERR_INSTANCE_START', `could not start ${instance.id}: ${errorMessage(err)}`, {}, undefined, {
+        cause: err,
+      });
+    }
+    const info = await container.inspect();
+    if (this.#opts.addressMode === 'published') {
+      const binding = info.NetworkSettings.Ports[`${instance.spec.port}/tcp`]?.[0];
+      instance.address = { host: '127.0.0.1', port: Number(binding?.HostPort) };
+    } else {
+      const net = info.NetworkSettings.Networks[this.networkName];
+      instance.address = { host: net?.IPAddress ?? '127.0.0.1', port: instance.spec.port };
+    }
+    instance.state = 'running';
+  }
+
+  /** Attaches before start so no line is lost; a stopped container needs a fresh attach on each start. */
+  async #attachLogs(entry: Entry): Promise<void> {
+    const { container, instance } = entry;
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const out = new PassThrough();
+    const err = new PassThrough();
+    this.#opts.docker.modem.demuxStream(stream, out, err);
+    stream.on('end', () => (out.end(), err.end()));
+    splitLines(out, (line) => this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: instance.id, stream: 'stdout', line }));
+    splitLines(err, (line) => this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: instance.id, stream: 'stderr', line }));
+  }
+
+  #entry(instance: Instance): Entry {
+    const entry = this.#entries.get(instance.id);
+    if (!entry) throw new RuntimeError('ERR_INSTANCE_START', `unknown instance ${instance.id}`);
+    return entry;
+  }
+}
+
+/** Removes every container and network carrying the project label, and nothing else. */
+export async function removeProjectResources(docker: Docker, projectId: string): Promise<number> {
+  const filters = projectFilter(projectId);
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(ignoreMissing)));
+  const networks = await docker.listNetworks({ filters });
+  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoreMissing)));
+  return containers.length;
+}
+
+function containerName(projectId: string, spec: InstanceSpec, n: number): string {
+  return `ofn-local-${projectId}-${spec.namespace}-${spec.name}-${n}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { statusCode?: number }).statusCode;
+}
+
+function ignoreMissing(err: unknown): void {
+  if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
+}
+
+function ignoreNotModified(err: unknown): void {
+  if (statusOf(err) !== 304) throw err;
+}
+
+function imageAware(err: unknown, image: string): RuntimeError {
+  if (statusOf(err) === 404) {
+    return new RuntimeError('ERR_IMAGE_MISSING', `image ${image} is not on this engine`, {}, 'build it, or pull it', {
+      cause: err,
+    });
+  }
+  return new RuntimeError('ERR_INSTANCE_START', `could not create a container from ${image}: ${errorMessage(err)}`, {}, undefined, {
+    cause: err,
+  });
+}

@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { RuntimeError } from '../errors.js';
+import type { Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runtime.js';
+import { splitLines } from '../split-lines.js';
+
+export interface ProcessRuntimeOptions {
+  /** The bundled functions framework to run (`dist/framework/ofn-framework.cjs`). */
+  frameworkBundle: string;
+  onLog: LogSink;
+  /** Node binary; the one running ofn-local by default. */
+  node?: string;
+}
+
+interface Entry {
+  instance: Instance;
+  child?: ChildProcess;
+}
+
+/**
+ * Instances as child processes on the host: the framework runs from the function's prepared folder
+ * on a free port. At zero, `pause` freezes the process (SIGSTOP) and `stop` ends it.
+ */
+export class ProcessRuntime implements Runtime {
+  readonly kind = 'process' as const;
+  readonly #opts: ProcessRuntimeOptions;
+  readonly #entries = new Map<string, Entry>();
+  #counter = 0;
+
+  constructor(opts: ProcessRuntimeOptions) {
+    this.#opts = opts;
+  }
+
+  async prepare(): Promise<void> {
+    // Children die with the daemon (they are not detached), so no leftovers to look for.
+  }
+
+  async start(spec: InstanceSpec): Promise<Instance> {
+    if (!spec.appDir) throw new RuntimeError('ERR_RUNTIME_UNSUPPORTED', `${spec.namespace}/${spec.name} has no source folder to run`);
+    const instance: Instance = {
+      id: `${spec.namespace}-${spec.name}-${++this.#counter}`,
+      spec,
+      address: { host: '127.0.0.1', port: 0 },
+      state: 'stopped',
+    };
+    const entry: Entry = { instance };
+    this.#entries.set(instance.id, entry);
+    await this.#spawn(entry);
+    return instance;
+  }
+
+  async resume(instance: Instance): Promise<void> {
+    const entry = this.#entry(instance);
+    if (instance.state === 'paused') {
+      entry.child?.kill('SIGCONT');
+      instance.state = 'running';
+    } else if (instance.state === 'stopped') {
+      await this.#spawn(entry);
+    }
+  }
+
+  async suspend(instance: Instance, mode: ZeroMode): Promise<void> {
+    const entry = this.#entry(instance);
+    if (instance.state !== 'running') return;
+    if (mode === 'pause') {
+      entry.child?.kill('SIGSTOP');
+      instance.state = 'paused';
+    } else {
+      await stopChild(entry.child);
+      entry.child = undefined;
+      instance.state = 'stopped';
+    }
+  }
+
+  async remove(instance: Instance): Promise<void> {
+    const entry = this.#entries.get(instance.id);
+    this.#entries.delete(instance.id);
+    instance.state = 'removed';
+    if (entry?.child) {
+      entry.child.kill('SIGCONT');
+      await stopChild(entry.child);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.#entries.values()].map((e) => this.remove(e.instance)));
+  }
+
+  async isAlive(instance: Instance): Promise<boolean> {
+    const child = this.#entries.get(instance.id)?.child;
+    return Boolean(child && child.exitCode === null && child.signalCode === null);
+  }
+
+  async #spawn(entry: Entry): Promise<void> {
+    const { instance } = entry;
+    const port = await freePort();
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...instance.spec.env, POD_NAME: instance.id, PORT: String(port) };
+    const child = spawn(this.#opts.node ?? process.execPath, [this.#opts.frameworkBundle], {
+      cwd: instance.spec.appDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.once('exit', () => {
+      if (entry.child === child && instance.state === 'running') instance.state = 'stopped';
+    });
+    splitLines(child.stdout!, (line) => this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: instance.id, stream: 'stdout', line }));
+    splitLines(child.stderr!, (line) => this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: instance.id, stream: 'stderr', line }));
+    entry.child = child;
+    instance.address = { host: '127.0.0.1', port };
+    instance.state = 'running';
+  }
+
+  #entry(instance: Instance): Entry {
+    const entry = this.#entries.get(instance.id);
+    if (!entry) throw new RuntimeError('ERR_INSTANCE_START', `unknown instance ${instance.id}`);
+    return entry;
+  }
+}
+
+function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
+    child.once('exit', () => (clearTimeout(kill), resolve()));
+    child.kill('SIGTERM');
+  });
+}
+
+/** A port free on loopback right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}

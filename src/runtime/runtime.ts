@@ -1,0 +1,60 @@
+/**
+ * Where function instances run. Two implementations share this contract: `docker` (one container per
+ * instance on a per-project network) and `process` (a child process per instance on the host).
+ * Our own types only: nothing Docker-specific leaks above this line.
+ */
+
+export type RuntimeKind = 'docker' | 'process';
+
+/** How an instance sits at zero: `stop` ends its process (a cold start next time), `pause` freezes it. */
+export type ZeroMode = 'stop' | 'pause';
+
+export interface InstanceSpec {
+  namespace: string;
+  name: string;
+  /** Docker: the image to run. */
+  image?: string;
+  /** Process: the prepared app folder to run the framework in. */
+  appDir?: string;
+  /** The port the function listens on inside its instance (`triggers.http.port`). */
+  port: number;
+  env: Record<string, string>;
+  /** Bumped each time the function is rebuilt, so stale instances are told apart. */
+  generation: number;
+}
+
+export type InstanceState = 'running' | 'paused' | 'stopped' | 'removed';
+
+export interface Instance {
+  /** Stable id for logs and the journal (container name or `pid-<n>`). */
+  readonly id: string;
+  readonly spec: InstanceSpec;
+  /** Where the gateway reaches the function; can change after a stop/start. */
+  address: { host: string; port: number };
+  state: InstanceState;
+}
+
+export interface LogLine {
+  /** `<namespace>/<name>` of the function the instance belongs to. */
+  fn: string;
+  instance: string;
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
+export interface Runtime {
+  readonly kind: RuntimeKind;
+  /** Removes leftovers of an earlier run of the same project, then creates what instances share. */
+  prepare(): Promise<void>;
+  /** Creates and starts an instance. Resolves once its process runs; readiness is the caller's wait. */
+  start(spec: InstanceSpec): Promise<Instance>;
+  /** Brings an instance that sits at zero back (`docker start`/`unpause`, or a new child process). */
+  resume(instance: Instance): Promise<void>;
+  /** Puts an instance at zero without removing it. */
+  suspend(instance: Instance, mode: ZeroMode): Promise<void>;
+  remove(instance: Instance): Promise<void>;
+  /** Removes every instance and shared resource this runtime created. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+export type LogSink = (line: LogLine) => void;
