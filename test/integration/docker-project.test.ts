@@ -79,7 +79,7 @@ describe.skipIf(!hasDocker)('docker runtime: project resources', () => {
       const pool = daemon.pool('default', 'hello-node')!;
       await request(`http://127.0.0.1:${daemon.gatewayPort}/default/hello-node`);
       const id = pool.instances[0]!.instance.id;
-      await waitFor(() => pool.replicas === 0, 15_000, 'scale to zero');
+      await waitFor(() => pool.state === 'scaled-to-zero', 15_000, 'scale to zero');
       expect((await docker.getContainer(id).inspect()).State.Paused).toBe(true);
       const res = await request(`http://127.0.0.1:${daemon.gatewayPort}/default/hello-node`);
       expect(res.body).toBe('hello, world');

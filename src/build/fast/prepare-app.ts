@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { access, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildError } from '../errors.js';
-import { IGNORED_DIRS } from '../fingerprint.js';
+import { sourceFiles } from '../fingerprint.js';
 import { splitLines } from '../../runtime/split-lines.js';
 import type { BuildContext } from '../builder.js';
 
@@ -33,10 +33,11 @@ export async function detectNode(dir: string): Promise<void> {
 export async function prepareApp(srcDir: string, appDir: string, shimDir: string, ctx: BuildContext): Promise<void> {
   await rm(appDir, { recursive: true, force: true });
   await mkdir(appDir, { recursive: true });
-  await cp(srcDir, appDir, {
-    recursive: true,
-    filter: (src) => !IGNORED_DIRS.has(path.basename(src)) || src === srcDir,
-  });
+  // File by file: the build folder may itself lie inside the source folder (.ofn-local/).
+  for (const rel of await sourceFiles(srcDir)) {
+    await mkdir(path.dirname(path.join(appDir, rel)), { recursive: true });
+    await copyFile(path.join(srcDir, rel), path.join(appDir, rel));
+  }
   const pkgFile = path.join(appDir, 'package.json');
   if (await exists(pkgFile)) {
     const pkg = JSON.parse(await readFile(pkgFile, 'utf8')) as Record<string, Record<string, string> | undefined>;

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// ofn-local benchmarks: each figure is printed beside a baseline measured in the same run, and all
+// are written to bench/results.json. `npm run bench -- <name>` runs the benchmarks whose name
+// contains <name>. Figures are never asserted anywhere: these machines are shared and noisy.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchmarks } from './suites.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const filter = process.argv[2];
+const results = [];
+
+for (const b of benchmarks) {
+  if (filter && !b.name.includes(filter)) continue;
+  process.stdout.write(`\n# ${b.name}: ${b.description}\n`);
+  try {
+    const figures = await b.run();
+    results.push(...figures);
+    printTable(figures);
+  } catch (err) {
+    process.stdout.write(`  skipped: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+}
+
+await writeFile(path.join(here, 'results.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2) + '\n');
+process.stdout.write(`\nwrote ${path.join(here, 'results.json')} (${results.length} figures)\n`);
+
+function printTable(figures) {
+  const rows = [['figure', 'metric', 'value', 'baseline', 'ratio'], ...figures.map((f) => [f.name, f.metric, fmt(f.value, f.unit), f.baseline === undefined ? '-' : fmt(f.baseline, f.unit), f.ratio === undefined ? '-' : f.ratio.toFixed(2)])];
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) process.stdout.write('  ' + r.map((c, i) => c.padEnd(w[i])).join('  ') + '\n');
+}
+
+function fmt(v, unit) {
+  return `${v < 10 ? v.toFixed(3) : v < 1000 ? v.toFixed(1) : Math.round(v)} ${unit}`;
+}

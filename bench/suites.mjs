@@ -1,0 +1,154 @@
+// The benchmarks of `npm run bench`. Each returns figures {name, metric, value, unit, baseline, ratio}.
+import Docker from 'dockerode';
+import http from 'node:http';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Daemon } from '../dist/daemon/daemon.js';
+import { engineAvailable } from '../dist/runtime/docker/engine.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROUNDS = 20;
+
+export const benchmarks = [
+  {
+    name: 'cold-start-stop',
+    description: `scale from zero (stopped container) to first byte through the gateway, ${ROUNDS} rounds; baseline: docker start of the same container + first request direct`,
+    run: () => coldStart('stop'),
+  },
+  {
+    name: 'cold-start-pause',
+    description: `wake from zero (paused container) to first byte through the gateway, ${ROUNDS} rounds; baseline: docker unpause + first request direct`,
+    run: () => coldStart('pause'),
+  },
+  {
+    name: 'warm-overhead',
+    description: 'warm requests through the gateway vs directly to the container, keep-alive, concurrency 16',
+    run: warmOverhead,
+  },
+];
+
+async function withProject(zeroMode, fn) {
+  if (!(await engineAvailable())) throw new Error('no Docker engine');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ofn-local-bench-'));
+  await cp(path.join(root, 'fixtures', 'hello-node'), dir, { recursive: true });
+  const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 3_600_000, readyTimeoutMs: 60_000, runtime: 'docker', zeroMode });
+  try {
+    return await fn(daemon);
+  } finally {
+    await daemon.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function coldStart(zeroMode) {
+  return withProject(zeroMode, async (daemon) => {
+    const docker = new Docker();
+    const pool = daemon.pool('default', 'hello-node');
+    const url = `http://127.0.0.1:${daemon.gatewayPort}/default/hello-node`;
+    await get(url);
+    const gateway = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      await pool.scaleToZero('bench');
+      const t0 = performance.now();
+      await get(url);
+      gateway.push(performance.now() - t0);
+    }
+    // The floor: the same container, driven by hand.
+    const { instance } = pool.instances[0];
+    const container = docker.getContainer(instance.id);
+    const floor = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      if (zeroMode === 'pause') await container.pause();
+      else await container.stop({ t: 2 });
+      const t0 = performance.now();
+      if (zeroMode === 'pause') await container.unpause();
+      else await container.start();
+      const info = await container.inspect();
+      const ip = Object.values(info.NetworkSettings.Networks)[0].IPAddress;
+      await untilAnswers(`http://${ip}:8080/`);
+      floor.push(performance.now() - t0);
+    }
+    const name = `cold start from ${zeroMode === 'pause' ? 'paused' : 'stopped'}`;
+    return [
+      figure(name, 'p50', pct(gateway, 50), pct(floor, 50), 'ms'),
+      figure(name, 'p90', pct(gateway, 90), pct(floor, 90), 'ms'),
+    ];
+  });
+}
+
+async function warmOverhead() {
+  return withProject('stop', async (daemon) => {
+    const pool = daemon.pool('default', 'hello-node');
+    const viaGateway = `http://127.0.0.1:${daemon.gatewayPort}/default/hello-node`;
+    await get(viaGateway);
+    const { address } = pool.instances[0].instance;
+    const direct = `http://${address.host}:${address.port}/default/hello-node`;
+    const opts = { concurrency: 16, requests: 20_000 };
+    await load(direct, { concurrency: 16, requests: 2000 }); // warm both paths
+    await load(viaGateway, { concurrency: 16, requests: 2000 });
+    const d = await load(direct, opts);
+    const g = await load(viaGateway, opts);
+    // Single-request latency without queueing, to see the gateway's own cost per hop.
+    const d1 = await load(direct, { concurrency: 1, requests: 3000 });
+    const g1 = await load(viaGateway, { concurrency: 1, requests: 3000 });
+    return [
+      figure('warm c=16', 'requests/s', g.rps, d.rps, 'req/s'),
+      figure('warm c=16', 'p50', g.p50, d.p50, 'ms'),
+      figure('warm c=16', 'p99', g.p99, d.p99, 'ms'),
+      figure('warm c=1', 'p50', g1.p50, d1.p50, 'ms'),
+      figure('warm c=1', 'p99', g1.p99, d1.p99, 'ms'),
+      { name: 'gateway overhead c=1', metric: 'p50 added', value: g1.p50 - d1.p50, unit: 'ms' },
+    ];
+  });
+}
+
+function figure(name, metric, value, baseline, unit) {
+  return { name, metric, value, unit, baseline, ratio: baseline ? value / baseline : undefined };
+}
+
+function pct(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function get(url, a = undefined) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: a ?? false }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode} from ${url}`))));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function untilAnswers(url) {
+  for (;;) {
+    try {
+      await get(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+}
+
+async function load(url, { concurrency, requests }) {
+  const lat = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < requests) {
+        const s = performance.now();
+        await get(url, agent);
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  return { rps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
+}
