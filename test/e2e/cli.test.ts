@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABEL_PROJECT } from '../../src/runtime/docker/labels.js';
+import { hasDocker } from '../helpers/engine.js';
+import { REPO_ROOT, tempProject } from '../helpers/temp-project.js';
+
+const run = promisify(execFile);
+const BIN = path.join(REPO_ROOT, 'bin', 'ofn-local.js');
+
+async function cli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+// The CLI as a person uses it: up --detach, status --json, invoke, logs, down.
+describe.each((hasDocker ? ['process', 'docker'] : ['process']) as string[])('the CLI (%s runtime)', (runtime) => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempProject('fixtures/hello-node'));
+  });
+  afterAll(async () => {
+    await cli(dir, 'down');
+    await cleanup();
+  });
+
+  it('up --detach returns once ready and prints the URL', async () => {
+    const up = await cli(dir, 'up', '--detach', '--port', '0', '--runtime', runtime);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/default\/hello-node .* http:\/\/localhost:\d+\/default\/hello-node/);
+  });
+
+  it('refuses a second up for the same project', async () => {
+    const again = await cli(dir, 'up', '--detach', '--port', '0', '--runtime', runtime);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already runs');
+  });
+
+  it('status --json lists the function', async () => {
+    const st = await cli(dir, 'status', '--json');
+    expect(st.code).toBe(0);
+    const { functions } = JSON.parse(st.stdout);
+    expect(functions).toHaveLength(1);
+    expect(functions[0]).toMatchObject({ name: 'hello-node', namespace: 'default', runtime: 'knative', url: expect.stringMatching(/\/default\/hello-node$/) });
+    expect(['ready', 'scaled-to-zero']).toContain(functions[0].state);
+  });
+
+  it('invoke prints the answer, also from a parent folder of the project', async () => {
+    expect((await cli(dir, 'invoke', 'hello-node')).stdout).toBe('hello, world\n');
+    const fromParent = await cli(path.dirname(dir), 'invoke', 'hello-node', '--project', dir, '--path', '/x?name=cli');
+    expect(fromParent.stdout).toBe('hello, cli\n');
+  });
+
+  it('invoke of an unknown function names the ones there are', async () => {
+    const bad = await cli(dir, 'invoke', 'nope');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('default/hello-node');
+  });
+
+  it('logs show the build and the instance output', async () => {
+    const logs = await cli(dir, 'logs', 'hello-node');
+    expect(logs.stdout).toContain('[build] preparing default/hello-node');
+    expect(logs.stdout).toMatch(/serving helloWorld \(http\) on port/);
+  });
+
+  it('down stops the daemon and leaves no labelled container or network', async () => {
+    const down = await cli(dir, 'down');
+    expect(down.stdout).toContain('stopped ofn-local');
+    expect((await cli(dir, 'status')).code).toBe(1);
+    if (runtime === 'docker') {
+      const docker = new Docker();
+      const all = await docker.listContainers({ all: true, filters: { label: [LABEL_PROJECT] } });
+      const mine = all.filter((c) => c.Labels['io.ofn-local.root'] === dir);
+      expect(mine).toEqual([]);
+    }
+  });
+});
+
+describe('the CLI with bad input', () => {
+  it('up reports a taken port by number', async () => {
+    const { dir, cleanup } = await tempProject('fixtures/hello-node');
+    const net = await import('node:net');
+    const srv = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const port = (srv.address() as import('node:net').AddressInfo).port;
+    try {
+      const up = await cli(dir, 'up', '--port', String(port), '--runtime', 'process');
+      expect(up.code).toBe(1);
+      expect(up.stderr).toContain(`port ${port} is already in use`);
+      expect(up.stderr).toContain('--port');
+    } finally {
+      srv.close();
+      await cleanup();
+    }
+  });
+
+  it('up reports a broken manifest with file, line and field', async () => {
+    const { dir, cleanup } = await tempProject('fixtures/hello-node');
+    const fs = await import('node:fs/promises');
+    const file = path.join(dir, 'function.yaml');
+    await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace('port: 8080', 'port: "80a"'));
+    try {
+      const up = await cli(dir, 'up', '--port', '0', '--runtime', 'process');
+      expect(up.code).toBe(1);
+      expect(up.stderr).toMatch(/function\.yaml:\d+.*spec\.serving\.triggers\.http\.port/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
