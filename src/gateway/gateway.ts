@@ -28,7 +28,8 @@ export class GatewayError extends OfnError<'ERR_PORT_IN_USE' | 'ERR_LISTEN'> {}
 export class Gateway {
   readonly #o: GatewayOptions;
   readonly #server: http.Server;
-  readonly #agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
+  // Idle sockets are dropped after 4 s, before a Node server's default 5 s keep-alive closes them.
+  readonly #agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, timeout: 4000 });
   #port = 0;
 
   constructor(opts: GatewayOptions) {
@@ -157,7 +158,9 @@ export class Gateway {
         res.destroy();
         return;
       }
-      if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' || err.code === 'EHOSTUNREACH') {
+      // Refused: nothing listens any more, the instance is gone. (A reset may just be a kept-alive
+      // socket the function closed; that instance still serves.)
+      if (err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH') {
         void pool.markDead(slot, `connection to ${slot.instance.id} failed: ${err.code}`);
       }
       reply(res, 502, `${pool.key} did not answer: ${err.message}\n`);

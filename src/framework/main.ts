@@ -1,0 +1,79 @@
+/**
+ * Entry point of the bundled framework (`ofn-framework.cjs`): read the configuration,
+ * load the user's function, serve it over HTTP on PORT.
+ */
+import http from 'node:http';
+
+import { DaprHttpClient } from './dapr-client.js';
+import { describeError, FrameworkStartError } from './errors.js';
+import { ContextUtils } from './function-context.js';
+import { exitGracefullyOnSignals } from './graceful-shutdown.js';
+import { createHttpApp } from './http-app.js';
+import { loadUserFunction } from './module-loader.js';
+import { HELP_TEXT, OptionsError, parseOptions } from './options.js';
+import { logEscapedErrors } from './process-errors.js';
+import { getRegistry } from './registry.js';
+import { requestHandlerFor } from './request-handler.js';
+import { loadUserPlugins, PluginChain } from './user-plugins.js';
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  if (options.printHelp) {
+    console.error(HELP_TEXT);
+    return;
+  }
+  if (options.contextError !== undefined) {
+    console.error(`ofn-framework: ignoring FUNC_CONTEXT: ${options.contextError}`);
+  }
+  const context = options.context;
+  if (ContextUtils.IsAsyncRuntime(context)) {
+    throw new FrameworkStartError(
+      `FUNC_CONTEXT runtime is "${String(context?.runtime)}": async functions are served through the Dapr ` +
+        'sidecar, which this version of ofn-local does not run yet (coming in a later version). ' +
+        'Use a sync function (runtime Knative) for now.',
+    );
+  }
+  if (context?.pluginsTracing?.enabled) {
+    console.warn(
+      'ofn-framework: pluginsTracing is enabled in FUNC_CONTEXT, but ofn-local has no tracing plugin; ignoring it.',
+    );
+  }
+
+  // Exists before user code runs, so the shim registers into it and reuses its Plugin class.
+  getRegistry();
+  const loaded = await loadUserFunction(options.source, options.target, options.signatureType);
+  const plugins =
+    loaded.signatureType === 'openfunction' ? await loadUserPlugins(options.source, context) : PluginChain.EMPTY;
+  const handler = await requestHandlerFor(loaded.signatureType, loaded.userFunction, context, {
+    dapr: new DaprHttpClient(process.env),
+    plugins,
+  });
+
+  const server = http.createServer(createHttpApp(loaded.signatureType, handler));
+  // Like upstream: no socket or request time limit (long-running functions are allowed).
+  server.setTimeout(0);
+  server.requestTimeout = 0;
+  // ofn-local's gateway keeps connections alive and drops idle ones after 4 s; outlasting that here
+  // means the gateway never reuses a socket this server is closing.
+  server.keepAliveTimeout = 65_000;
+  server.on('error', (err) => {
+    console.error(`ofn-framework: cannot serve on port ${options.port}: ${err.message}`);
+    process.exit(1);
+  });
+  logEscapedErrors();
+  exitGracefullyOnSignals(server);
+
+  const port = /^\d+$/.test(options.port) ? Number(options.port) : options.port;
+  server.listen(port, () => {
+    console.log(`ofn-framework: serving ${options.target} (${loaded.signatureType}) on port ${options.port}`);
+  });
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof FrameworkStartError || err instanceof OptionsError) {
+    console.error(`ofn-framework: ${err.message}`);
+  } else {
+    console.error(`ofn-framework: failed to start: ${describeError(err)}`);
+  }
+  process.exit(1);
+});
