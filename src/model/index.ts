@@ -1,0 +1,14 @@
+export type {
+  Diagnostic,
+  JsonObject,
+  LoadedFunction,
+  Origin,
+  Project,
+  ResolvedSource,
+  ScaleSettings,
+} from './types.js';
+export { loadProject, type LoadOptions } from './load.js';
+export { ModelError, formatDiagnostic, type ModelErrorCode } from './errors.js';
+export { SOURCE_ANNOTATION } from './source.js';
+export { formatPath, type FieldPath, type PathSegment } from './field-path.js';
+export type { FunctionV1beta2 } from './function-schema.js';

@@ -1,0 +1,73 @@
+import type { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+const YAML_FILE = /\.ya?ml$/i;
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.ofn-local']);
+
+export interface ManifestFiles {
+  /** Absolute paths, sorted, without duplicates. */
+  files: string[];
+  /** Inputs that could not be read, with the reason. */
+  unreadable: { input: string; message: string }[];
+}
+
+/**
+ * The manifest files named by `inputs`: a file is taken as given; a folder contributes every
+ * `*.yaml`/`*.yml` below it, skipping node_modules, .git, .ofn-local and other dot-folders.
+ */
+export async function findManifestFiles(inputs: string[], cwd: string): Promise<ManifestFiles> {
+  const files = new Set<string>();
+  const unreadable: ManifestFiles['unreadable'] = [];
+  for (const input of inputs) {
+    const abs = path.resolve(cwd, input);
+    try {
+      const info = await stat(abs);
+      if (info.isDirectory()) {
+        for (const file of await yamlFilesBelow(abs)) files.add(file);
+      } else {
+        files.add(abs);
+      }
+    } catch (err) {
+      unreadable.push({ input: abs, message: readErrorMessage(err, abs) });
+    }
+  }
+  return { files: [...files].sort(), unreadable };
+}
+
+async function yamlFilesBelow(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return found; // An unreadable sub-folder is not the user's manifests.
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.')) continue;
+      found.push(...(await yamlFilesBelow(full)));
+    } else if (YAML_FILE.test(entry.name) && (entry.isFile() || (await isFileLink(full)))) {
+      found.push(full);
+    }
+  }
+  return found;
+}
+
+/** Symlinked files are read; symlinked folders are not followed (no cycles). */
+async function isFileLink(full: string): Promise<boolean> {
+  try {
+    return (await stat(full)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function readErrorMessage(err: unknown, file: string): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `${file} does not exist`;
+  if (code === 'EACCES') return `${file} cannot be read (permission denied)`;
+  if (code === 'EISDIR') return `${file} is a folder`;
+  return `${file} cannot be read: ${(err as Error).message}`;
+}
