@@ -74,8 +74,8 @@ describe('http signature', () => {
     expect(res.status).toBe(500);
     expect(res.headers.get('x-openfunction-status')).toBe('crash');
     expect(await res.text()).toBe('boom from the function');
-    expect(fw.stderr()).toContain('Error: boom from the function');
-    expect(fw.stderr()).toMatch(/at .*index\.js/);
+    await expect.poll(() => fw.stderr()).toContain('Error: boom from the function');
+    await expect.poll(() => fw.stderr()).toMatch(/at .*index\.js/);
 
     const again = await fetch(fw.url);
     expect(again.status).toBe(500);
@@ -88,14 +88,14 @@ describe('http signature', () => {
     expect(res.status).toBe(500);
     expect(res.headers.get('x-openfunction-status')).toBe('crash');
     expect(await res.text()).not.toContain('rejected by the function');
-    expect(fw.stderr()).toContain('rejected by the function');
+    await expect.poll(() => fw.stderr()).toContain('rejected by the function');
   });
 
   it('logs an exception thrown outside a request and keeps serving', async () => {
     const fw = await startFramework({ source: fixture('commonjs'), target: 'throwsLater' });
     expect(await (await fetch(fw.url)).text()).toBe('scheduled');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(fw.stderr()).toContain('thrown from a timer');
+    await expect.poll(() => fw.stderr()).toContain('thrown from a timer');
     expect(await (await fetch(fw.url)).text()).toBe('scheduled');
   });
 });

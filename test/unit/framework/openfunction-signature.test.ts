@@ -158,7 +158,7 @@ describe('openfunction signature (sync runtime)', () => {
     expect(res.status).toBe(500);
     expect(res.headers.get('x-openfunction-status')).toBe('error');
     expect(await res.text()).toBe('openfunction failure');
-    expect(fw.stderr()).toContain('Error: openfunction failure');
+    await expect.poll(() => fw.stderr()).toContain('Error: openfunction failure');
 
     // Upstream keeps ctx.error across requests; here every request starts clean.
     const again = await fetch(fw.url, { method: 'POST' });
