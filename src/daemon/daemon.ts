@@ -165,10 +165,7 @@ export class Daemon {
 
   /** Build or start failures so far, one line each (empty when all is well). */
   failures(): string[] {
-    return this.journal
-      .since(0)
-      .filter((e) => e.type === 'build.failed')
-      .map((e) => (e.type === 'build.failed' ? `${e.fn}: ${e.message}` : ''));
+    return this.journal.since(0).flatMap((e) => (e.type === 'build.failed' ? [`${e.fn}: ${e.message}`] : []));
   }
 
   status(): DaemonStatus {

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedFunction } from '../../model/types.js';
 import { LABEL_FUNCTION, LABEL_PROJECT } from '../../runtime/docker/labels.js';
@@ -10,7 +10,7 @@ import { BuildError } from '../errors.js';
 import { FRAMEWORK_BUNDLE, FRAMEWORK_SHIM_DIR } from '../framework-files.js';
 import { fileHash, fingerprint } from '../fingerprint.js';
 import { renderDockerfile } from './dockerfile.js';
-import { detectNode, prepareApp } from './prepare-app.js';
+import { detectNode, exists, prepareApp } from './prepare-app.js';
 
 export interface FastBuilderOptions {
   /** The project's `.ofn-local` folder; builds go under `build/`. */
@@ -108,11 +108,4 @@ async function imageExists(docker: Docker, ref: string): Promise<boolean> {
       () => true,
       () => false,
     );
-}
-
-async function exists(p: string): Promise<boolean> {
-  return access(p).then(
-    () => true,
-    () => false,
-  );
 }

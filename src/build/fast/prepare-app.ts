@@ -93,7 +93,7 @@ async function npmInstall(appDir: string, ctx: BuildContext): Promise<void> {
   }
 }
 
-async function exists(p: string): Promise<boolean> {
+export async function exists(p: string): Promise<boolean> {
   return access(p).then(
     () => true,
     () => false,
