@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Two cores: at most two test files at once; integration tests share built images.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
