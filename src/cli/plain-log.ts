@@ -40,6 +40,16 @@ function describe(e: JournalEntry, verbose: boolean): string | undefined {
       return verbose ? `${e.fn} ${e.state}${e.reason ? `: ${e.reason}` : ''}` : undefined;
     case 'request.completed':
       return `${e.fn} ${e.method} ${e.path} ${e.status} ${e.durationMs} ms${e.cold ? ' cold' : ''}`;
+    case 'reload.started':
+      return `${e.fn} reloading (${e.path} path): ${e.cause.join(', ')}`;
+    case 'reload.finished':
+      return `${e.fn} reloaded (${e.path} path) in ${e.timings.totalMs} ms`;
+    case 'reload.failed':
+      return `${e.fn} RELOAD FAILED (${e.path} path), still serving the last good version: ${e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : ''}${e.message}`;
+    case 'function.added':
+      return `${e.fn} added`;
+    case 'function.removed':
+      return `${e.fn} removed`;
     case 'daemon.ready':
       return `ready: gateway ${e.gateway} (${e.runtime} runtime)`;
     case 'daemon.stopping':

@@ -30,6 +30,7 @@ export function createProgram(io: CliIo): Command {
     .addOption(new Option('--runtime <kind>', 'where instances run (default: docker when an engine answers)').choices(['docker', 'process']))
     .addOption(new Option('--zero <mode>', 'how an instance sits at zero: stop (cold start) or pause (frozen)').choices(['stop', 'pause']).default('stop'))
     .option('--base-image <ref>', 'base image of function images (default node:20-bookworm-slim, else the offline base)')
+    .option('--no-watch', 'do not reload on file changes (hot reload is on by default)')
     .option('-v, --verbose', 'print build output and every instance event')
     .addOption(new Option('--daemon-child').hideHelp())
     .action(async (inputs: string[], opts) => setExit(await upCommand(inputs, opts, io)));

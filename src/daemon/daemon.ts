@@ -19,6 +19,10 @@ import type { JournalEntry, OfnEvent } from './events.js';
 import { Journal } from './journal.js';
 import { projectId as makeProjectId, projectRoot } from './state.js';
 import { instanceEnv } from './instance-env.js';
+import { classify, type Classified } from '../watch/classify.js';
+import { FileWatcher, type FileBatch } from '../watch/file-watcher.js';
+import { checkSyntax, mirrorSource, syncFiles } from '../watch/sync-files.js';
+import { ModelError } from '../model/errors.js';
 
 export interface DaemonOptions {
   /** Folders and/or manifest files; empty means the current folder. */
@@ -40,6 +44,8 @@ export interface DaemonOptions {
   notice?: (line: string) => void;
   /** Sees every journal entry from the first one on (the CLI prints them as they happen). */
   onEvent?: (entry: JournalEntry) => void;
+  /** Hot reload: watch sources and manifests and apply every change while running. */
+  watch?: boolean;
 }
 
 export interface FunctionStatus {
@@ -74,7 +80,6 @@ type AnyRuntime = DockerRuntime | ProcessRuntime;
  */
 export class Daemon {
   readonly journal: Journal;
-  readonly project: Project;
   readonly projectId: string;
   readonly root: string;
   readonly stateDir: string;
@@ -86,12 +91,19 @@ export class Daemon {
   readonly #pools = new Map<string, FunctionPool>();
   readonly #images = new Map<string, string>();
   readonly #recentLogs = new Map<string, string[]>();
+  #project: Project;
+  /** The live app folder of each function's current build (hot reload syncs code into it). */
+  readonly #appDirs = new Map<string, string>();
+  /** One reload or rebuild at a time per function, in order. */
+  readonly #queues = new Map<string, Promise<void>>();
+  readonly #logWaiters = new Set<{ instance: string; match: RegExp; lines: string[]; resolve: (line: string) => void }>();
+  #watcher: FileWatcher | undefined;
   #generation = 0;
   #stopped: Promise<void> | undefined;
 
   private constructor(o: DaemonOptions, project: Project, root: string, stateDir: string, journal: Journal, runtime: AnyRuntime, docker: Docker | undefined) {
     this.#o = o;
-    this.project = project;
+    this.#project = project;
     this.root = root;
     this.stateDir = stateDir;
     this.projectId = makeProjectId(root);
@@ -108,6 +120,10 @@ export class Daemon {
       list: () => [...this.#pools.keys()],
       emit: (e) => this.emit(e),
     });
+  }
+
+  get project(): Project {
+    return this.#project;
   }
 
   get domain(): string {
@@ -174,7 +190,7 @@ export class Daemon {
       root: this.root,
       runtime: this.#runtime.kind,
       gateway: this.#gateway.url,
-      functions: this.project.functions.map((fn) => {
+      functions: this.#project.functions.map((fn) => {
         const pool = this.#pools.get(`${fn.namespace}/${fn.name}`)!;
         const urls = functionUrls(this.#gateway.port, fn.namespace, fn.name, this.domain);
         return {
@@ -200,6 +216,7 @@ export class Daemon {
     this.#stopped ??= (async () => {
       this.emit({ type: 'daemon.stopping' });
       const errors: unknown[] = [];
+      await this.#watcher?.close().catch((e: unknown) => errors.push(e));
       await this.#gateway.close().catch((e: unknown) => errors.push(e));
       await Promise.all([...this.#pools.values()].map((p) => p.dispose().catch((e: unknown) => errors.push(e))));
       await this.#runtime.dispose().catch((e: unknown) => errors.push(e));
@@ -215,44 +232,239 @@ export class Daemon {
     if (lines.length > 50) lines.shift();
     this.#recentLogs.set(l.instance, lines);
     this.emit({ type: 'instance.log', fn: l.fn, instance: l.instance, stream: l.stream, line: l.line });
+    for (const w of this.#logWaiters) {
+      if (w.instance !== l.instance) continue;
+      w.lines.push(l.line);
+      if (w.match.test(l.line)) w.resolve(l.line);
+    }
+  }
+
+  /** Rebuilds a function (slow path) and swaps it in; the TUI's `r` and the control API. */
+  rebuild(namespace: string, name: string): Promise<void> {
+    const key = `${namespace}/${name}`;
+    return this.#serialize(key, () => this.#slowReload(key, ['rebuild requested'], Date.now()));
   }
 
   async #start(): Promise<void> {
     this.emit({
       type: 'project.loaded',
       root: this.root,
-      functions: this.project.functions.map((f) => `${f.namespace}/${f.name}`),
+      functions: this.#project.functions.map((f) => `${f.namespace}/${f.name}`),
       warnings: this.project.warnings.map((w) => `${path.relative(this.#o.cwd, w.file)}: ${w.path}: ${w.message}`),
     });
     await this.#runtime.prepare();
     await this.#gateway.listen();
-    for (const fn of this.project.functions) {
-      if (fn.runtime === 'async') {
-        throw new OfnError(
-          'ERR_UNSUPPORTED',
-          `${fn.namespace}/${fn.name} is an async function (spec.serving.triggers.dapr): this version serves sync (HTTP) functions only`,
-          { file: fn.origin.file, path: 'spec.serving.triggers.dapr' },
-          'async functions arrive with the Dapr sidecar; remove it from this project for now',
-        );
-      }
-      this.#pools.set(
-        `${fn.namespace}/${fn.name}`,
-        new FunctionPool({
-          namespace: fn.namespace,
-          name: fn.name,
-          runtime: this.#runtime,
-          scale: fn.scale,
-          idleWindowMs: this.#o.idleTimeoutMs,
-          zeroMode: this.#o.zeroMode,
-          readyTimeoutMs: this.#o.readyTimeoutMs,
-          maxInstancesCap: MAX_INSTANCES_CAP,
-          emit: (e) => this.emit(e),
-          recentLogs: (id) => this.#recentLogs.get(id) ?? [],
-        }),
-      );
+    for (const fn of this.#project.functions) assertSupported(fn);
+    for (const fn of this.#project.functions) this.#pools.set(fnKey(fn), this.#newPool(fn));
+    await runLimited(this.#project.functions, BUILD_CONCURRENCY, (fn) => this.#buildAndServe(fn));
+    if (this.#o.watch) {
+      this.#watcher = new FileWatcher(this.#watchPaths(), {
+        onBatch: (batch) => void this.#onBatch(batch),
+        onError: (err) => this.emit({ type: 'daemon.error', source: 'watch', code: 'ERR_WATCH', message: errorMessage(err) }),
+      });
+      await this.#watcher.ready;
     }
-    await runLimited(this.project.functions, BUILD_CONCURRENCY, (fn) => this.#buildAndServe(fn));
     this.emit({ type: 'daemon.ready', gateway: this.#gateway.url, runtime: this.#runtime.kind });
+  }
+
+  #newPool(fn: LoadedFunction): FunctionPool {
+    return new FunctionPool({
+      namespace: fn.namespace,
+      name: fn.name,
+      runtime: this.#runtime,
+      scale: fn.scale,
+      idleWindowMs: this.#o.idleTimeoutMs,
+      zeroMode: this.#o.zeroMode,
+      readyTimeoutMs: this.#o.readyTimeoutMs,
+      maxInstancesCap: MAX_INSTANCES_CAP,
+      emit: (e) => this.emit(e),
+      recentLogs: (id) => this.#recentLogs.get(id) ?? [],
+      dropIdleSockets: (address) => this.#gateway.dropIdleSockets(address),
+    });
+  }
+
+  /** The project folder, every function source folder outside it, and manifest files given one by one. */
+  #watchPaths(): string[] {
+    const paths = new Set<string>([this.root, ...this.#project.files]);
+    for (const fn of this.#project.functions) if (fn.source.kind === 'local') paths.add(fn.source.dir);
+    return [...paths].filter((p) => p === this.root || !p.startsWith(this.root + path.sep));
+  }
+
+  #serialize(key: string, task: () => Promise<void>): Promise<void> {
+    const next = (this.#queues.get(key) ?? Promise.resolve()).then(task, task);
+    this.#queues.set(key, next.catch(() => undefined));
+    return next;
+  }
+
+  async #onBatch(batch: FileBatch): Promise<void> {
+    const functions = this.#project.functions.flatMap((fn) => (fn.source.kind === 'local' ? [{ key: fnKey(fn), sourceDir: fn.source.dir }] : []));
+    const c: Classified = classify(batch.files, functions);
+    if (c.manifests.length > 0) await this.#serialize('project', () => this.#reconcile(c.manifests));
+    const work: Promise<void>[] = [];
+    for (const [key, files] of c.deps) work.push(this.#serialize(key, () => this.#slowReload(key, this.#rel(files), batch.firstSeenAt)));
+    for (const [key, files] of c.code) work.push(this.#serialize(key, () => this.#fastReload(key, files, batch.firstSeenAt)));
+    await Promise.all(work.map((w) => w.catch(() => undefined)));
+  }
+
+  #rel(files: string[]): string[] {
+    return files.map((f) => path.relative(this.root, f) || f);
+  }
+
+  /**
+   * Fast path: check the syntax, copy the changed files into the live app folder, and have each
+   * running instance swap to the new code in place (the gateway holds its requests meanwhile). A
+   * failure puts the previous files back, so the last good version keeps serving everywhere.
+   */
+  async #fastReload(key: string, files: string[], firstSeenAt: number): Promise<void> {
+    const fn = this.#project.functions.find((f) => fnKey(f) === key);
+    const appDir = this.#appDirs.get(key);
+    const pool = this.#pools.get(key);
+    if (!fn || fn.source.kind !== 'local' || !appDir || !pool) return;
+    const detected = Date.now();
+    this.emit({ type: 'reload.started', fn: key, path: 'fast', cause: this.#rel(files) });
+    // The syntax check runs beside the reload, not before it: a broken file fails the new worker
+    // anyway, and the check names the file and line precisely for the message.
+    const syntax = checkSyntax(files);
+    const revert = await syncFiles(fn.source.dir, appDir, files);
+    const synced = Date.now();
+    try {
+      await pool.reloadInPlace((instance) => this.#reloadInstance(instance.id, () => this.#runtime.signal(instance, 'SIGHUP')));
+      const problem = await syntax;
+      if (problem && pool.replicas === 0) throw new Error(problem.message);
+    } catch (err) {
+      await revert();
+      const problem = await syntax;
+      const where = problem ?? locate(errorMessage(err), fn.source.dir, appDir);
+      const message = problem?.message ?? errorMessage(err);
+      this.emit({ type: 'reload.failed', fn: key, path: 'fast', message, file: where.file && path.relative(this.root, where.file), line: where.line });
+      return;
+    }
+    const done = Date.now();
+    this.emit({
+      type: 'reload.finished',
+      fn: key,
+      path: 'fast',
+      timings: { detectMs: detected - firstSeenAt, syncMs: synced - detected, restartMs: done - synced, totalMs: done - firstSeenAt },
+    });
+  }
+
+  /** Signals one instance and waits for the framework's verdict on its stdout. */
+  #reloadInstance(instance: string, signal: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        instance,
+        match: /^ofn-framework: (reloaded|reload failed)/,
+        lines: [] as string[],
+        resolve: (line: string) => {
+          cleanup();
+          if (line.includes('reloaded')) resolve();
+          else reject(new Error(waiter.lines.filter((l) => !l.startsWith('    at ')).join('\n')));
+        },
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`${instance} did not reload within ${this.#o.readyTimeoutMs} ms`));
+      }, this.#o.readyTimeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.#logWaiters.delete(waiter);
+      };
+      this.#logWaiters.add(waiter);
+      signal().catch((err: unknown) => {
+        cleanup();
+        reject(err);
+      });
+    });
+  }
+
+  /** Slow path: reinstall and rebuild, start the new build beside the old one, then swap. */
+  async #slowReload(key: string, cause: string[], firstSeenAt: number): Promise<void> {
+    const fn = this.#project.functions.find((f) => fnKey(f) === key);
+    const pool = this.#pools.get(key);
+    if (!fn || !pool) return;
+    const detected = Date.now();
+    this.emit({ type: 'reload.started', fn: key, path: 'slow', cause });
+    let spec: InstanceSpec;
+    try {
+      spec = await this.#instanceSpec(fn, key);
+    } catch (err) {
+      this.emit({ type: 'reload.failed', fn: key, path: 'slow', message: describe(err) });
+      return;
+    }
+    const built = Date.now();
+    try {
+      await pool.rollTo(spec);
+    } catch (err) {
+      this.emit({ type: 'reload.failed', fn: key, path: 'slow', message: errorMessage(err) });
+      return;
+    }
+    const done = Date.now();
+    this.emit({
+      type: 'reload.finished',
+      fn: key,
+      path: 'slow',
+      timings: { detectMs: detected - firstSeenAt, syncMs: built - detected, restartMs: done - built, totalMs: done - firstSeenAt },
+    });
+  }
+
+  /**
+   * Manifests changed: load the project again and change only what changed. A manifest that no
+   * longer loads is reported and nothing running is touched.
+   */
+  async #reconcile(changed: string[]): Promise<void> {
+    let next: Project;
+    try {
+      next = await loadProject(this.#o.inputs, { cwd: this.#o.cwd });
+      for (const fn of next.functions) assertSupported(fn);
+    } catch (err) {
+      const message = err instanceof ModelError ? err.message : describe(err);
+      this.emit({ type: 'daemon.error', source: this.#rel(changed).join(', '), code: 'ERR_MANIFEST', message, hint: 'fix the manifest; everything keeps running as before' });
+      return;
+    }
+    const before = new Map(this.#project.functions.map((f) => [fnKey(f), f]));
+    const after = new Map(next.functions.map((f) => [fnKey(f), f]));
+    this.#project = next;
+    const tasks: Promise<void>[] = [];
+    for (const [key, old] of before) {
+      if (!after.has(key)) {
+        const pool = this.#pools.get(key);
+        this.#pools.delete(key);
+        this.#appDirs.delete(key);
+        this.emit({ type: 'function.removed', fn: key });
+        if (pool) tasks.push(pool.drainAndDispose());
+      } else if (JSON.stringify(old.resource) !== JSON.stringify(after.get(key)!.resource) || JSON.stringify(old.source) !== JSON.stringify(after.get(key)!.source)) {
+        // Serving settings (scale, env, port) belong to the pool: a new pool takes over once built.
+        tasks.push(this.#serialize(key, () => this.#replace(after.get(key)!)));
+      }
+    }
+    for (const [key, fn] of after) {
+      if (before.has(key)) continue;
+      this.#pools.set(key, this.#newPool(fn));
+      this.emit({ type: 'function.added', fn: key });
+      tasks.push(this.#serialize(key, () => this.#buildAndServe(fn)));
+    }
+    this.#watcher?.add(this.#watchPaths());
+    await Promise.all(tasks);
+  }
+
+  async #replace(fn: LoadedFunction): Promise<void> {
+    const key = fnKey(fn);
+    const old = this.#pools.get(key);
+    const pool = this.#newPool(fn);
+    this.emit({ type: 'reload.started', fn: key, path: 'slow', cause: ['manifest changed'] });
+    let spec: InstanceSpec;
+    try {
+      spec = await this.#instanceSpec(fn, key);
+    } catch (err) {
+      this.emit({ type: 'reload.failed', fn: key, path: 'slow', message: describe(err) });
+      await pool.dispose();
+      return;
+    }
+    await pool.setSpec(spec);
+    await pool.ensureMin().catch(() => undefined);
+    this.#pools.set(key, pool);
+    await old?.drainAndDispose();
+    this.emit({ type: 'reload.finished', fn: key, path: 'slow', timings: { detectMs: 0, syncMs: 0, restartMs: 0, totalMs: 0 } });
   }
 
   async #buildAndServe(fn: LoadedFunction): Promise<void> {
@@ -264,7 +476,7 @@ export class Daemon {
     try {
       spec = await this.#instanceSpec(fn, key);
     } catch (err) {
-      const message = errorMessage(err) + (err instanceof OfnError && err.hint ? ` (${err.hint})` : '');
+      const message = describe(err);
       this.emit({ type: 'build.failed', fn: key, message });
       pool.setFailed(message);
       return;
@@ -290,10 +502,43 @@ export class Daemon {
       return { ...base, image: fn.source.image, env: instanceEnv(fn, this.#runtime.kind) };
     }
     const result = await this.#builder.build(fn, { log: (line) => this.emit({ type: 'build.log', fn: key, line }) });
+    const live = Boolean(this.#o.watch);
+    if (live) await mirrorSource(fn.source.dir, result.appDir);
+    this.#appDirs.set(key, result.appDir);
     if (result.image) this.#images.set(key, result.image);
     this.emit({ type: 'build.finished', fn: key, image: result.image, cached: result.cached, durationMs: Date.now() - started });
-    return { ...base, image: result.image, appDir: result.appDir, env: instanceEnv(fn, this.#runtime.kind) };
+    const env = instanceEnv(fn, this.#runtime.kind);
+    // Dev mode: the framework runs under its reload supervisor (SIGHUP swaps the code in place).
+    if (live) env.OFN_LOCAL_RELOAD = '1';
+    return { ...base, image: result.image, appDir: result.appDir, env, liveAppDir: live };
   }
+}
+
+function fnKey(fn: LoadedFunction): string {
+  return `${fn.namespace}/${fn.name}`;
+}
+
+function describe(err: unknown): string {
+  return errorMessage(err) + (err instanceof OfnError && err.hint ? ` (${err.hint})` : '');
+}
+
+function assertSupported(fn: LoadedFunction): void {
+  if (fn.runtime === 'async') {
+    throw new OfnError(
+      'ERR_UNSUPPORTED',
+      `${fn.namespace}/${fn.name} is an async function (spec.serving.triggers.dapr): this version serves sync (HTTP) functions only`,
+      { file: fn.origin.file, path: 'spec.serving.triggers.dapr' },
+      'async functions arrive with the Dapr sidecar; remove it from this project for now',
+    );
+  }
+}
+
+/** Finds `file:line` of the user's code in a framework error (paths inside the instance mapped back to the source). */
+function locate(message: string, sourceDir: string, appDir: string): { file?: string; line?: number } {
+  const m = message.match(/(\/[^\s:]+\.(?:c|m)?js):(\d+)/);
+  if (!m) return {};
+  const file = m[1]!.replace(/^\/workspace\//, `${appDir}/`).replace(appDir, sourceDir);
+  return { file, line: Number(m[2]) };
 }
 
 async function ensureImage(docker: Docker, ref: string): Promise<void> {

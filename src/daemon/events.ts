@@ -27,9 +27,29 @@ export type OfnEvent =
       cold: boolean;
       instance?: string;
     }
+  | { type: 'reload.started'; fn: string; path: ReloadPath; cause: string[] }
+  | { type: 'reload.finished'; fn: string; path: ReloadPath; timings: ReloadTimings }
+  | { type: 'reload.failed'; fn: string; path: ReloadPath; message: string; file?: string; line?: number }
+  | { type: 'function.added'; fn: string }
+  | { type: 'function.removed'; fn: string }
   | { type: 'daemon.ready'; gateway: string; runtime: string }
   | { type: 'daemon.stopping' }
   | { type: 'daemon.error'; source: string; code: string; message: string; hint?: string };
+
+/** `fast`: code synced into running instances; `slow`: dependencies reinstalled and rebuilt. */
+export type ReloadPath = 'fast' | 'slow';
+
+/** Milliseconds of each phase of a reload, from the first file event. */
+export interface ReloadTimings {
+  /** File written → change seen and debounced. */
+  detectMs: number;
+  /** Syntax check and copy into the live app (fast), or the build (slow). */
+  syncMs: number;
+  /** Signal → the new code listens (fast), or the new instance is ready (slow). */
+  restartMs: number;
+  /** File event → requests flow to the new code. */
+  totalMs: number;
+}
 
 export type FunctionState = 'pending' | 'building' | 'ready' | 'scaled-to-zero' | 'failed';
 

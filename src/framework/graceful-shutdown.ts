@@ -28,3 +28,18 @@ export function exitGracefullyOnSignals(server: Server, gracePeriodMs = GRACE_PE
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
+
+/**
+ * Stops accepting, tells every client to drop its connection after the current response (the
+ * gateway would otherwise reuse a kept-alive socket to old code), and exits once in-flight
+ * requests are done.
+ */
+export function retireServer(server: Server, gracePeriodMs = GRACE_PERIOD_MS): void {
+  server.prependListener('request', (_req, res) => {
+    res.shouldKeepAlive = false;
+  });
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+  setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS).unref();
+  setTimeout(() => process.exit(0), gracePeriodMs).unref();
+}

@@ -2,6 +2,7 @@
  * Entry point of the bundled framework (`ofn-framework.cjs`): read the configuration,
  * load the user's function, serve it over HTTP on PORT.
  */
+import cluster from 'node:cluster';
 import http from 'node:http';
 
 import { DaprHttpClient } from './dapr-client.js';
@@ -15,6 +16,8 @@ import { logEscapedErrors } from './process-errors.js';
 import { getRegistry } from './registry.js';
 import { requestHandlerFor } from './request-handler.js';
 import { loadUserPlugins, PluginChain } from './user-plugins.js';
+import { RETIRE_MESSAGE, reloadRequested, runSupervisor } from './supervisor.js';
+import { retireServer } from './graceful-shutdown.js';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env);
@@ -62,6 +65,12 @@ async function main(): Promise<void> {
   });
   logEscapedErrors();
   exitGracefullyOnSignals(server);
+  if (cluster.isWorker) {
+    // Hot reload: a newer worker took over; finish what this one has and go.
+    process.on('message', (msg) => {
+      if (msg === RETIRE_MESSAGE) retireServer(server);
+    });
+  }
 
   const port = /^\d+$/.test(options.port) ? Number(options.port) : options.port;
   server.listen(port, () => {
@@ -69,7 +78,8 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((err: unknown) => {
+if (reloadRequested(process.env)) runSupervisor();
+else main().catch((err: unknown) => {
   if (err instanceof FrameworkStartError || err instanceof OptionsError) {
     console.error(`ofn-framework: ${err.message}`);
   } else {

@@ -29,6 +29,8 @@ export interface PoolOptions {
   emit: (event: OfnEvent) => void;
   /** Last lines an instance printed, to explain why it failed to start. */
   recentLogs: (instanceId: string) => string[];
+  /** Forget kept-alive connections to an instance (its code changed under them). */
+  dropIdleSockets?: (address: { host: string; port: number }) => void;
 }
 
 export interface Slot {
@@ -36,6 +38,8 @@ export interface Slot {
   inFlight: number;
   /** Set on instances of an older generation: removed once idle. */
   retiring: boolean;
+  /** Its code is being reloaded in place: new requests wait. */
+  reloading?: boolean;
 }
 
 export interface Lease {
@@ -151,7 +155,10 @@ export class FunctionPool {
       const waiter: Waiter = { resolve, reject, timer };
       this.#waiters.push(waiter);
       this.#sample();
-      if (this.#spec && (this.#starting === 0 || this.#needsMore())) void this.#scaleUp(this.replicas === 0 ? 'request at zero' : 'concurrency');
+      const reloading = this.#slots.some((x) => x.reloading);
+      if (this.#spec && !reloading && (this.#starting === 0 || this.#needsMore())) {
+        void this.#scaleUp(this.replicas === 0 ? 'request at zero' : 'concurrency');
+      }
     });
   }
 
@@ -178,6 +185,81 @@ export class FunctionPool {
     await this.#shrinkTo(0, reason);
   }
 
+  /**
+   * Hot reload, fast path: `reloadOne` swaps the code inside each running instance. Meanwhile that
+   * instance's new requests are held; its in-flight ones finish on the old code; its idle sockets
+   * are dropped before the held requests go on, so they reach the new code. Throws the first
+   * failure after every instance was tried (a failed instance keeps serving its old code).
+   */
+  async reloadInPlace(reloadOne: (instance: Instance) => Promise<void>): Promise<void> {
+    const parked = this.#parked;
+    if (parked?.state === 'paused') {
+      // Frozen with the old code in memory: the next cold start gets a fresh one instead.
+      this.#parked = undefined;
+      await this.#o.runtime.remove(parked).catch(() => undefined);
+    }
+    const failures: unknown[] = [];
+    await Promise.all(
+      this.#slots
+        .filter((s) => !s.retiring)
+        .map(async (slot) => {
+          slot.reloading = true;
+          try {
+            await reloadOne(slot.instance);
+            await until(() => slot.inFlight === 0 || slot.retiring, this.#o.readyTimeoutMs);
+            this.#o.dropIdleSockets?.(slot.instance.address);
+          } catch (err) {
+            failures.push(err);
+          } finally {
+            slot.reloading = false;
+            this.#dispatch();
+          }
+        }),
+    );
+    if (failures.length > 0) throw failures[0];
+  }
+
+  /**
+   * Slow path (new build): starts an instance of `spec` while the old ones serve, then retires the
+   * old ones (removed once idle). If the new instance does not start, the old build keeps serving
+   * and this throws the reason.
+   */
+  async rollTo(spec: InstanceSpec): Promise<void> {
+    const previous = this.#spec;
+    const hadInstances = this.replicas > 0;
+    this.#spec = spec;
+    const parked = this.#parked;
+    this.#parked = undefined;
+    if (parked) await this.#o.runtime.remove(parked).catch(() => undefined);
+    if (!hadInstances) {
+      this.#failure = undefined;
+      if (this.#waiters.length > 0) void this.#scaleUp('held requests');
+      return;
+    }
+    const old = this.#slots.filter((s) => !s.retiring);
+    this.#failure = undefined;
+    await this.#scaleUp('new build', true);
+    const fresh = this.#slots.some((s) => s.instance.spec.generation === spec.generation);
+    if (!fresh) {
+      const failure = this.#failure as PoolError | undefined; // set by #scaleUp
+      const why = failure?.message ?? 'the new instance did not start';
+      this.#spec = previous;
+      this.#failure = undefined;
+      this.#setState('ready');
+      throw new PoolError('ERR_START_FAILED', why);
+    }
+    for (const s of old) s.retiring = true;
+    this.#removeIdleRetired();
+  }
+
+  /** Stops taking requests, lets in-flight ones finish (up to the ready timeout), then disposes. */
+  async drainAndDispose(): Promise<void> {
+    this.#rejectWaiters(new PoolError('ERR_DISPOSED', `${this.key} was removed`));
+    for (const s of this.#slots) s.retiring = true;
+    await until(() => this.#slots.every((s) => s.inFlight === 0), this.#o.readyTimeoutMs).catch(() => undefined);
+    await this.dispose();
+  }
+
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
@@ -194,7 +276,7 @@ export class FunctionPool {
     const cc = this.#o.scale.containerConcurrency;
     let best: Slot | undefined;
     for (const s of this.#slots) {
-      if (s.retiring || (cc > 0 && s.inFlight >= cc)) continue;
+      if (s.retiring || s.reloading || (cc > 0 && s.inFlight >= cc)) continue;
       if (!best || s.inFlight < best.inFlight) best = s;
     }
     return best;
@@ -208,9 +290,10 @@ export class FunctionPool {
     return concurrency > live * this.#o.scale.target;
   }
 
-  async #scaleUp(reason: string): Promise<void> {
+  /** Starts one instance of the current spec; `force` ignores max (a rollout briefly runs old and new). */
+  async #scaleUp(reason: string, force = false): Promise<void> {
     if (!this.#spec || this.#disposed) return;
-    if (this.replicas + this.#starting >= this.maxInstances) return;
+    if (!force && this.replicas + this.#starting >= this.maxInstances) return;
     this.#starting++;
     const from = this.replicas;
     const cold = from === 0;
@@ -311,7 +394,7 @@ export class FunctionPool {
     if (this.#parking) return;
     const from = this.replicas;
     // Newest idle instances go first; the one left at zero is parked for the next cold start.
-    const idle = this.#slots.filter((s) => !s.retiring && s.inFlight === 0).reverse();
+    const idle = this.#slots.filter((s) => !s.retiring && !s.reloading && s.inFlight === 0).reverse();
     const surplus = idle.slice(0, Math.max(0, from - count));
     if (surplus.length === 0) return;
     for (const s of surplus) this.#slots.splice(this.#slots.indexOf(s), 1);
@@ -355,5 +438,13 @@ export class FunctionPool {
     if (state === this.#state && !reason) return;
     this.#state = state;
     this.#o.emit({ type: 'function.state', fn: this.key, state, reason });
+  }
+}
+
+async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
   }
 }

@@ -46,6 +46,17 @@ export class Gateway {
     return `http://localhost:${this.#port}`;
   }
 
+  /**
+   * Closes kept-alive sockets to an address that no request uses right now: after a hot reload
+   * they lead to the old code's worker.
+   */
+  dropIdleSockets(address: { host: string; port: number }): void {
+    const prefix = `${address.host}:${address.port}:`;
+    for (const [name, sockets] of Object.entries(this.#agent.freeSockets)) {
+      if (name.startsWith(prefix)) for (const s of sockets ?? []) s.destroy();
+    }
+  }
+
   async listen(): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {

@@ -21,6 +21,11 @@ export interface InstanceSpec {
   env: Record<string, string>;
   /** Bumped each time the function is rebuilt, so stale instances are told apart. */
   generation: number;
+  /**
+   * Hot reload: the instance runs the live app folder (Docker: bind-mounted at /workspace) so code
+   * synced into it reaches running and future instances without an image rebuild.
+   */
+  liveAppDir?: boolean;
 }
 
 export type InstanceState = 'running' | 'paused' | 'stopped' | 'removed';
@@ -53,6 +58,8 @@ export interface Runtime {
   /** Puts an instance at zero without removing it. */
   suspend(instance: Instance, mode: ZeroMode): Promise<void>;
   remove(instance: Instance): Promise<void>;
+  /** Sends a signal to the instance's main process (SIGHUP asks the framework to reload its code). */
+  signal(instance: Instance, signal: NodeJS.Signals): Promise<void>;
   /** Removes every instance and shared resource this runtime created. Idempotent. */
   dispose(): Promise<void>;
 }

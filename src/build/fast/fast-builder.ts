@@ -54,7 +54,7 @@ export class FastBuilder implements Builder {
     const marker = path.join(buildDir, '.complete');
     const image = `ofn-local/${projectId}-${fn.namespace}-${fn.name}:${short}`.toLowerCase();
 
-    if (docker && (await imageExists(docker, image))) return { appDir, image, fingerprint: fp, cached: true };
+    // The app folder is always there: hot reload runs it live, even when the image is cached.
     const appReady = await exists(marker);
     if (!appReady) {
       ctx.log(`preparing ${fn.namespace}/${fn.name} from ${srcDir}`);
@@ -62,6 +62,7 @@ export class FastBuilder implements Builder {
       await writeFile(marker, new Date().toISOString());
     }
     if (!docker || !base) return { appDir, fingerprint: fp, cached: appReady };
+    if (await imageExists(docker, image)) return { appDir, image, fingerprint: fp, cached: appReady };
 
     await mkdir(path.join(buildDir, 'ofn'), { recursive: true });
     await copyFile(FRAMEWORK_BUNDLE, path.join(buildDir, 'ofn', path.basename(FRAMEWORK_BUNDLE)));

@@ -23,6 +23,8 @@ export interface UpOptions {
   zero: ZeroMode;
   baseImage?: string;
   verbose?: boolean;
+  /** Hot reload (commander's --no-watch sets false). */
+  watch?: boolean;
   /** Internal: this process is the detached daemon started by `up --detach`. */
   daemonChild?: boolean;
 }
@@ -50,6 +52,7 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
     runtime: opts.runtime,
     zeroMode: opts.zero,
     baseImage: opts.baseImage,
+    watch: opts.watch !== false,
     notice: (line) => print(`notice: ${line}`),
     onEvent: (e) => {
       const line = plainLine(e, opts.verbose);
@@ -101,6 +104,7 @@ async function detach(inputs: string[], opts: UpOptions, io: CliIo, root: string
   if (opts.runtime) args.push('--runtime', opts.runtime);
   if (opts.baseImage) args.push('--base-image', opts.baseImage);
   if (opts.verbose) args.push('--verbose');
+  if (opts.watch === false) args.push('--no-watch');
   const child = spawn(process.execPath, args, { cwd: io.cwd, detached: true, stdio: ['ignore', out, out] });
   child.unref();
   let exited: number | null | undefined;

@@ -32,6 +32,17 @@ export class ControlServer {
       await pool.scaleToZero('requested through the control API');
       res.json({ ok: true });
     });
+    app.post('/v1/functions/:namespace/:name/rebuild', async (req, res) => {
+      const ns = String(req.params.namespace);
+      const name = String(req.params.name);
+      if (!daemon.pool(ns, name)) {
+        res.status(404).json({ error: `no function ${ns}/${name}` });
+        return;
+      }
+      // Answers at once; the outcome (reload.finished / reload.failed) is in the journal.
+      void daemon.rebuild(ns, name);
+      res.status(202).json({ ok: true });
+    });
     app.post('/v1/shutdown', (_req, res) => {
       res.json({ ok: true });
       setImmediate(this.#onShutdown);

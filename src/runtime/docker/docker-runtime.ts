@@ -71,6 +71,7 @@ export class DockerRuntime implements Runtime {
           ExtraHosts: ['host.docker.internal:host-gateway'],
           PortBindings:
             this.#opts.addressMode === 'published' ? { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } : undefined,
+          Binds: spec.liveAppDir && spec.appDir ? [`${spec.appDir}:/workspace`] : undefined,
         },
         NetworkingConfig: {
           EndpointsConfig: { [this.networkName]: { Aliases: [`${spec.name}.${spec.namespace}`] } },
@@ -114,6 +115,10 @@ export class DockerRuntime implements Runtime {
     this.#entries.delete(instance.id);
     instance.state = 'removed';
     if (entry) await entry.container.remove({ force: true }).catch(ignoreMissing);
+  }
+
+  async signal(instance: Instance, signal: NodeJS.Signals): Promise<void> {
+    await this.#entry(instance).container.kill({ signal });
   }
 
   async dispose(): Promise<void> {

@@ -82,6 +82,10 @@ export class ProcessRuntime implements Runtime {
     }
   }
 
+  async signal(instance: Instance, signal: NodeJS.Signals): Promise<void> {
+    this.#entry(instance).child?.kill(signal);
+  }
+
   async dispose(): Promise<void> {
     await Promise.all([...this.#entries.values()].map((e) => this.remove(e.instance)));
   }
