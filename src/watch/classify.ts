@@ -46,7 +46,7 @@ export function classify(files: string[], functions: WatchedFunction[]): Classif
   const out: Classified = { manifests: [], code: new Map(), deps: new Map() };
   for (const file of new Set(files)) {
     if (isIgnored(file)) continue;
-    if (isManifest(file)) {
+    if (isManifest(file) && !DEPENDENCY_FILES.has(path.basename(file))) {
       out.manifests.push(file);
       continue;
     }
