@@ -1,7 +1,8 @@
 // The benchmarks of `npm run bench`. Each returns figures {name, metric, value, unit, baseline, ratio}.
 import Docker from 'dockerode';
 import http from 'node:http';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,19 +24,29 @@ export const benchmarks = [
     run: () => coldStart('pause'),
   },
   {
+    name: 'hot-reload-process',
+    description: `edit to first response with the new code, ${ROUNDS} edits, process runtime; baseline: a bare restart of the framework process + first response`,
+    run: () => hotReload('process'),
+  },
+  {
+    name: 'hot-reload-docker',
+    description: `edit to first response with the new code, ${ROUNDS} edits, docker runtime; baseline: docker restart of the same container + first response`,
+    run: () => hotReload('docker'),
+  },
+  {
     name: 'warm-overhead',
     description: 'warm requests through the gateway vs directly to the container, keep-alive, concurrency 16',
     run: warmOverhead,
   },
 ];
 
-async function withProject(zeroMode, fn) {
-  if (!(await engineAvailable())) throw new Error('no Docker engine');
+async function withProject(zeroMode, fn, runtime = 'docker', watch = false) {
+  if (runtime === 'docker' && !(await engineAvailable())) throw new Error('no Docker engine');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ofn-local-bench-'));
   await cp(path.join(root, 'fixtures', 'hello-node'), dir, { recursive: true });
-  const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 3_600_000, readyTimeoutMs: 60_000, runtime: 'docker', zeroMode });
+  const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 3_600_000, readyTimeoutMs: 60_000, runtime, zeroMode, watch });
   try {
-    return await fn(daemon);
+    return await fn(daemon, dir);
   } finally {
     await daemon.stop();
     await rm(dir, { recursive: true, force: true });
@@ -101,6 +112,66 @@ async function warmOverhead() {
       figure('warm c=1', 'p99', g1.p99, d1.p99, 'ms'),
       { name: 'gateway overhead c=1', metric: 'p50 added', value: g1.p50 - d1.p50, unit: 'ms' },
     ];
+  });
+}
+
+async function hotReload(runtime) {
+  return withProject(
+    'stop',
+    async (daemon, dir) => {
+      const url = `http://127.0.0.1:${daemon.gatewayPort}/default/hello-node`;
+      await get(url);
+      const edits = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const word = `edit${i}`;
+        const t0 = performance.now();
+        await writeFile(path.join(dir, 'index.js'), `exports.helloWorld = (req, res) => res.send('${word}');\n`);
+        while ((await text(url)) !== word) await new Promise((r) => setTimeout(r, 5));
+        edits.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 200)); // let the old worker go before the next edit
+      }
+      const floor = [];
+      const { instance } = daemon.pool('default', 'hello-node').instances[0];
+      for (let i = 0; i < ROUNDS; i++) floor.push(runtime === 'docker' ? await dockerRestart(instance.id) : await processRestart(instance.spec.appDir));
+      const name = `edit to serving (${runtime})`;
+      return [figure(name, 'p50', pct(edits, 50), pct(floor, 50), 'ms'), figure(name, 'p90', pct(edits, 90), pct(floor, 90), 'ms')];
+    },
+    runtime,
+    true,
+  );
+}
+
+/** Floor for Docker: restart the same container and wait for its first answer. */
+async function dockerRestart(id) {
+  const container = new Docker().getContainer(id);
+  const t0 = performance.now();
+  await container.restart({ t: 0 });
+  const ip = Object.values((await container.inspect()).NetworkSettings.Networks)[0].IPAddress;
+  await untilAnswers(`http://${ip}:8080/`);
+  return performance.now() - t0;
+}
+
+/** Floor for processes: a fresh framework process on the same app, to its first answer. */
+async function processRestart(appDir) {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [path.join(root, 'dist', 'framework', 'ofn-framework.cjs')], { cwd: appDir, env: { ...process.env, PORT: String(port), FUNCTION_TARGET: 'helloWorld' }, stdio: 'ignore' });
+  await untilAnswers(`http://127.0.0.1:${port}/`);
+  const ms = performance.now() - t0;
+  child.kill();
+  return ms;
+}
+
+function text(url) {
+  return new Promise((resolve) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', () => resolve(''));
   });
 }
 
