@@ -73,6 +73,17 @@ describe.each((hasDocker ? ['process', 'docker'] : ['process']) as string[])('th
     expect(logs.stdout).toMatch(/serving helloWorld \(http\) on port/);
   });
 
+  it('reloads on save (watching is on by default), and logs show a broken save with file and line', async () => {
+    const fs = await import('node:fs/promises');
+    const file = path.join(dir, 'index.js');
+    const good = await fs.readFile(file, 'utf8');
+    await fs.writeFile(file, good.replace('hello, ', 'howdy, '));
+    await expect.poll(async () => (await cli(dir, 'invoke', 'hello-node')).stdout, { timeout: 20_000 }).toBe('howdy, world\n');
+    await fs.writeFile(file, "exports.helloWorld = (req, res) => { res.send('x' \n");
+    await expect.poll(async () => (await cli(dir, 'logs', 'hello-node')).stdout, { timeout: 20_000 }).toMatch(/\[reload\] FAILED \(fast path\): index\.js:1: SyntaxError/);
+    expect((await cli(dir, 'invoke', 'hello-node')).stdout).toBe('howdy, world\n');
+  });
+
   it('down stops the daemon and leaves no labelled container or network', async () => {
     const down = await cli(dir, 'down');
     expect(down.stdout).toContain('stopped ofn-local');
