@@ -104,7 +104,8 @@ export class DaprHttpClient {
   }
 
   /** Shared by concurrent first calls; forgotten on failure so a later call waits again. */
-  private waitForSidecar(): Promise<void> {
+  /** Resolves once the sidecar answers `GET /v1.0/metadata` (polled as the SDK does). */
+  waitForSidecar(): Promise<void> {
     this.sidecarReady ??= this.pollSidecar().catch((err: unknown) => {
       this.sidecarReady = undefined;
       throw err;

@@ -9,6 +9,7 @@ import { DaprHttpClient } from './dapr-client.js';
 import { describeError, FrameworkStartError } from './errors.js';
 import { ContextUtils } from './function-context.js';
 import { exitGracefullyOnSignals } from './graceful-shutdown.js';
+import { createAsyncApp } from './async-server.js';
 import { createHttpApp } from './http-app.js';
 import { loadUserFunction } from './module-loader.js';
 import { HELP_TEXT, OptionsError, parseOptions } from './options.js';
@@ -29,13 +30,6 @@ async function main(): Promise<void> {
     console.error(`ofn-framework: ignoring FUNC_CONTEXT: ${options.contextError}`);
   }
   const context = options.context;
-  if (ContextUtils.IsAsyncRuntime(context)) {
-    throw new FrameworkStartError(
-      `FUNC_CONTEXT runtime is "${String(context?.runtime)}": async functions are served through the Dapr ` +
-        'sidecar, which this version of ofn-local does not run yet (coming in a later version). ' +
-        'Use a sync function (runtime Knative) for now.',
-    );
-  }
   if (context?.pluginsTracing?.enabled) {
     console.warn(
       'ofn-framework: pluginsTracing is enabled in FUNC_CONTEXT, but ofn-local has no tracing plugin; ignoring it.',
@@ -45,14 +39,16 @@ async function main(): Promise<void> {
   // Exists before user code runs, so the shim registers into it and reuses its Plugin class.
   getRegistry();
   const loaded = await loadUserFunction(options.source, options.target, options.signatureType);
+  const isAsync = ContextUtils.IsAsyncRuntime(context);
   const plugins =
-    loaded.signatureType === 'openfunction' ? await loadUserPlugins(options.source, context) : PluginChain.EMPTY;
-  const handler = await requestHandlerFor(loaded.signatureType, loaded.userFunction, context, {
-    dapr: new DaprHttpClient(process.env),
-    plugins,
-  });
+    loaded.signatureType === 'openfunction' || isAsync ? await loadUserPlugins(options.source, context) : PluginChain.EMPTY;
+  const services = { dapr: new DaprHttpClient(process.env), plugins };
+  // Async runtime: whatever the signature, the function is a Dapr app (as upstream decides).
+  const app = isAsync
+    ? createAsyncApp(loaded.userFunction, context, services)
+    : createHttpApp(loaded.signatureType, await requestHandlerFor(loaded.signatureType, loaded.userFunction, context, services));
 
-  const server = http.createServer(createHttpApp(loaded.signatureType, handler));
+  const server = http.createServer(app);
   // Like upstream: no socket or request time limit (long-running functions are allowed).
   server.setTimeout(0);
   server.requestTimeout = 0;
@@ -74,8 +70,16 @@ async function main(): Promise<void> {
 
   const port = /^\d+$/.test(options.port) ? Number(options.port) : options.port;
   server.listen(port, () => {
-    console.log(`ofn-framework: serving ${options.target} (${loaded.signatureType}) on port ${options.port}`);
+    const mode = isAsync ? `async, ${Object.keys(context?.inputs ?? {}).length} input(s)` : loaded.signatureType;
+    console.log(`ofn-framework: serving ${options.target} (${mode}) on port ${options.port}`);
   });
+  if (isAsync) {
+    // As upstream's DaprServer: the app waits for its sidecar and gives up if it never answers.
+    services.dapr.waitForSidecar().catch((err: unknown) => {
+      console.error(`ofn-framework: the Dapr sidecar never answered at ${services.dapr.origin}: ${describeError(err)}`);
+      process.exit(1);
+    });
+  }
 }
 
 if (reloadRequested(process.env)) runSupervisor();

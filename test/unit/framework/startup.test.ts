@@ -78,15 +78,6 @@ describe('start-up failures', () => {
     expect(result.stderr).toContain('http, event, cloudevent, openfunction');
   });
 
-  it('refuses the async runtime for now', async () => {
-    const result = await runUntilExit(['--source', fixture('openfunction'), '--target', 'noResponse'], {
-      FUNC_CONTEXT: JSON.stringify({ name: 'a', version: 'v1', runtime: 'Async' }),
-    });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('async functions');
-    expect(result.stderr).toContain('Dapr sidecar');
-  });
-
   it('ignores a FUNC_CONTEXT that is not JSON, saying so', async () => {
     const fw = await startFramework({
       source: fixture('commonjs'),
