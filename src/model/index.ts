@@ -12,3 +12,4 @@ export { ModelError, formatDiagnostic, type ModelErrorCode } from './errors.js';
 export { SOURCE_ANNOTATION } from './source.js';
 export { formatPath, type FieldPath, type PathSegment } from './field-path.js';
 export type { FunctionV1beta2 } from './function-schema.js';
+export { daprPlan, type DaprPlan } from './dapr-plan.js';

@@ -1,0 +1,58 @@
+import type { JsonObject, LoadedFunction, Project } from './types.js';
+
+/** What a function's Dapr sidecar needs, decided as OpenFunction 1.2's controller decides it. Pure. */
+export interface DaprPlan {
+  /** `<fn>-<ns>`, OpenFunction's app-id. */
+  appId: string;
+  appPort: number;
+  /** The Node framework's Dapr server speaks HTTP, so ofn-local's sidecar uses HTTP (see README). */
+  appProtocol: 'http';
+  /** Component documents for the sidecar's resources folder, each with `scopes: [appId]`. */
+  components: JsonObject[];
+  /** Things a user should know (e.g. an app-protocol annotation that was overridden). */
+  notes: string[];
+}
+
+const ENABLE_DAPR = 'openfunction.io/enable-dapr';
+
+/**
+ * Undefined when the function runs without Dapr. OpenFunction enables Dapr when the function has
+ * dapr triggers, `triggers.inputs`, outputs or states; the annotation `openfunction.io/enable-dapr`
+ * forces it on (`"true"`) or off (`"false"`).
+ */
+export function daprPlan(fn: LoadedFunction, project: Pick<Project, 'others'>): DaprPlan | undefined {
+  const serving = (fn.resource.spec as JsonObject | undefined)?.serving as JsonObject | undefined;
+  const triggers = (serving?.triggers ?? {}) as JsonObject;
+  const nonEmpty = (v: unknown) => (Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null && Object.keys(v as object).length > 0);
+  const wanted = nonEmpty(triggers.dapr) || nonEmpty(triggers.inputs) || nonEmpty(serving?.outputs) || nonEmpty(serving?.states);
+  const switchValue = fn.annotations[ENABLE_DAPR];
+  const enabled = switchValue === 'false' ? false : switchValue === 'true' ? true : wanted;
+  if (!enabled) return undefined;
+
+  const appId = `${fn.name}-${fn.namespace}`;
+  const notes: string[] = [];
+  const protocol = fn.annotations['dapr.io/app-protocol'];
+  if (protocol && protocol !== 'http') notes.push(`dapr.io/app-protocol "${protocol}" is served as http: the Node framework's Dapr app speaks HTTP`);
+
+  const components: JsonObject[] = [];
+  const own = new Set<string>();
+  const add = (name: string, spec: unknown) => {
+    own.add(name);
+    components.push({ apiVersion: 'dapr.io/v1alpha1', kind: 'Component', metadata: { name, namespace: fn.namespace }, spec, scopes: [appId] });
+  };
+  for (const block of ['bindings', 'pubsub'] as const) {
+    for (const [name, spec] of Object.entries((serving?.[block] ?? {}) as JsonObject)) add(name, spec);
+  }
+  for (const [name, state] of Object.entries((serving?.states ?? {}) as JsonObject)) {
+    const spec = (state as JsonObject | null)?.spec;
+    if (spec) add(name, spec);
+  }
+  // Standalone Components of the project: in the function's namespace, and scoped to it (or unscoped).
+  for (const other of project.others) {
+    if (other.kind !== 'Component' || other.namespace !== fn.namespace || own.has(other.name)) continue;
+    const scopes = other.resource.scopes;
+    if (Array.isArray(scopes) && scopes.length > 0 && !scopes.includes(appId)) continue;
+    components.push(other.resource);
+  }
+  return { appId, appPort: fn.runtime === 'async' ? 8080 : fn.port, appProtocol: 'http', components, notes };
+}
