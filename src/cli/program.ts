@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { downCommand } from './commands/down.js';
+import { exportCommand } from './commands/export.js';
 import { invokeCommand } from './commands/invoke.js';
 import { logsCommand } from './commands/logs.js';
 import { statusCommand } from './commands/status.js';
@@ -61,6 +62,17 @@ export function createProgram(io: CliIo): Command {
     .option('-f, --follow', 'keep printing new lines')
     .option('--project <dir>', 'the project folder (default: found from here)')
     .action(async (name: string, opts) => setExit(await logsCommand(name, opts, io)));
+
+  program
+    .command('export')
+    .description("write the manifests that give this project's behaviour on an OpenFunction cluster, or --check manifests")
+    .argument('[inputs...]', 'project folder and/or manifest files (default: this folder)')
+    .option('-o, --output <dir|->', 'a folder for one file per manifest, or - for one YAML stream on stdout (default)')
+    .option('--registry <registry>', 'registry the cluster build pushes to: images become <registry>/<name>:<version>')
+    .addOption(new Option('--api-version <version>', 'Function apiVersion to write').choices(['v1beta2', 'v1beta1']).default('v1beta2'))
+    .option('--check', "check manifests against the CRD schemas and ofn-local's rules instead; exit 1 on any problem")
+    .option('--crds <dir>', "folder with OpenFunction's CRDs (default: $OFN_LOCAL_CRDS, else ../shared/crds beside ofn-local)")
+    .action(async (inputs: string[], opts) => setExit(await exportCommand(inputs, opts, io)));
 
   program
     .command('down')

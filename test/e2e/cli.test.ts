@@ -128,4 +128,23 @@ describe('the CLI with bad input', () => {
       await cleanup();
     }
   });
+
+  it('export prints the cluster manifest, and export --check names the broken field and exits 1', async () => {
+    const { dir, cleanup } = await tempProject('fixtures/hello-node');
+    const fs = await import('node:fs/promises');
+    try {
+      const out = await cli(dir, 'export', '--registry', 'registry.example/acme');
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain('kind: Function');
+      expect(out.stdout).toContain('image: registry.example/acme/hello-node:v1.0.0');
+      expect(out.stderr).toContain('warning: ');
+      const file = path.join(dir, 'function.yaml');
+      await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace('minReplicas: 0', 'minReplicas: -1'));
+      const check = await cli(dir, 'export', '--check');
+      expect(check.code).toBe(1);
+      expect(check.stdout + check.stderr).toMatch(/function\.yaml:\d+.*spec\.serving\.scaleOptions\.minReplicas/);
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exportInputs, writeDocuments, type ExportApiVersion } from '../../../src/export/index.js';
+import {
+  REMOTE_URL,
+  bytesOf,
+  crdSchemas,
+  describeWithCrds,
+  fixtureProjects,
+  makeCheckout,
+  markPushed,
+  requireCrdsWhenAsked,
+  useTempDirs,
+  type Checkout,
+} from './helpers.js';
+
+requireCrdsWhenAsked();
+
+const VARIANTS: { apiVersion: ExportApiVersion; registry?: string }[] = [
+  { apiVersion: 'v1beta2' },
+  { apiVersion: 'v1beta2', registry: 'registry.example.com/team' },
+  { apiVersion: 'v1beta1' },
+  { apiVersion: 'v1beta1', registry: 'registry.example.com/team' },
+];
+
+// Each fixture is copied into a git checkout with a remote (as a user's project would be), exported,
+// checked against OpenFunction's CRD schemas, exported again, and round-tripped through ofn-local.
+describeWithCrds('every fixture exports to manifests that pass the CRD schemas', () => {
+  const tempDir = useTempDirs('file');
+
+  for (const fixture of fixtureProjects()) {
+    describe(fixture, () => {
+      let checkout: Checkout;
+      let app: string;
+      beforeAll(async () => {
+        checkout = await makeCheckout(await tempDir(), { copy: { app: fixture } });
+        markPushed(checkout.top);
+        app = path.join(checkout.top, 'app');
+      });
+
+      VARIANTS.forEach(({ apiVersion, registry }, i) => {
+        it(`${apiVersion}${registry ? ' --registry' : ''}: valid, the same bytes twice, and again after a round trip`, async () => {
+          const crds = await crdSchemas();
+          const opts = { cwd: checkout.top, apiVersion, ...(registry ? { registry } : {}) };
+          const first = await exportInputs([app], opts);
+          expect(first.documents.length).toBeGreaterThan(0);
+
+          for (const doc of first.documents) {
+            expect(crds.check(doc.object), `${doc.fileName} against its schema`).toEqual([]);
+            if (doc.kind !== 'Function') continue;
+            expect(doc.apiVersion).toBe(`core.openfunction.io/${apiVersion}`);
+            const spec = doc.object['spec'] as Record<string, any>;
+            const fn = first.project.functions.find((f) => f.name === doc.name && f.namespace === doc.namespace)!;
+            if (fn.source.kind === 'local') {
+              // Built from the checkout: the remote, the commit, the folder below the top.
+              expect(spec['build']['srcRepo']).toMatchObject({ url: REMOTE_URL, revision: checkout.revision });
+              expect(path.join(checkout.top, spec['build']['srcRepo']['sourceSubPath'])).toBe(fn.source.dir);
+              expect(spec['build']['env']['FUNC_NAME']).toEqual(expect.any(String));
+              if (registry) expect(spec['image']).toBe(`${registry}/${doc.name}:${fn.version}`);
+            } else {
+              expect(spec['image']).toBe(fn.image);
+            }
+            expect(doc.yaml).not.toContain('ofn-local.dev/');
+          }
+
+          const again = await exportInputs([app], opts);
+          expect(bytesOf(again.documents)).toBe(bytesOf(first.documents));
+
+          // Apply-ready files inside the same checkout, read back by ofn-local, exported again.
+          const out = path.join(checkout.top, `deploy-${i}`);
+          await writeDocuments(out, first.documents);
+          const round = await exportInputs([out], opts);
+          expect(bytesOf(round.documents)).toBe(bytesOf(first.documents));
+        });
+      });
+    });
+  }
+});
