@@ -1,6 +1,7 @@
 /** Writes exported manifests into a folder, one file per document. */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EXPORT_MARKER } from '../model/index.js';
 import { ExportError } from './errors.js';
 import type { ExportedDocument } from './types.js';
 
@@ -14,6 +15,7 @@ export interface WrittenDocuments {
 export async function writeDocuments(dir: string, documents: ExportedDocument[]): Promise<WrittenDocuments> {
   try {
     await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, EXPORT_MARKER), 'Written by `ofn-local export`: ofn-local up does not load this folder as part of a project around it.\n');
     const written: string[] = [];
     for (const doc of documents) {
       const file = path.join(dir, doc.fileName);

@@ -13,5 +13,5 @@ export { SOURCE_ANNOTATION } from './source.js';
 export { formatPath, type FieldPath, type PathSegment } from './field-path.js';
 export type { FunctionV1beta2 } from './function-schema.js';
 export { daprPlan, type DaprPlan } from './dapr-plan.js';
-export { findManifestFiles } from './manifest-files.js';
+export { EXPORT_MARKER, findManifestFiles } from './manifest-files.js';
 export { parseYamlDocuments } from './yaml-documents.js';

@@ -4,6 +4,11 @@ import path from 'node:path';
 
 const YAML_FILE = /\.ya?ml$/i;
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.ofn-local']);
+/**
+ * `ofn-local export -o DIR` leaves this file in DIR: a project folder holding its own exported
+ * manifests must not load them a second time (duplicate Functions). Named directly, DIR is read.
+ */
+export const EXPORT_MARKER = '.ofn-local-export';
 
 export interface ManifestFiles {
   /** Absolute paths, sorted, without duplicates. */
@@ -14,7 +19,8 @@ export interface ManifestFiles {
 
 /**
  * The manifest files named by `inputs`: a file is taken as given; a folder contributes every
- * `*.yaml`/`*.yml` below it, skipping node_modules, .git, .ofn-local and other dot-folders.
+ * `*.yaml`/`*.yml` below it, skipping node_modules, .git, .ofn-local, other dot-folders and
+ * folders that hold an export's output.
  */
 export async function findManifestFiles(inputs: string[], cwd: string): Promise<ManifestFiles> {
   const files = new Set<string>();
@@ -47,6 +53,7 @@ async function yamlFilesBelow(dir: string): Promise<string[]> {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.')) continue;
+      if (await isFileLink(path.join(full, EXPORT_MARKER))) continue;
       found.push(...(await yamlFilesBelow(full)));
     } else if (YAML_FILE.test(entry.name) && (entry.isFile() || (await isFileLink(full)))) {
       found.push(full);

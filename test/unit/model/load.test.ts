@@ -216,3 +216,23 @@ describe('formatDiagnostic', () => {
     );
   });
 });
+
+describe('folders holding an export', () => {
+  it('are skipped below a project folder, and read when named', async () => {
+    const { mkdtemp, mkdir, writeFile, cp, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { loadProject, EXPORT_MARKER } = await import('../../../src/model/index.js');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ofn-export-marker-'));
+    try {
+      await cp(path.resolve('fixtures/hello-node'), dir, { recursive: true });
+      await mkdir(path.join(dir, 'deploy'));
+      await cp(path.join(dir, 'function.yaml'), path.join(dir, 'deploy', 'function-default-hello-node.yaml'));
+      await writeFile(path.join(dir, 'deploy', EXPORT_MARKER), 'x');
+      expect((await loadProject([dir])).functions).toHaveLength(1);
+      expect((await loadProject([path.join(dir, 'deploy')])).files).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
