@@ -9,3 +9,5 @@ export const FRAMEWORK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta
 export const FRAMEWORK_BUNDLE = path.join(FRAMEWORK_DIR, 'ofn-framework.cjs');
 /** The `@openfunction/functions-framework` stand-in copied into a function's node_modules. */
 export const FRAMEWORK_SHIM_DIR = path.join(FRAMEWORK_DIR, 'shim');
+/** ofn-local's Dapr sidecar, bundled by scripts/bundle-sidecar.mjs. */
+export const SIDECAR_BUNDLE = path.resolve(FRAMEWORK_DIR, '..', 'sidecar', 'ofn-sidecar.cjs');

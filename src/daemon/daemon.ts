@@ -2,8 +2,10 @@ import type Docker from 'dockerode';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { FastBuilder } from '../build/fast/fast-builder.js';
-import { FRAMEWORK_BUNDLE } from '../build/framework-files.js';
-import type { Builder } from '../build/builder.js';
+import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../build/framework-files.js';
+import { ensureSidecarImage } from '../build/sidecar-image.js';
+import { daprPlan } from '../model/dapr-plan.js';
+import { writeDaprResources } from './dapr-resources.js';
 import { errorMessage, OfnError } from '../errors.js';
 import { FunctionPool } from '../gateway/function-pool.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -85,7 +87,7 @@ export class Daemon {
   readonly stateDir: string;
   readonly #o: DaemonOptions;
   readonly #runtime: AnyRuntime;
-  readonly #builder: Builder;
+  readonly #builder: FastBuilder;
   readonly #docker: Docker | undefined;
   readonly #gateway: Gateway;
   readonly #pools = new Map<string, FunctionPool>();
@@ -116,10 +118,15 @@ export class Daemon {
       host: o.host ?? '127.0.0.1',
       domain: this.domain,
       clusterDomain: 'cluster.local',
-      pool: (ns, name) => this.#pools.get(`${ns}/${name}`),
-      list: () => [...this.#pools.keys()],
+      // Async functions have no HTTP route on a cluster either: they are reached through Dapr.
+      pool: (ns, name) => (this.#isSync(`${ns}/${name}`) ? this.#pools.get(`${ns}/${name}`) : undefined),
+      list: () => [...this.#pools.keys()].filter((k) => this.#isSync(k)),
       emit: (e) => this.emit(e),
     });
+  }
+
+  #isSync(key: string): boolean {
+    return this.#project.functions.some((f) => fnKey(f) === key && f.runtime === 'knative');
   }
 
   get project(): Project {
@@ -163,7 +170,7 @@ export class Daemon {
       docker = await connectEngine();
       runtime = new DockerRuntime({ docker, projectId: id, root, onLog });
     } else {
-      runtime = new ProcessRuntime({ frameworkBundle: FRAMEWORK_BUNDLE, onLog });
+      runtime = new ProcessRuntime({ frameworkBundle: FRAMEWORK_BUNDLE, sidecarBundle: SIDECAR_BUNDLE, onLog });
     }
     daemon = new Daemon(o, project, root, stateDir, journal, runtime, docker);
     try {
@@ -254,7 +261,6 @@ export class Daemon {
     });
     await this.#runtime.prepare();
     await this.#gateway.listen();
-    for (const fn of this.#project.functions) assertSupported(fn);
     for (const fn of this.#project.functions) this.#pools.set(fnKey(fn), this.#newPool(fn));
     await runLimited(this.#project.functions, BUILD_CONCURRENCY, (fn) => this.#buildAndServe(fn));
     if (this.#o.watch) {
@@ -272,7 +278,8 @@ export class Daemon {
       namespace: fn.namespace,
       name: fn.name,
       runtime: this.#runtime,
-      scale: fn.scale,
+      // Async functions keep at least one instance (a KEDA-like scaler on their inputs comes later).
+      scale: fn.runtime === 'async' ? { ...fn.scale, min: Math.max(1, fn.scale.min) } : fn.scale,
       idleWindowMs: this.#o.idleTimeoutMs,
       zeroMode: this.#o.zeroMode,
       readyTimeoutMs: this.#o.readyTimeoutMs,
@@ -415,7 +422,6 @@ export class Daemon {
     let next: Project;
     try {
       next = await loadProject(this.#o.inputs, { cwd: this.#o.cwd });
-      for (const fn of next.functions) assertSupported(fn);
     } catch (err) {
       const message = err instanceof ModelError ? err.message : describe(err);
       this.emit({ type: 'daemon.error', source: this.#rel(changed).join(', '), code: 'ERR_MANIFEST', message, hint: 'fix the manifest; everything keeps running as before' });
@@ -510,7 +516,20 @@ export class Daemon {
     const env = instanceEnv(fn, this.#runtime.kind);
     // Dev mode: the framework runs under its reload supervisor (SIGHUP swaps the code in place).
     if (live) env.OFN_LOCAL_RELOAD = '1';
-    return { ...base, image: result.image, appDir: result.appDir, env, liveAppDir: live };
+    const sidecar = await this.#sidecarSpec(fn, key);
+    if (sidecar) env.APP_PROTOCOL = sidecar.appProtocol;
+    return { ...base, image: result.image, appDir: result.appDir, env, liveAppDir: live, sidecar };
+  }
+
+  /** The Dapr sidecar an instance needs (OpenFunction's rules), with its Component files written. */
+  async #sidecarSpec(fn: LoadedFunction, key: string): Promise<InstanceSpec['sidecar']> {
+    const plan = daprPlan(fn, this.#project);
+    if (!plan) return undefined;
+    const log = (line: string) => this.emit({ type: 'build.log', fn: key, line });
+    for (const note of plan.notes) log(note);
+    const resourcesDir = await writeDaprResources(this.stateDir, fn.namespace, fn.name, plan);
+    const image = this.#docker ? await ensureSidecarImage(this.#docker, await this.#builder.baseImage({ log }), log) : undefined;
+    return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image };
   }
 }
 
@@ -520,17 +539,6 @@ function fnKey(fn: LoadedFunction): string {
 
 function describe(err: unknown): string {
   return errorMessage(err) + (err instanceof OfnError && err.hint ? ` (${err.hint})` : '');
-}
-
-function assertSupported(fn: LoadedFunction): void {
-  if (fn.runtime === 'async') {
-    throw new OfnError(
-      'ERR_UNSUPPORTED',
-      `${fn.namespace}/${fn.name} is an async function (spec.serving.triggers.dapr): this version serves sync (HTTP) functions only`,
-      { file: fn.origin.file, path: 'spec.serving.triggers.dapr' },
-      'async functions arrive with the Dapr sidecar; remove it from this project for now',
-    );
-  }
 }
 
 /** Finds `file:line` of the user's code in a framework error (paths inside the instance mapped back to the source). */

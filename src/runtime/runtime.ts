@@ -26,6 +26,18 @@ export interface InstanceSpec {
    * synced into it reaches running and future instances without an image rebuild.
    */
   liveAppDir?: boolean;
+  /** A Dapr sidecar beside the function, sharing its network (a "pod"). */
+  sidecar?: SidecarSpec;
+}
+
+export interface SidecarSpec {
+  /** `<fn>-<ns>`. */
+  appId: string;
+  /** Folder of Component files (`--resources-path`). */
+  resourcesDir: string;
+  appProtocol: 'http';
+  /** Docker: the sidecar image; process: unused (the bundle runs on the host). */
+  image?: string;
 }
 
 export type InstanceState = 'running' | 'paused' | 'stopped' | 'removed';

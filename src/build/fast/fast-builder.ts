@@ -84,6 +84,12 @@ export class FastBuilder implements Builder {
     return { appDir, image, fingerprint: fp, cached: false };
   }
 
+  /** The base function images are built on (also the sidecar image's). */
+  baseImage(ctx: BuildContext): Promise<BaseImage> {
+    if (!this.#opts.docker) throw new Error('the base image needs the docker runtime');
+    return this.#baseImage(this.#opts.docker, ctx);
+  }
+
   #baseImage(docker: Docker, ctx: BuildContext): Promise<BaseImage> {
     // Resolved once per builder; a failure is not cached, so a later build can retry.
     this.#base ??= resolveBaseImage(docker, this.#opts.baseImage, ctx.log).catch((err: unknown) => {

@@ -22,6 +22,8 @@ export interface DockerRuntimeOptions {
 interface Entry {
   instance: Instance;
   container: Docker.Container;
+  /** The Dapr sidecar container sharing the function container's network namespace. */
+  sidecar?: Docker.Container;
 }
 
 /** One container per instance, all on one network per project, all carrying the project label. */
@@ -81,7 +83,8 @@ export class DockerRuntime implements Runtime {
       throw imageAware(err, spec.image);
     }
     const instance: Instance = { id, spec, address: { host: '127.0.0.1', port: 0 }, state: 'stopped' };
-    const entry = { instance, container };
+    const entry: Entry = { instance, container };
+    if (spec.sidecar) entry.sidecar = await this.#createSidecar(id, spec);
     this.#entries.set(id, entry);
     await this.#run(entry);
     return instance;
@@ -91,6 +94,7 @@ export class DockerRuntime implements Runtime {
     const entry = this.#entry(instance);
     if (instance.state === 'paused') {
       await entry.container.unpause();
+      await entry.sidecar?.unpause();
       instance.state = 'running';
     } else if (instance.state === 'stopped') {
       await this.#run(entry);
@@ -101,10 +105,12 @@ export class DockerRuntime implements Runtime {
     const entry = this.#entry(instance);
     if (instance.state !== 'running') return;
     if (mode === 'pause') {
+      await entry.sidecar?.pause();
       await entry.container.pause();
       instance.state = 'paused';
     } else {
       // SIGTERM, then SIGKILL after 2 s: a graceful stop, as a pod's termination would be.
+      await entry.sidecar?.stop({ t: 2 }).catch(ignoreNotModified);
       await entry.container.stop({ t: 2 }).catch(ignoreNotModified);
       instance.state = 'stopped';
     }
@@ -114,6 +120,7 @@ export class DockerRuntime implements Runtime {
     const entry = this.#entries.get(instance.id);
     this.#entries.delete(instance.id);
     instance.state = 'removed';
+    if (entry?.sidecar) await entry.sidecar.remove({ force: true }).catch(ignoreMissing);
     if (entry) await entry.container.remove({ force: true }).catch(ignoreMissing);
   }
 
@@ -136,13 +143,18 @@ export class DockerRuntime implements Runtime {
 
   async #run(entry: Entry): Promise<void> {
     const { container, instance } = entry;
-    await this.#attachLogs(entry);
+    await this.#attachLogs(container, instance, instance.id);
     try {
       await container.start();
     } catch (err) {
       throw new RuntimeError('ERR_INSTANCE_START', `could not start ${instance.id}: ${errorMessage(err)}`, {}, undefined, {
         cause: err,
       });
+    }
+    if (entry.sidecar) {
+      // Joins the function container's network namespace, which exists only while it runs.
+      await this.#attachLogs(entry.sidecar, instance, `${instance.id}/daprd`);
+      await entry.sidecar.start();
     }
     const info = await container.inspect();
     if (this.#opts.addressMode === 'published') {
@@ -155,16 +167,44 @@ export class DockerRuntime implements Runtime {
     instance.state = 'running';
   }
 
+  /**
+   * The sidecar: ofn-local's daprd-compatible program with daprd's flags, in its own container that
+   * shares the function container's network, so the function finds it on 127.0.0.1:3500 as in a pod.
+   */
+  async #createSidecar(id: string, spec: InstanceSpec): Promise<Docker.Container> {
+    const sc = spec.sidecar!;
+    if (!sc.image) throw new RuntimeError('ERR_INSTANCE_START', `no sidecar image for ${spec.namespace}/${spec.name}`);
+    const { docker, projectId, root } = this.#opts;
+    return docker.createContainer({
+      name: `${id}-daprd`,
+      Image: sc.image,
+      Cmd: [
+        'node',
+        '/ofn/ofn-sidecar.cjs',
+        ...['--app-id', sc.appId, '--app-port', String(spec.port), '--app-protocol', sc.appProtocol],
+        ...['--dapr-http-port', '3500', '--dapr-grpc-port', '50001', '--resources-path', '/components'],
+      ],
+      Env: [`NAMESPACE=${spec.namespace}`],
+      Labels: {
+        [LABEL_PROJECT]: projectId,
+        [LABEL_ROOT]: root,
+        [LABEL_FUNCTION]: `${spec.namespace}/${spec.name}`,
+        [LABEL_GENERATION]: String(spec.generation),
+      },
+      HostConfig: { NetworkMode: `container:${id}`, Binds: [`${sc.resourcesDir}:/components:ro`] },
+    });
+  }
+
   /** Attaches before start so no line is lost; a stopped container needs a fresh attach on each start. */
-  async #attachLogs(entry: Entry): Promise<void> {
-    const { container, instance } = entry;
+  async #attachLogs(container: Docker.Container, instance: Instance, logId: string): Promise<void> {
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     const out = new PassThrough();
     const err = new PassThrough();
     this.#opts.docker.modem.demuxStream(stream, out, err);
     stream.on('end', () => (out.end(), err.end()));
-    splitLines(out, (line) => this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: instance.id, stream: 'stdout', line }));
-    splitLines(err, (line) => this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: instance.id, stream: 'stderr', line }));
+    const fn = `${instance.spec.namespace}/${instance.spec.name}`;
+    splitLines(out, (line) => this.#opts.onLog({ fn, instance: logId, stream: 'stdout', line }));
+    splitLines(err, (line) => this.#opts.onLog({ fn, instance: logId, stream: 'stderr', line }));
   }
 
   #entry(instance: Instance): Entry {
@@ -178,7 +218,10 @@ export class DockerRuntime implements Runtime {
 export async function removeProjectResources(docker: Docker, projectId: string): Promise<number> {
   const filters = projectFilter(projectId);
   const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(ignoreMissing)));
+  // Sidecars first: they live in their function container's network namespace.
+  const isSidecar = (c: Docker.ContainerInfo) => c.Names.some((n) => n.endsWith('-daprd'));
+  await Promise.all(containers.filter(isSidecar).map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(ignoreMissing)));
+  await Promise.all(containers.filter((c) => !isSidecar(c)).map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(ignoreMissing)));
   const networks = await docker.listNetworks({ filters });
   await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoreMissing)));
   return containers.length;

@@ -7,6 +7,8 @@ import { splitLines } from '../split-lines.js';
 export interface ProcessRuntimeOptions {
   /** The bundled functions framework to run (`dist/framework/ofn-framework.cjs`). */
   frameworkBundle: string;
+  /** The bundled Dapr sidecar (`dist/sidecar/ofn-sidecar.cjs`), for instances that need one. */
+  sidecarBundle?: string;
   onLog: LogSink;
   /** Node binary; the one running ofn-local by default. */
   node?: string;
@@ -15,6 +17,8 @@ export interface ProcessRuntimeOptions {
 interface Entry {
   instance: Instance;
   child?: ChildProcess;
+  /** The instance's Dapr sidecar process, when it has one. */
+  sidecar?: ChildProcess;
 }
 
 /**
@@ -53,6 +57,7 @@ export class ProcessRuntime implements Runtime {
     const entry = this.#entry(instance);
     if (instance.state === 'paused') {
       entry.child?.kill('SIGCONT');
+      entry.sidecar?.kill('SIGCONT');
       instance.state = 'running';
     } else if (instance.state === 'stopped') {
       await this.#spawn(entry);
@@ -64,10 +69,12 @@ export class ProcessRuntime implements Runtime {
     if (instance.state !== 'running') return;
     if (mode === 'pause') {
       entry.child?.kill('SIGSTOP');
+      entry.sidecar?.kill('SIGSTOP');
       instance.state = 'paused';
     } else {
-      await stopChild(entry.child);
+      await Promise.all([stopChild(entry.child), stopChild(entry.sidecar)]);
       entry.child = undefined;
+      entry.sidecar = undefined;
       instance.state = 'stopped';
     }
   }
@@ -76,9 +83,10 @@ export class ProcessRuntime implements Runtime {
     const entry = this.#entries.get(instance.id);
     this.#entries.delete(instance.id);
     instance.state = 'removed';
-    if (entry?.child) {
-      entry.child.kill('SIGCONT');
-      await stopChild(entry.child);
+    for (const child of [entry?.child, entry?.sidecar]) {
+      if (!child) continue;
+      child.kill('SIGCONT');
+      await stopChild(child);
     }
   }
 
@@ -98,7 +106,15 @@ export class ProcessRuntime implements Runtime {
   async #spawn(entry: Entry): Promise<void> {
     const { instance } = entry;
     const port = await freePort();
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...instance.spec.env, POD_NAME: instance.id, PORT: String(port) };
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...instance.spec.env, POD_NAME: instance.id, PORT: String(port) };
+    const sidecar = instance.spec.sidecar;
+    if (sidecar) {
+      const [daprHttp, daprGrpc] = await Promise.all([freePort(), freePort()]);
+      env.DAPR_HTTP_PORT = String(daprHttp);
+      env.DAPR_GRPC_PORT = String(daprGrpc);
+      env.DAPR_HOST = '127.0.0.1';
+      entry.sidecar = this.#spawnSidecar(instance, sidecar, { app: port, http: daprHttp, grpc: daprGrpc });
+    }
     const child = spawn(this.#opts.node ?? process.execPath, [this.#opts.frameworkBundle], {
       cwd: instance.spec.appDir,
       env,
@@ -112,6 +128,25 @@ export class ProcessRuntime implements Runtime {
     entry.child = child;
     instance.address = { host: '127.0.0.1', port };
     instance.state = 'running';
+  }
+
+  /** daprd's command line, as a Dapr-enabled pod would run it, pointed at this instance's port. */
+  #spawnSidecar(instance: Instance, sidecar: NonNullable<InstanceSpec['sidecar']>, ports: { app: number; http: number; grpc: number }): ChildProcess {
+    if (!this.#opts.sidecarBundle) throw new RuntimeError('ERR_INSTANCE_START', 'no Dapr sidecar bundle (run npm run build)');
+    const args = [
+      this.#opts.sidecarBundle,
+      ...['--app-id', sidecar.appId, '--app-port', String(ports.app), '--app-protocol', sidecar.appProtocol],
+      ...['--dapr-http-port', String(ports.http), '--dapr-grpc-port', String(ports.grpc), '--resources-path', sidecar.resourcesDir],
+    ];
+    const child = spawn(this.#opts.node ?? process.execPath, args, {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NAMESPACE: instance.spec.namespace },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const fn = `${instance.spec.namespace}/${instance.spec.name}`;
+    const id = `${instance.id}/daprd`;
+    splitLines(child.stdout!, (line) => this.#opts.onLog({ fn, instance: id, stream: 'stdout', line }));
+    splitLines(child.stderr!, (line) => this.#opts.onLog({ fn, instance: id, stream: 'stderr', line }));
+    return child;
   }
 
   #entry(instance: Instance): Entry {

@@ -1,0 +1,99 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/daemon/daemon.js';
+import type { JournalEntry } from '../../src/daemon/events.js';
+import { hasDocker } from '../helpers/engine.js';
+import { request, waitFor } from '../helpers/http.js';
+import { tempProject } from '../helpers/temp-project.js';
+
+const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
+
+/** Where output bindings deliver: records every request it gets. */
+async function sinkServer(): Promise<{ port: number; received: { path: string; body: unknown }[]; close: () => Promise<void> }> {
+  const received: { path: string; body: unknown }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      let parsed: unknown = body;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        // text body
+      }
+      received.push({ path: req.url ?? '', body: parsed });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  // All interfaces: containers reach it through the bridge as host.docker.internal.
+  await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+  return { port: (server.address() as AddressInfo).port, received, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+describe.each(runtimes)('functions with a Dapr sidecar (%s runtime)', (runtime) => {
+  let daemon: Daemon;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let sink: Awaited<ReturnType<typeof sinkServer>>;
+  const entries: JournalEntry[] = [];
+
+  beforeAll(async () => {
+    sink = await sinkServer();
+    ({ dir, cleanup } = await tempProject('test/fixtures/projects/dapr'));
+    const host = runtime === 'docker' ? 'host.docker.internal' : '127.0.0.1';
+    const tmpl = await readFile(path.join(dir, 'functions.yaml.tmpl'), 'utf8');
+    await writeFile(path.join(dir, 'functions.yaml'), tmpl.replaceAll('SINK_URL', `http://${host}:${sink.port}`));
+    await rm(path.join(dir, 'functions.yaml.tmpl'));
+    daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 60_000, runtime, zeroMode: 'stop', watch: true, onEvent: (e) => entries.push(e) });
+    expect(daemon.failures()).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await daemon?.stop();
+    await cleanup?.();
+    await sink?.close();
+  });
+
+  it('runs an async function on its cron input, and its ctx.send reaches the output binding', async () => {
+    expect(daemon.status().functions.find((f) => f.name === 'ticker')).toMatchObject({ runtime: 'async', replicas: 1 });
+    await waitFor(() => sink.received.filter((r) => r.path === '/from-ticker').length >= 2, 30_000, 'two cron ticks forwarded');
+    expect(sink.received.find((r) => r.path === '/from-ticker')!.body).toEqual({ from: 'ticker', tick: true });
+  });
+
+  it('does not route async functions through the gateway (as on a cluster)', async () => {
+    expect((await request(`http://127.0.0.1:${daemon.gatewayPort}/default/ticker`)).status).toBe(404);
+  });
+
+  it('lets a sync function send to its output and still answer', async () => {
+    const res = await request(`http://127.0.0.1:${daemon.gatewayPort}/default/forwarder`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"order":42}',
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ forwarded: { order: 42 }, outputs: 1 });
+    await waitFor(() => sink.received.some((r) => r.path === '/from-forwarder'), 10_000, 'the forwarded order');
+    expect(sink.received.find((r) => r.path === '/from-forwarder')!.body).toEqual({ order: 42 });
+  });
+
+  it('keeps the same sidecar across a code reload', async () => {
+    const sidecarId = () => entries.filter((e) => e.type === 'instance.log' && e.fn === 'default/forwarder' && e.instance.endsWith('/daprd')).at(-1)?.instance;
+    const before = daemon.pool('default', 'forwarder')!.instances[0]!.instance.id;
+    const docker = runtime === 'docker' ? new Docker() : undefined;
+    const sidecarStartedAt = docker ? (await docker.getContainer(`${before}-daprd`).inspect()).State.StartedAt : undefined;
+    const from = entries.length;
+    const file = path.join(dir, 'src', 'index.js');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('forwarded: data', 'forwardedAgain: data'));
+    await waitFor(() => entries.slice(from).some((e) => e.type === 'reload.finished' || e.type === 'reload.failed'), 30_000, 'reload');
+    expect(entries.slice(from).find((e) => e.type === 'reload.finished' || e.type === 'reload.failed')?.type).toBe('reload.finished');
+    const res = await request(`http://127.0.0.1:${daemon.gatewayPort}/default/forwarder`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"order":43}' });
+    expect(JSON.parse(res.body)).toEqual({ forwardedAgain: { order: 43 }, outputs: 1 });
+    expect(daemon.pool('default', 'forwarder')!.instances[0]!.instance.id).toBe(before);
+    if (docker) expect((await docker.getContainer(`${before}-daprd`).inspect()).State.StartedAt).toBe(sidecarStartedAt);
+    expect(sidecarId()).toBe(`${before}/daprd`);
+  });
+});
