@@ -427,8 +427,11 @@ export class Daemon {
       this.emit({ type: 'daemon.error', source: this.#rel(changed).join(', '), code: 'ERR_MANIFEST', message, hint: 'fix the manifest; everything keeps running as before' });
       return;
     }
-    const before = new Map(this.#project.functions.map((f) => [fnKey(f), f]));
+    const previous = this.#project;
+    const before = new Map(previous.functions.map((f) => [fnKey(f), f]));
     const after = new Map(next.functions.map((f) => [fnKey(f), f]));
+    // A standalone Component that changed matters to the functions whose sidecar loads it.
+    const daprOf = (fn: LoadedFunction, p: Project) => JSON.stringify(daprPlan(fn, p) ?? null);
     this.#project = next;
     const tasks: Promise<void>[] = [];
     for (const [key, old] of before) {
@@ -438,7 +441,11 @@ export class Daemon {
         this.#appDirs.delete(key);
         this.emit({ type: 'function.removed', fn: key });
         if (pool) tasks.push(pool.drainAndDispose());
-      } else if (JSON.stringify(old.resource) !== JSON.stringify(after.get(key)!.resource) || JSON.stringify(old.source) !== JSON.stringify(after.get(key)!.source)) {
+      } else if (
+        JSON.stringify(old.resource) !== JSON.stringify(after.get(key)!.resource) ||
+        JSON.stringify(old.source) !== JSON.stringify(after.get(key)!.source) ||
+        daprOf(old, previous) !== daprOf(after.get(key)!, next)
+      ) {
         // Serving settings (scale, env, port) belong to the pool: a new pool takes over once built.
         tasks.push(this.#serialize(key, () => this.#replace(after.get(key)!)));
       }

@@ -96,4 +96,26 @@ describe.each(runtimes)('functions with a Dapr sidecar (%s runtime)', (runtime) 
     if (docker) expect((await docker.getContainer(`${before}-daprd`).inspect()).State.StartedAt).toBe(sidecarStartedAt);
     expect(sidecarId()).toBe(`${before}/daprd`);
   });
+
+  it('restarts a function when a standalone Component it uses changes', async () => {
+    // The ticker's sink moves to a standalone Component (same name), then that Component's URL changes.
+    const file = path.join(dir, 'functions.yaml');
+    const text = await readFile(file, 'utf8');
+    const host = runtime === 'docker' ? 'host.docker.internal' : '127.0.0.1';
+    const component = (suffix: string) => `---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: { name: shared-sink }
+spec:
+  type: bindings.http
+  version: v1
+  metadata:
+    - { name: url, value: "http://${host}:${sink.port}/${suffix}" }
+`;
+    const usesShared = text.replace('- dapr: { name: sink, type: bindings.http, operation: post }\n    bindings:\n      cron:', '- dapr: { name: shared-sink, type: bindings.http, operation: post }\n    bindings:\n      cron:');
+    await writeFile(file, usesShared + component('shared-one'));
+    await waitFor(() => sink.received.some((r) => r.path === '/shared-one'), 60_000, 'ticks through the standalone Component');
+    await writeFile(file, usesShared + component('shared-two'));
+    await waitFor(() => sink.received.some((r) => r.path === '/shared-two'), 60_000, 'ticks through the changed Component');
+  });
 });
