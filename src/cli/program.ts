@@ -5,6 +5,7 @@ import { invokeCommand } from './commands/invoke.js';
 import { logsCommand } from './commands/logs.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
+import { sidecarMain } from '../sidecar/index.js';
 import type { CliIo } from './io.js';
 
 export const DEFAULT_GATEWAY_PORT = 8480;
@@ -13,6 +14,7 @@ export function createProgram(io: CliIo): Command {
   const program = new Command('ofn-local')
     .description('OpenFunction on your laptop: your Function manifests, built and served locally')
     .version('0.1.0')
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
@@ -73,6 +75,16 @@ export function createProgram(io: CliIo): Command {
     .option('--check', "check manifests against the CRD schemas and ofn-local's rules instead; exit 1 on any problem")
     .option('--crds <dir>', "folder with OpenFunction's CRDs (default: $OFN_LOCAL_CRDS, else ../shared/crds beside ofn-local)")
     .action(async (inputs: string[], opts) => setExit(await exportCommand(inputs, opts, io)));
+
+  program
+    .command('sidecar')
+    .description("run ofn-local's Dapr sidecar with daprd's flags (e.g. --app-id x --app-port 8080 --resources-path ./components)")
+    .helpOption(false)
+    .passThroughOptions()
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .argument('[daprd-flags...]')
+    .action(async (flags: string[]) => setExit(await sidecarMain(flags)));
 
   program
     .command('down')

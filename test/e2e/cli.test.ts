@@ -147,4 +147,26 @@ describe('the CLI with bad input', () => {
       await cleanup();
     }
   });
+
+  it('sidecar runs where daprd would go, with daprd flags, and serves the Dapr API', async () => {
+    const { spawn } = await import('node:child_process');
+    const { freePort } = await import('../../src/runtime/process/process-runtime.js');
+    const fs = await import('node:fs/promises');
+    const os = await import('node:os');
+    const components = await fs.mkdtemp(path.join(os.tmpdir(), 'ofn-sidecar-cli-'));
+    await fs.writeFile(path.join(components, 'state.yaml'), 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: { name: store }\nspec: { type: state.in-memory, version: v1, metadata: [] }\n');
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'sidecar', '--app-id', 'by-hand', '--dapr-http-port', String(port), '--resources-path', components], { stdio: 'ignore' });
+    try {
+      await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/v1.0/healthz/outbound`).catch(() => undefined))?.status, { timeout: 15_000 }).toBe(204);
+      const meta = (await (await fetch(`http://127.0.0.1:${port}/v1.0/metadata`)).json()) as { id: string; components: { name: string }[] };
+      expect(meta.id).toBe('by-hand');
+      expect(meta.components.map((c) => c.name)).toEqual(['store']);
+      await fetch(`http://127.0.0.1:${port}/v1.0/state/store`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[{"key":"k","value":"v"}]' });
+      expect(await (await fetch(`http://127.0.0.1:${port}/v1.0/state/store/k`)).json()).toBe('v');
+    } finally {
+      child.kill();
+      await fs.rm(components, { recursive: true, force: true });
+    }
+  });
 });

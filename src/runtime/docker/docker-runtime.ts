@@ -5,6 +5,7 @@ import { RuntimeError } from '../errors.js';
 import type { Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runtime.js';
 import { LABEL_FUNCTION, LABEL_GENERATION, LABEL_PROJECT, LABEL_ROOT, projectFilter } from './labels.js';
 import { splitLines } from '../split-lines.js';
+import { SIDECAR_NODE_FLAGS } from '../process/process-runtime.js';
 
 export interface DockerRuntimeOptions {
   docker: Docker;
@@ -180,6 +181,7 @@ export class DockerRuntime implements Runtime {
       Image: sc.image,
       Cmd: [
         'node',
+        ...SIDECAR_NODE_FLAGS,
         '/ofn/ofn-sidecar.cjs',
         ...['--app-id', sc.appId, '--app-port', String(spec.port), '--app-protocol', sc.appProtocol],
         ...['--dapr-http-port', '3500', '--dapr-grpc-port', '50001', '--resources-path', '/components'],
