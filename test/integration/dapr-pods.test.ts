@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -45,9 +45,8 @@ describe.each(runtimes)('functions with a Dapr sidecar (%s runtime)', (runtime) 
     sink = await sinkServer();
     ({ dir, cleanup } = await tempProject('test/fixtures/projects/dapr'));
     const host = runtime === 'docker' ? 'host.docker.internal' : '127.0.0.1';
-    const tmpl = await readFile(path.join(dir, 'functions.yaml.tmpl'), 'utf8');
-    await writeFile(path.join(dir, 'functions.yaml'), tmpl.replaceAll('SINK_URL', `http://${host}:${sink.port}`));
-    await rm(path.join(dir, 'functions.yaml.tmpl'));
+    const manifest = path.join(dir, 'functions.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://${host}:${sink.port}`));
     daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 60_000, runtime, zeroMode: 'stop', watch: true, onEvent: (e) => entries.push(e) });
     expect(daemon.failures()).toEqual([]);
   });
