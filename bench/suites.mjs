@@ -8,11 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Daemon } from '../dist/daemon/daemon.js';
 import { engineAvailable } from '../dist/runtime/docker/engine.js';
+import { sidecarBenchmarks } from './sidecar.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = 20;
 
 export const benchmarks = [
+  ...sidecarBenchmarks,
   {
     name: 'cold-start-stop',
     description: `scale from zero (stopped container) to first byte through the gateway, ${ROUNDS} rounds; baseline: docker start of the same container + first request direct`,
