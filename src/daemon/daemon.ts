@@ -246,6 +246,35 @@ export class Daemon {
     }
   }
 
+  /**
+   * Publishes to a topic through the sidecar of a running function that has the pubsub component
+   * (an in-memory pubsub lives in its sidecar, so it must be that sidecar). Resolves to the
+   * sidecar's answer status.
+   */
+  async publish(namespace: string, pubsub: string, topic: string, body: Buffer, contentType: string): Promise<{ status: number; via: string; body: string }> {
+    const candidates = this.#project.functions.filter((fn) => {
+      if (fn.namespace !== namespace) return false;
+      return (daprPlan(fn, this.#project)?.components ?? []).some(
+        (c) => (c.metadata as { name?: string }).name === pubsub && String((c.spec as { type?: string }).type).startsWith('pubsub.'),
+      );
+    });
+    if (candidates.length === 0) {
+      throw new OfnError('ERR_NO_PUBSUB', `no function in namespace ${namespace} has a pubsub component named ${pubsub}`, {}, 'name one of the pubsub components of your Functions (or standalone Components)');
+    }
+    for (const fn of candidates) {
+      const slot = this.#pools.get(fnKey(fn))?.instances.find((s) => s.instance.dapr && s.instance.state === 'running');
+      if (!slot) continue;
+      const { host, port } = slot.instance.dapr!;
+      const res = await fetch(`http://${host}:${port}/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      });
+      return { status: res.status, via: slot.instance.id, body: await res.text() };
+    }
+    throw new OfnError('ERR_NOT_RUNNING', `no instance with pubsub ${pubsub} runs now (functions: ${candidates.map(fnKey).join(', ')})`, {}, 'invoke one of them first, or give it minReplicas: 1');
+  }
+
   /** Rebuilds a function (slow path) and swaps it in; the TUI's `r` and the control API. */
   rebuild(namespace: string, name: string): Promise<void> {
     const key = `${namespace}/${name}`;

@@ -48,6 +48,8 @@ export interface Instance {
   readonly spec: InstanceSpec;
   /** Where the gateway reaches the function; can change after a stop/start. */
   address: { host: string; port: number };
+  /** Where the instance's Dapr sidecar serves its HTTP API, when it has one. */
+  dapr?: { host: string; port: number };
   state: InstanceState;
 }
 

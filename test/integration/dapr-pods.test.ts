@@ -118,4 +118,12 @@ spec:
     await writeFile(file, usesShared + component('shared-two'));
     await waitFor(() => sink.received.some((r) => r.path === '/shared-two'), 60_000, 'ticks through the changed Component');
   });
+
+  it('publishes to a topic through the sidecar that has the pubsub, and the subscriber gets the data', async () => {
+    const out = await daemon.publish('default', 'orders', 'new-orders', Buffer.from('{"id":7}'), 'application/json');
+    expect(out.status).toBe(204);
+    await waitFor(() => sink.received.some((r) => r.path === '/from-subscriber'), 20_000, 'the relayed order');
+    expect(sink.received.find((r) => r.path === '/from-subscriber')!.body).toEqual({ relayed: { id: 7 } });
+    await expect(daemon.publish('default', 'nope', 't', Buffer.from('{}'), 'application/json')).rejects.toThrow(/no function in namespace default has a pubsub component named nope/);
+  });
 });

@@ -43,6 +43,15 @@ export class ControlServer {
       void daemon.rebuild(ns, name);
       res.status(202).json({ ok: true });
     });
+    app.post('/v1/publish/:namespace/:pubsub/:topic', express.raw({ type: '*/*', limit: '16mb' }), async (req, res) => {
+      try {
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const out = await daemon.publish(String(req.params.namespace), String(req.params.pubsub), String(req.params.topic), body, String(req.headers['content-type'] ?? 'application/json'));
+        res.status(out.status < 300 ? 200 : 502).json(out);
+      } catch (err) {
+        res.status(404).json({ error: err instanceof Error ? err.message : String(err), hint: (err as { hint?: string }).hint });
+      }
+    });
     app.post('/v1/shutdown', (_req, res) => {
       res.json({ ok: true });
       setImmediate(this.#onShutdown);

@@ -164,6 +164,8 @@ export class DockerRuntime implements Runtime {
     } else {
       const net = info.NetworkSettings.Networks[this.networkName];
       instance.address = { host: net?.IPAddress ?? '127.0.0.1', port: instance.spec.port };
+      // The sidecar shares the function container's network: same address, daprd's port.
+      if (entry.sidecar) instance.dapr = { host: instance.address.host, port: 3500 };
     }
     instance.state = 'running';
   }

@@ -114,6 +114,7 @@ export class ProcessRuntime implements Runtime {
       env.DAPR_GRPC_PORT = String(daprGrpc);
       env.DAPR_HOST = '127.0.0.1';
       entry.sidecar = this.#spawnSidecar(instance, sidecar, { app: port, http: daprHttp, grpc: daprGrpc });
+      instance.dapr = { host: '127.0.0.1', port: daprHttp };
     }
     const child = spawn(this.#opts.node ?? process.execPath, [this.#opts.frameworkBundle], {
       cwd: instance.spec.appDir,
