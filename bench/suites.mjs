@@ -9,12 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { Daemon } from '../dist/daemon/daemon.js';
 import { engineAvailable } from '../dist/runtime/docker/engine.js';
 import { sidecarBenchmarks } from './sidecar.mjs';
+import { benchmark as tuiBenchmark } from './tui.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = 20;
 
 export const benchmarks = [
   ...sidecarBenchmarks,
+  tuiBenchmark,
   {
     name: 'cold-start-stop',
     description: `scale from zero (stopped container) to first byte through the gateway, ${ROUNDS} rounds; baseline: docker start of the same container + first request direct`,

@@ -5,6 +5,8 @@ import { invokeCommand } from './commands/invoke.js';
 import { logsCommand } from './commands/logs.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
+import { uiCommand } from './commands/ui.js';
+import { publishCommand } from './commands/publish.js';
 import { sidecarMain } from '../sidecar/index.js';
 import type { CliIo } from './io.js';
 
@@ -64,6 +66,23 @@ export function createProgram(io: CliIo): Command {
     .option('-f, --follow', 'keep printing new lines')
     .option('--project <dir>', 'the project folder (default: found from here)')
     .action(async (name: string, opts) => setExit(await logsCommand(name, opts, io)));
+
+  program
+    .command('ui')
+    .description('the live terminal UI of a running project (attach to `up --detach`; q closes it, the daemon keeps running)')
+    .option('--project <dir>', 'the project folder (default: found from here)')
+    .option('-v, --verbose', 'without a terminal: also print build output and every instance event')
+    .action(async (opts) => setExit(await uiCommand(opts, io)));
+
+  program
+    .command('publish')
+    .description("publish to a topic through the Dapr sidecar of a running function that has the pubsub")
+    .argument('<pubsub>', 'pubsub component name')
+    .argument('<topic>', 'topic')
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('--data <json|@file>', 'the message (JSON gets content-type application/json)', '{}')
+    .option('--project <dir>', 'the project folder (default: found from here)')
+    .action(async (pubsub: string, topic: string, opts) => setExit(await publishCommand(pubsub, topic, opts, io)));
 
   program
     .command('export')

@@ -21,6 +21,25 @@ export class DaemonClient {
     return this.#json('POST', `/v1/functions/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/scale-to-zero`);
   }
 
+  /** Rebuilds a function (slow path); answers at once, the outcome (reload.finished / reload.failed) is journaled. */
+  rebuild(namespace: string, name: string): Promise<unknown> {
+    return this.#json('POST', `/v1/functions/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/rebuild`);
+  }
+
+  /** Publishes through the sidecar of a running function that has `pubsub`; resolves to the sidecar's answer. */
+  async publish(namespace: string, pubsub: string, topic: string, body: Buffer, contentType: string): Promise<{ status: number; via: string; body: string }> {
+    const path = `/v1/publish/${[namespace, pubsub, topic].map(encodeURIComponent).join('/')}`;
+    let res: Response;
+    try {
+      res = await fetch(this.info.controlUrl + path, { method: 'POST', headers: { authorization: `Bearer ${this.info.token}`, 'content-type': contentType }, body });
+    } catch (err) {
+      throw new ClientError('ERR_DAEMON_UNREACHABLE', `the daemon of ${this.info.root} does not answer at ${this.info.controlUrl}`, {}, 'run `ofn-local down` to clean up, then `ofn-local up` again', { cause: err });
+    }
+    const answer = (await res.json()) as { status: number; via: string; body: string; error?: string; hint?: string };
+    if (res.status === 404) throw new ClientError('ERR_CONTROL_API', answer.error ?? 'not found', {}, answer.hint);
+    return answer;
+  }
+
   /** Journal entries (optionally following new ones until `signal` aborts). */
   async *journal(query: { after?: number; fn?: string; types?: string[]; follow?: boolean }, signal?: AbortSignal): AsyncGenerator<JournalEntry> {
     const q = new URLSearchParams();

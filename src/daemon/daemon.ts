@@ -56,6 +56,11 @@ export interface FunctionStatus {
   runtime: 'knative' | 'async';
   state: string;
   replicas: number;
+  minReplicas: number;
+  /** 0 when the manifest leaves it unlimited (capped locally). */
+  maxReplicas: number;
+  /** The Dapr app-id when the function has a sidecar. */
+  daprAppId?: string;
   url: string;
   hostUrl: string;
   image?: string;
@@ -65,6 +70,8 @@ export interface DaemonStatus {
   project: string;
   root: string;
   runtime: RuntimeKind;
+  /** Whose Dapr sidecar runs beside functions: ofn-local's own. */
+  dapr: 'embedded';
   gateway: string;
   functions: FunctionStatus[];
 }
@@ -196,6 +203,7 @@ export class Daemon {
       project: this.projectId,
       root: this.root,
       runtime: this.#runtime.kind,
+      dapr: 'embedded',
       gateway: this.#gateway.url,
       functions: this.#project.functions.map((fn) => {
         const pool = this.#pools.get(`${fn.namespace}/${fn.name}`)!;
@@ -206,6 +214,9 @@ export class Daemon {
           runtime: fn.runtime,
           state: pool.state,
           replicas: pool.replicas,
+          minReplicas: fn.scale.min,
+          maxReplicas: fn.scale.max,
+          daprAppId: daprPlan(fn, this.#project)?.appId,
           url: urls.path,
           hostUrl: urls.host,
           image: this.#images.get(pool.key),

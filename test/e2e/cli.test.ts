@@ -169,4 +169,34 @@ describe('the CLI with bad input', () => {
       await fs.rm(components, { recursive: true, force: true });
     }
   });
+
+  it('publish goes through the sidecar of the function that subscribes, and names what is missing', async () => {
+    const http = await import('node:http');
+    const fs = await import('node:fs/promises');
+    const received: string[] = [];
+    const sink = http.createServer((req, res) => {
+      let b = '';
+      req.on('data', (c) => (b += c));
+      req.on('end', () => (received.push(`${req.url} ${b}`), res.end('{}')));
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    const sinkPort = (sink.address() as import('node:net').AddressInfo).port;
+    const { dir, cleanup } = await tempProject('test/fixtures/projects/dapr');
+    const manifest = path.join(dir, 'functions.yaml');
+    await fs.writeFile(manifest, (await fs.readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://127.0.0.1:${sinkPort}`));
+    try {
+      expect((await cli(dir, 'up', '--detach', '--port', '0', '--runtime', 'process', '--no-watch')).code).toBe(0);
+      const pub = await cli(dir, 'publish', 'orders', 'new-orders', '--data', '{"id":99}');
+      expect(pub.stderr).toBe('');
+      expect(pub.stdout).toMatch(/published to orders\/new-orders through default-subscriber-\d+/);
+      await expect.poll(() => received.find((r) => r.startsWith('/from-subscriber')), { timeout: 20_000 }).toBe('/from-subscriber {"relayed":{"id":99}}');
+      const missing = await cli(dir, 'publish', 'nope', 't');
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('no function in namespace default has a pubsub component named nope');
+    } finally {
+      await cli(dir, 'down');
+      await cleanup();
+      sink.close();
+    }
+  });
 });

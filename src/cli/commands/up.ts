@@ -13,6 +13,9 @@ import type { RuntimeKind, ZeroMode } from '../../runtime/runtime.js';
 import type { CliIo } from '../io.js';
 import { plainLine } from '../plain-log.js';
 import { renderError } from '../render-error.js';
+import { loadTui } from '../../tui/load.js';
+import { TuiStore } from '../../tui/store.js';
+import { wantsTui } from '../../tui/terminal.js';
 
 export interface UpOptions {
   port: number;
@@ -42,23 +45,46 @@ export async function upCommand(inputs: string[], opts: UpOptions, io: CliIo): P
 }
 
 async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise<number> {
-  const print = (s: string) => io.stdout.write(s + '\n');
-  const daemon = await Daemon.start({
-    inputs,
-    cwd: io.cwd,
-    port: opts.port,
-    idleTimeoutMs: opts.idleTimeout * 1000,
-    readyTimeoutMs: opts.readyTimeout * 1000,
-    runtime: opts.runtime,
-    zeroMode: opts.zero,
-    baseImage: opts.baseImage,
-    watch: opts.watch !== false,
-    notice: (line) => print(`notice: ${line}`),
-    onEvent: (e) => {
-      const line = plainLine(e, opts.verbose);
-      if (line) print(line);
-    },
+  const stdout = io.stdout as NodeJS.WriteStream;
+  // The live UI on a terminal; plain timestamped lines otherwise (CI, pipes, the detached child).
+  const tui = !opts.daemonChild && io.stdout === process.stdout && wantsTui(stdout, process.stdin, process.env) ? startTui(stdout) : undefined;
+  const print = (s: string) => (tui ? tui.store.notice(s) : io.stdout.write(s + '\n'));
+  // q or Ctrl-C in the UI before the daemon is up does what Ctrl-C at the terminal does then (no handler
+  // is installed yet): SIGINT to the foreground process group, so this process and its builds (npm) end.
+  // Should something handle SIGINT, the daemon stops once it is up (below).
+  let phase: 'starting' | 'started' | 'failed' = 'starting';
+  void tui?.quit.then(() => {
+    if (phase === 'starting') process.kill(0, 'SIGINT');
   });
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({
+      inputs,
+      cwd: io.cwd,
+      port: opts.port,
+      idleTimeoutMs: opts.idleTimeout * 1000,
+      readyTimeoutMs: opts.readyTimeout * 1000,
+      runtime: opts.runtime,
+      zeroMode: opts.zero,
+      baseImage: opts.baseImage,
+      watch: opts.watch !== false,
+      notice: (line) => print(`notice: ${line}`),
+      onEvent: (e) => {
+        // Until the control API listens, the UI gets the daemon's entries here; then it follows the journal.
+        if (tui) {
+          if (tui.feeding) tui.store.push(e);
+          return;
+        }
+        const line = plainLine(e, opts.verbose);
+        if (line) print(line);
+      },
+    });
+  } catch (err) {
+    phase = 'failed';
+    await tui?.close(err);
+    throw err;
+  }
+  phase = 'started';
   const failures = daemon.failures();
   if (opts.daemonChild && failures.length > 0) {
     // A detached start that did not fully work is a failed start: nothing is left running.
@@ -72,13 +98,17 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
   const control = new ControlServer(daemon, () => void stop());
   const stop = () =>
     (stopping ??= (async () => {
+      // The UI observes the shutdown: it closes first, so what follows prints on a normal screen.
+      await tui?.close();
+      if (tui) io.stdout.write('stopping\n');
       await removeDaemonInfo({ root: daemon.root, projectId: daemon.projectId }).catch(() => undefined);
       await control.close().catch(() => undefined);
       await daemon.stop().catch((err: unknown) => io.stderr.write(renderError(err)));
+      if (tui) io.stdout.write('stopped\n');
       resolveDone();
     })());
   const controlUrl = await control.listen();
-  await writeDaemonInfo({
+  const info = {
     pid: process.pid,
     projectId: daemon.projectId,
     root: daemon.root,
@@ -86,13 +116,54 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
     token: control.token,
     gatewayUrl: `http://localhost:${daemon.gatewayPort}`,
     startedAt: new Date().toISOString(),
-  });
-  print(summary(daemon.status()));
-  for (const f of failures) io.stderr.write(`error: ${f}\n`);
+  };
+  await writeDaemonInfo(info);
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+  if (tui) {
+    // From here on the UI is a client of the control API like `ofn-local ui`; q or Ctrl-C in it stops everything.
+    tui.connect(new DaemonClient(info));
+    void tui.quit.then(() => stop());
+  } else {
+    print(summary(daemon.status()));
+    for (const f of failures) io.stderr.write(`error: ${f}\n`);
+  }
   await done;
   return 0;
+}
+
+/**
+ * The live UI of a foreground `up`: shown at once, fed the daemon's entries while it starts, then
+ * connected to its control API. `quit` settles when the user quits; `close` takes the UI down (and
+ * lets the terminal go) before the caller prints or stops anything.
+ */
+function startTui(stdout: NodeJS.WriteStream) {
+  const store = new TuiStore();
+  const ac = new AbortController();
+  let connect!: (client: DaemonClient) => void;
+  let fail!: (err: unknown) => void;
+  const client = new Promise<DaemonClient>((resolve, reject) => {
+    connect = resolve;
+    fail = reject;
+  });
+  client.catch(() => undefined);
+  const quit = loadTui().then(({ runTui }) => runTui({ client, mode: 'foreground', store, stdout, stdin: process.stdin, signal: ac.signal }));
+  const tui = {
+    store,
+    /** True until the UI follows the journal itself (it resumes after the last entry it was fed). */
+    feeding: true,
+    quit,
+    connect(c: DaemonClient) {
+      tui.feeding = false;
+      connect(c);
+    },
+    async close(err?: unknown) {
+      if (err !== undefined) fail(err);
+      ac.abort();
+      await quit;
+    },
+  };
+  return tui;
 }
 
 /** Starts the daemon as a background process and returns once it is ready (or has failed). */

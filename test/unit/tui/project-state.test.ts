@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import type { JournalEntry } from '../../../src/daemon/events.js';
+import { applyEvent, applyEvents, applyStatus, initialState, LIMITS, p50, requestsPerSecond, type ProjectState } from '../../../src/tui/project-state.js';
+import { journal, STATUS } from './helpers.js';
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+const FN = 'default/hello';
+
+describe('applyEvent', () => {
+  it('follows a function from building to ready to scaled to zero', () => {
+    const j = journal();
+    let s = initialState();
+    s = applyEvent(s, j.entry({ type: 'project.loaded', root: '/p', functions: [FN], warnings: [] }));
+    expect(s.functions[FN]).toMatchObject({ name: 'hello', namespace: 'default', state: 'pending', instances: 0 });
+    s = applyEvent(s, j.entry({ type: 'function.state', fn: FN, state: 'building' }));
+    s = applyEvent(s, j.entry({ type: 'build.started', fn: FN }));
+    expect(s.functions[FN]!.change).toMatchObject({ what: 'build', phase: 'running' });
+    s = applyEvent(s, j.entry({ type: 'build.log', fn: FN, line: 'added 3 packages' }));
+    s = applyEvent(s, j.entry({ type: 'build.finished', fn: FN, cached: false, durationMs: 2100 }));
+    s = applyEvent(s, j.entry({ type: 'function.state', fn: FN, state: 'ready' }));
+    s = applyEvent(s, j.entry({ type: 'instance.ready', fn: FN, instance: 'default-hello-1', cold: true, durationMs: 300 }));
+    s = applyEvent(s, j.entry({ type: 'function.scaled', fn: FN, from: 0, to: 1, reason: 'request' }));
+    expect(s.functions[FN]).toMatchObject({ state: 'ready', instances: 1, change: { what: 'build', phase: 'done', durationMs: 2100 } });
+    s = applyEvent(s, j.entry({ type: 'instance.suspended', fn: FN, instance: 'default-hello-1', mode: 'stop' }));
+    s = applyEvent(s, j.entry({ type: 'function.scaled', fn: FN, from: 1, to: 0, reason: 'idle' }));
+    s = applyEvent(s, j.entry({ type: 'function.state', fn: FN, state: 'scaled-to-zero' }));
+    expect(s.functions[FN]).toMatchObject({ state: 'scaled-to-zero', instances: 0 });
+    expect(s.functions[FN]!.logs.map((l) => `${l.source}: ${l.text}`)).toEqual([
+      'ofn: building',
+      'build: added 3 packages',
+      'ofn: built in 2100 ms',
+      'ofn: default-hello-1 ready in 300 ms (cold start)',
+      'ofn: scaled 0 → 1 (request)',
+      'ofn: default-hello-1 stopped (scaled to zero)',
+      'ofn: scaled 1 → 0 (idle)',
+    ]);
+  });
+
+  it('counts requests, keeps requests/s and the p50, and shows each request with its hops', () => {
+    const j = journal(Date.parse('2025-01-02T10:00:00.000Z'), 0);
+    let s = initialState();
+    const entries: JournalEntry[] = [];
+    for (let i = 0; i < 20; i++) {
+      entries.push(j.entry({ type: 'request.completed', fn: FN, method: 'GET', path: '/default/hello', status: i === 19 ? 500 : 200, durationMs: i + 1, cold: i === 0, instance: 'default-hello-1' }, Date.parse('2025-01-02T10:00:00.000Z') + i * 250));
+    }
+    s = applyEvents(s, entries);
+    const fn = s.functions[FN]!;
+    expect(fn.requests).toEqual({ total: 20, errors: 1, cold: 1 });
+    expect(s.totals).toMatchObject({ requests: 20, errors: 1 });
+    // 20 requests within 5 s, over a 10 s window.
+    expect(requestsPerSecond(fn, j.now)).toBe(2);
+    expect(requestsPerSecond(fn, j.now + 60_000)).toBe(0);
+    expect(p50(fn)).toBe(10);
+    expect(s.events).toHaveLength(20);
+    expect(s.events[19]).toMatchObject({ kind: 'request', title: 'GET /default/hello', status: 500, outcome: 'error', hops: [{ kind: 'gateway' }, { kind: 'instance', name: 'default-hello-1', outcome: 'error' }] });
+    expect(s.events[0]).toMatchObject({ outcome: 'ok', cold: true });
+  });
+
+  it('keeps memory bounded under a flood of entries', () => {
+    const j = journal(Date.parse('2025-01-02T10:00:00.000Z'), 1);
+    let s = initialState();
+    for (let batch = 0; batch < 50; batch++) {
+      const entries: JournalEntry[] = [];
+      for (let i = 0; i < 2000; i++) {
+        entries.push(
+          i % 2
+            ? j.entry({ type: 'request.completed', fn: FN, method: 'GET', path: '/x', status: 200, durationMs: 1, cold: false })
+            : j.entry({ type: 'instance.log', fn: FN, instance: 'i1', stream: 'stdout', line: `line ${i}` }),
+        );
+      }
+      s = applyEvents(s, entries);
+    }
+    const fn = s.functions[FN]!;
+    expect(fn.requests.total).toBe(50_000);
+    expect(s.events.length).toBeLessThanOrEqual(LIMITS.events);
+    expect(fn.logs.length).toBeLessThanOrEqual(LIMITS.logsPerFunction);
+    expect(fn.latencies.length).toBeLessThanOrEqual(LIMITS.latencies);
+    expect(fn.rate.length).toBeLessThanOrEqual(LIMITS.rateWindowS);
+    expect(fn.logs[fn.logs.length - 1]!.text).toBe('line 1998');
+  });
+
+  it('is pure: the given state is never changed, and replayed entries change nothing', () => {
+    const j = journal();
+    const entries = [
+      j.entry({ type: 'project.loaded', root: '/p', functions: [FN], warnings: [] }),
+      j.entry({ type: 'request.completed', fn: FN, method: 'GET', path: '/', status: 200, durationMs: 2, cold: false }),
+    ];
+    const before: ProjectState = deepFreeze(applyEvents(initialState(), entries));
+    const after = applyEvents(before, [j.entry({ type: 'request.completed', fn: FN, method: 'GET', path: '/', status: 200, durationMs: 4, cold: false }), j.entry({ type: 'instance.log', fn: FN, instance: 'i', stream: 'stderr', line: 'x' })]);
+    expect(before.functions[FN]!.requests.total).toBe(1);
+    expect(after.functions[FN]!.requests.total).toBe(2);
+    expect(applyEvents(after, entries)).toEqual(after);
+  });
+
+  it('puts a broken save in the error banner with its file and line, and takes it out on recovery', () => {
+    const j = journal();
+    let s = applyEvent(initialState(), j.entry({ type: 'reload.started', fn: FN, path: 'fast', cause: ['index.js'] }));
+    s = applyEvent(s, j.entry({ type: 'reload.failed', fn: FN, path: 'fast', message: 'SyntaxError: Unexpected token', file: 'index.js', line: 3 }));
+    expect(s.lastError).toMatchObject({ fn: FN, file: 'index.js', line: 3, message: 'SyntaxError: Unexpected token' });
+    expect(s.functions[FN]!.change).toMatchObject({ what: 'reload', phase: 'failed', message: 'index.js:3: SyntaxError: Unexpected token' });
+    s = applyEvent(s, j.entry({ type: 'reload.finished', fn: FN, path: 'fast', timings: { detectMs: 1, syncMs: 2, restartMs: 3, totalMs: 180 } }));
+    expect(s.lastError).toBeUndefined();
+    expect(s.errors).toHaveLength(1);
+    expect(s.functions[FN]!.change).toMatchObject({ what: 'reload', phase: 'done', path: 'fast', durationMs: 180 });
+  });
+
+  it('shows a failed function with its reason', () => {
+    const j = journal();
+    let s = applyEvent(initialState(), j.entry({ type: 'build.failed', fn: FN, message: 'npm install failed' }));
+    s = applyEvent(s, j.entry({ type: 'function.state', fn: FN, state: 'failed', reason: 'npm install failed' }));
+    expect(s.functions[FN]).toMatchObject({ state: 'failed', reason: 'npm install failed' });
+    expect(s.lastError).toMatchObject({ title: 'build failed', fn: FN });
+  });
+
+  it('counts entry kinds it does not know yet (the journal grows) without failing', () => {
+    const j = journal();
+    const unknown = { ...j.entry({ type: 'daemon.stopping' }), type: 'event.delivered' } as unknown as JournalEntry;
+    const s = applyEvent(initialState(), unknown);
+    expect(s.totals.other).toBe(1);
+    expect(s.lastSeq).toBe(unknown.seq);
+  });
+});
+
+describe('applyStatus', () => {
+  it('fills in URLs, kind and scale bounds, and never overrides what the journal said', () => {
+    const j = journal();
+    let s = applyEvent(initialState(), j.entry({ type: 'function.state', fn: FN, state: 'building' }));
+    s = applyStatus(s, STATUS);
+    expect(s).toMatchObject({ project: 'demo-1a2b3c4d', gateway: 'http://localhost:8480', runtime: 'process' });
+    expect(s.functions[FN]).toMatchObject({ state: 'building', kind: 'sync', url: 'http://localhost:8480/default/hello' });
+    expect(s.functions['shop/orders']).toMatchObject({ state: 'scaled-to-zero', instances: 0, min: 0, max: 3 });
+    expect(s.order).toEqual(['default/hello', 'shop/orders']);
+  });
+});
+
+describe('instances', () => {
+  it('counts the instances serving, also when an old build retires without a scale event', () => {
+    const j = journal();
+    let s = initialState();
+    s = applyEvents(s, [
+      j.entry({ type: 'instance.ready', fn: FN, instance: 'i1', cold: true, durationMs: 1 }),
+      j.entry({ type: 'function.scaled', fn: FN, from: 0, to: 1, reason: 'request' }),
+      j.entry({ type: 'reload.started', fn: FN, path: 'slow', cause: ['rebuild requested'] }),
+      j.entry({ type: 'instance.ready', fn: FN, instance: 'i2', cold: false, durationMs: 1 }),
+      j.entry({ type: 'function.scaled', fn: FN, from: 1, to: 2, reason: 'new build' }),
+    ]);
+    expect(s.functions[FN]!.instances).toBe(2);
+    s = applyEvent(s, j.entry({ type: 'instance.removed', fn: FN, instance: 'i1' }));
+    expect(s.functions[FN]!.instances).toBe(1);
+    s = applyEvent(s, j.entry({ type: 'instance.suspended', fn: FN, instance: 'i2', mode: 'stop' }));
+    expect(s.functions[FN]!.instances).toBe(0);
+  });
+});
