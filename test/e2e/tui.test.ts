@@ -84,11 +84,11 @@ describe.skipIf(!hasTmux)('the terminal UI in a real terminal (tmux)', () => {
     const { dir, cleanup } = await tempProject('fixtures/hello-node');
     cleanups.push(cleanup, () => cli(dir, 'down'));
     await startPane('up', dir, `${process.execPath} ${BIN} up --runtime process --port 0`);
-    await waitScreen('up', /> hello-node\s+default\s+sync\s+at zero\s+0\s+0\s/);
+    await waitScreen('up', /> hello-node\s+default\s+sync\s+at zero\s+0 0-3\s+0\s/);
     await untilFile(path.join(dir, '.ofn-local', 'daemon.json'));
     const url = `${await gatewayUrl(dir)}/default/hello-node`;
     for (let i = 0; i < 3; i++) expect(await (await fetch(url)).text()).toBe('hello, world');
-    const live = await waitScreen('up', /> hello-node\s+default\s+sync\s+ready\s+1\s+3\s/);
+    const live = await waitScreen('up', /> hello-node\s+default\s+sync\s+ready\s+1 0-3\s+3\s/);
     expect(live).toMatch(/1 function: 1 ready · 1 instance · [\d.]+ req\/s · 3 requests/);
     expect(live).toMatch(/GET \/default\/hello-node\s+200\s+\S+\s+cold\s+gateway → hello-node-1/);
     // Colour on a terminal: the state in green.
@@ -96,7 +96,7 @@ describe.skipIf(!hasTmux)('the terminal UI in a real terminal (tmux)', () => {
 
     // s: scale to zero through the control API; the row follows.
     await tmux('send-keys', '-t', 'up', 's');
-    await waitScreen('up', /> hello-node\s+default\s+sync\s+at zero\s+0\s+3\s/);
+    await waitScreen('up', /> hello-node\s+default\s+sync\s+at zero\s+0 0-3\s+3\s/);
 
     // l: the logs pane of the selected function.
     await tmux('send-keys', '-t', 'up', 'l');
@@ -118,7 +118,7 @@ describe.skipIf(!hasTmux)('the terminal UI in a real terminal (tmux)', () => {
     await startPane('ui', dir, `NO_COLOR=1 ${await uiCommand(dir)}`);
     await waitScreen('ui', /ofn-local \(attached\) · .* · live ·[\s\S]*> hello-node\s+default\s+sync\s+at zero/);
     await fetch(`${await gatewayUrl(dir)}/default/hello-node`);
-    await waitScreen('ui', /> hello-node\s+default\s+sync\s+ready\s+1\s+1\s/);
+    await waitScreen('ui', /> hello-node\s+default\s+sync\s+ready\s+1 0-3\s+1\s/);
     expect(await screen('ui')).toContain('q close');
     // NO_COLOR: the same screen, no colour at all.
     expect(await screen('ui', true)).not.toMatch(/\x1b\[[0-9;]*(3[0-7]|9[0-7])m/);
