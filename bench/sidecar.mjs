@@ -36,7 +36,7 @@ async function sidecarLatency() {
       ].join('---\n'),
     );
     const daprPort = await freePort();
-    sidecar = spawn(process.execPath, ['--max-old-space-size=24', '--max-semi-space-size=2', path.join(root, 'dist', 'sidecar', 'ofn-sidecar.cjs'), '--app-id', 'bench', '--dapr-http-port', String(daprPort), '--resources-path', dir], { stdio: 'ignore' });
+    sidecar = spawn(process.execPath, ['--max-old-space-size=128', '--max-semi-space-size=2', path.join(root, 'dist', 'sidecar', 'ofn-sidecar.cjs'), '--app-id', 'bench', '--dapr-http-port', String(daprPort), '--resources-path', dir], { stdio: 'ignore' });
     await waitForPort(daprPort);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const post = (p, body) => request(daprPort, p, body, agent);

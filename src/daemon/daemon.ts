@@ -6,6 +6,9 @@ import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../build/framework-files.js';
 import { ensureSidecarImage } from '../build/sidecar-image.js';
 import { daprPlan } from '../model/dapr-plan.js';
 import { writeDaprResources } from './dapr-resources.js';
+import { loadProjectConfig, type ProjectConfig } from '../model/project-config.js';
+import { startDockerService } from '../services/docker-services.js';
+import { startHostService, type HostService } from '../services/process-services.js';
 import { errorMessage, OfnError } from '../errors.js';
 import { FunctionPool } from '../gateway/function-pool.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -107,6 +110,10 @@ export class Daemon {
   readonly #queues = new Map<string, Promise<void>>();
   readonly #logWaiters = new Set<{ instance: string; match: RegExp; lines: string[]; resolve: (line: string) => void }>();
   #watcher: FileWatcher | undefined;
+  #config: ProjectConfig | undefined;
+  readonly #hostServices: HostService[] = [];
+  /** Process runtime: `name:port` of each backing service → where it really listens. */
+  readonly #serviceAddresses = new Map<string, string>();
   #generation = 0;
   #stopped: Promise<void> | undefined;
 
@@ -237,6 +244,7 @@ export class Daemon {
       await this.#watcher?.close().catch((e: unknown) => errors.push(e));
       await this.#gateway.close().catch((e: unknown) => errors.push(e));
       await Promise.all([...this.#pools.values()].map((p) => p.dispose().catch((e: unknown) => errors.push(e))));
+      await Promise.all(this.#hostServices.map((svc) => svc.stop().catch((e: unknown) => errors.push(e))));
       await this.#runtime.dispose().catch((e: unknown) => errors.push(e));
       await this.journal.close();
       if (errors.length) throw new AggregateError(errors, 'errors while stopping');
@@ -301,6 +309,8 @@ export class Daemon {
     });
     await this.#runtime.prepare();
     await this.#gateway.listen();
+    this.#config = await loadProjectConfig(this.root);
+    await this.#startServices();
     for (const fn of this.#project.functions) this.#pools.set(fnKey(fn), this.#newPool(fn));
     await runLimited(this.#project.functions, BUILD_CONCURRENCY, (fn) => this.#buildAndServe(fn));
     if (this.#o.watch) {
@@ -311,6 +321,34 @@ export class Daemon {
       await this.#watcher.ready;
     }
     this.emit({ type: 'daemon.ready', gateway: this.#gateway.url, runtime: this.#runtime.kind });
+  }
+
+  /**
+   * The brokers `ofn-local.yaml` declares, started before any function: Docker runs them on the
+   * project network under their names (components' `redis:6379` works unchanged); the process runtime
+   * runs them as host processes and points the rendered components at their ports.
+   */
+  async #startServices(): Promise<void> {
+    for (const svc of this.#config?.services ?? []) {
+      const log = (line: string) => this.emit({ type: 'build.log', fn: `service/${svc.name}`, line });
+      let address: { host: string; port: number };
+      if (this.#docker && this.#runtime instanceof DockerRuntime) {
+        address = await startDockerService(svc, {
+          docker: this.#docker,
+          projectId: this.projectId,
+          root: this.root,
+          network: this.#runtime.networkName,
+          base: () => this.#builder.baseImage({ log }),
+          log,
+        });
+      } else {
+        const host = await startHostService(svc, this.stateDir, (line, stream) => this.emit({ type: 'instance.log', fn: `service/${svc.name}`, instance: svc.name, stream, line }));
+        this.#hostServices.push(host);
+        address = host.address;
+        this.#serviceAddresses.set(`${svc.name}:${svc.port}`, `${address.host}:${address.port}`);
+      }
+      this.emit({ type: 'service.started', name: svc.name, serviceType: svc.type, address: `${address.host}:${address.port}` });
+    }
   }
 
   #newPool(fn: LoadedFunction): FunctionPool {
@@ -574,7 +612,7 @@ export class Daemon {
     if (!plan) return undefined;
     const log = (line: string) => this.emit({ type: 'build.log', fn: key, line });
     for (const note of plan.notes) log(note);
-    const resourcesDir = await writeDaprResources(this.stateDir, fn.namespace, fn.name, plan);
+    const resourcesDir = await writeDaprResources(this.stateDir, fn.namespace, fn.name, plan, this.#serviceAddresses);
     const image = this.#docker ? await ensureSidecarImage(this.#docker, await this.#builder.baseImage({ log }), log) : undefined;
     return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image };
   }

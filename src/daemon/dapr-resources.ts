@@ -7,13 +7,35 @@ import type { DaprPlan } from '../model/dapr-plan.js';
  * Writes a function's Dapr Component files into `<state>/dapr/<ns>-<name>/` (the sidecar's
  * `--resources-path`), one file per component, replacing what an earlier build wrote.
  */
-export async function writeDaprResources(stateDir: string, namespace: string, name: string, plan: DaprPlan): Promise<string> {
+export async function writeDaprResources(
+  stateDir: string,
+  namespace: string,
+  name: string,
+  plan: DaprPlan,
+  /** `host:port` → where that backing service really listens (process runtime: a host port). */
+  addresses: Map<string, string> = new Map(),
+): Promise<string> {
   const dir = path.join(stateDir, 'dapr', `${namespace}-${name}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   for (const component of plan.components) {
     const componentName = (component.metadata as { name: string }).name;
-    await writeFile(path.join(dir, `${componentName}.yaml`), stringify(component));
+    await writeFile(path.join(dir, `${componentName}.yaml`), stringify(pointAtServices(component, addresses)));
   }
   return dir;
+}
+
+/** Replaces backing services' `host:port` in metadata values (`redis:6379`, `tcp://emqx:1883`). */
+function pointAtServices<T>(value: T, addresses: Map<string, string>): T {
+  if (addresses.size === 0) return value;
+  if (typeof value === 'string') {
+    let out: string = value;
+    for (const [from, to] of addresses) out = out.split(from).join(to);
+    return out as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => pointAtServices(v, addresses)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, pointAtServices(v, addresses)])) as T;
+  }
+  return value;
 }

@@ -30,6 +30,7 @@ export type OfnEvent =
   | { type: 'reload.started'; fn: string; path: ReloadPath; cause: string[] }
   | { type: 'reload.finished'; fn: string; path: ReloadPath; timings: ReloadTimings }
   | { type: 'reload.failed'; fn: string; path: ReloadPath; message: string; file?: string; line?: number }
+  | { type: 'service.started'; name: string; serviceType: string; address: string }
   | { type: 'function.added'; fn: string }
   | { type: 'function.removed'; fn: string }
   | { type: 'daemon.ready'; gateway: string; runtime: string }

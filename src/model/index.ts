@@ -15,3 +15,4 @@ export type { FunctionV1beta2 } from './function-schema.js';
 export { daprPlan, type DaprPlan } from './dapr-plan.js';
 export { EXPORT_MARKER, findManifestFiles } from './manifest-files.js';
 export { parseYamlDocuments } from './yaml-documents.js';
+export { loadProjectConfig, DEFAULT_SERVICE_PORTS, SERVICE_TYPES, type BackingServiceConfig, type ProjectConfig, type ServiceType } from './project-config.js';

@@ -9,6 +9,8 @@ const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.ofn-local']);
  * manifests must not load them a second time (duplicate Functions). Named directly, DIR is read.
  */
 export const EXPORT_MARKER = '.ofn-local-export';
+/** ofn-local's own project file (backing services): read by loadProjectConfig, not a manifest. */
+const PROJECT_CONFIG_NAMES = new Set(['ofn-local.yaml', 'ofn-local.yml']);
 
 export interface ManifestFiles {
   /** Absolute paths, sorted, without duplicates. */
@@ -55,7 +57,7 @@ async function yamlFilesBelow(dir: string): Promise<string[]> {
       if (SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.')) continue;
       if (await isFileLink(path.join(full, EXPORT_MARKER))) continue;
       found.push(...(await yamlFilesBelow(full)));
-    } else if (YAML_FILE.test(entry.name) && (entry.isFile() || (await isFileLink(full)))) {
+    } else if (YAML_FILE.test(entry.name) && !PROJECT_CONFIG_NAMES.has(entry.name) && (entry.isFile() || (await isFileLink(full)))) {
       found.push(full);
     }
   }

@@ -167,8 +167,8 @@ function stopChild(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-/** A small heap for the sidecar: it stays near 80 MB under load instead of 140 MB. */
-export const SIDECAR_NODE_FLAGS = ['--max-old-space-size=24', '--max-semi-space-size=2'];
+/** A bounded heap for the sidecar (broker clients need more than a bare API: 24 MB runs out). */
+export const SIDECAR_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=2'];
 
 /** A port free on loopback right now (the OS picks it). */
 export function freePort(): Promise<number> {

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BackingServiceConfig } from '../model/project-config.js';
+import { freePort } from '../runtime/process/process-runtime.js';
+import { waitForPort } from '../runtime/wait-for-port.js';
+import { ServiceError } from './errors.js';
+import { RECIPES } from './recipes.js';
+
+const KAFKA_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docker', 'kafka', 'run-kafka.sh');
+
+export interface HostService {
+  address: { host: string; port: number };
+  stop(): Promise<void>;
+}
+
+/**
+ * A backing service as a host process on a free port (process runtime): Debian's redis-server,
+ * mosquitto or nats-server, or Kafka from the jars docker/kafka/fetch-kafka.sh resolved
+ * (OFN_LOCAL_KAFKA_LIBS). Components are pointed at it by the caller.
+ */
+export async function startHostService(svc: BackingServiceConfig, stateDir: string, log: (line: string, stream: 'stdout' | 'stderr') => void): Promise<HostService> {
+  const port = await freePort();
+  const dir = path.join(stateDir, 'services', svc.name);
+  await mkdir(dir, { recursive: true });
+  let command: string;
+  let args: string[];
+  let env: Record<string, string> = {};
+  if (svc.type === 'kafka') {
+    const libs = process.env.OFN_LOCAL_KAFKA_LIBS;
+    if (!libs || !existsSync(libs)) {
+      throw new ServiceError('ERR_SERVICE_MISSING', `backing service ${svc.name} (kafka) needs Kafka's jars`, {}, `run: export OFN_LOCAL_KAFKA_LIBS=$(bash ${path.join(path.dirname(KAFKA_SCRIPT), 'fetch-kafka.sh')})`);
+    }
+    command = 'bash';
+    args = [KAFKA_SCRIPT];
+    env = { KAFKA_LIBS: libs, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_DATA: dir };
+  } else {
+    const recipe = RECIPES[svc.type].hostCommand(port, dir);
+    for (const [name, content] of Object.entries(recipe.files ?? {})) await writeFile(path.join(dir, name), content);
+    ({ command, args } = recipe);
+    env = recipe.env ?? {};
+  }
+  const child: ChildProcess = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (c: Buffer) => log(c.toString().trimEnd(), 'stdout'));
+  child.stderr?.on('data', (c: Buffer) => log(c.toString().trimEnd(), 'stderr'));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', (err) => reject(new ServiceError('ERR_SERVICE_MISSING', `backing service ${svc.name}: cannot run ${command}: ${err.message}`, {}, `install it (Debian: apt-get install -y ${debianPackage(svc)})`)));
+    void exited.then((code) => reject(new ServiceError('ERR_SERVICE_START', `backing service ${svc.name} (${svc.type}) exited with ${code} before listening`, { port })));
+  });
+  try {
+    await Promise.race([waitForPort('127.0.0.1', port, { timeoutMs: 90_000, intervalMs: 50 }), failed]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  failed.catch(() => undefined);
+  return {
+    address: { host: '127.0.0.1', port },
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(kill);
+    },
+  };
+}
+
+function debianPackage(svc: BackingServiceConfig): string {
+  return { redis: 'redis-server', mqtt: 'mosquitto', nats: 'nats-server', kafka: 'openjdk-17-jre-headless maven' }[svc.type];
+}

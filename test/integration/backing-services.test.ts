@@ -1,0 +1,58 @@
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/daemon/daemon.js';
+import type { JournalEntry } from '../../src/daemon/events.js';
+import { hasDocker } from '../helpers/engine.js';
+import { waitFor } from '../helpers/http.js';
+import { tempProject } from '../helpers/temp-project.js';
+
+const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
+
+describe.each(runtimes)('backing services from ofn-local.yaml (%s runtime)', (runtime) => {
+  let daemon: Daemon;
+  let cleanup: () => Promise<void>;
+  let client: mqtt.MqttClient;
+  const entries: JournalEntry[] = [];
+  const messages: { topic: string; payload: string }[] = [];
+
+  beforeAll(async () => {
+    const p = await tempProject('test/fixtures/projects/services');
+    cleanup = p.cleanup;
+    daemon = await Daemon.start({ inputs: [p.dir], cwd: p.dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 60_000, runtime, zeroMode: 'stop', onEvent: (e) => entries.push(e) });
+    expect(daemon.failures()).toEqual([]);
+    const broker = entries.find((e) => e.type === 'service.started' && e.name === 'emqx');
+    client = await mqtt.connectAsync(`mqtt://${broker?.type === 'service.started' ? broker.address : ''}`);
+    client.on('message', (topic, payload) => messages.push({ topic, payload: payload.toString() }));
+    await client.subscribeAsync(['out', 'relayed']);
+  }, 300_000);
+
+  afterAll(async () => {
+    await client?.endAsync();
+    await daemon?.stop();
+    await cleanup?.();
+  });
+
+  it('starts the declared brokers before the functions', () => {
+    const started = entries.filter((e) => e.type === 'service.started').map((e) => (e.type === 'service.started' ? `${e.name}/${e.serviceType}` : ''));
+    expect(started).toEqual(['redis/redis', 'emqx/mqtt']);
+  });
+
+  it('runs the MQTT in -> MQTT out sample against tcp://emqx:1883 unchanged', async () => {
+    // The input binding may still be subscribing: publish until the function's answer comes back.
+    await waitFor(async () => {
+      await client.publishAsync('in', JSON.stringify({ hello: 'mqtt' }));
+      return messages.some((m) => m.topic === 'out');
+    }, 30_000, 'a message on topic out');
+    expect(JSON.parse(messages.find((m) => m.topic === 'out')!.payload)).toEqual({ hello: 'mqtt' });
+  });
+
+  it('delivers a Redis pubsub message (published with ofn-local publish) through the function to MQTT', async () => {
+    await waitFor(async () => {
+      const out = await daemon.publish('default', 'orders', 'orders', Buffer.from('{"id":5}'), 'application/json');
+      expect(out.status).toBe(204);
+      await new Promise((r) => setTimeout(r, 300));
+      return messages.some((m) => m.topic === 'relayed');
+    }, 30_000, 'a message on topic relayed');
+    expect(JSON.parse(messages.find((m) => m.topic === 'relayed')!.payload)).toEqual({ id: 5 });
+  });
+});
