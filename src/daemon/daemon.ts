@@ -64,6 +64,8 @@ export interface FunctionStatus {
   maxReplicas: number;
   /** The Dapr app-id when the function has a sidecar. */
   daprAppId?: string;
+  /** The components its sidecar loads (name and type). */
+  daprComponents?: { name: string; type: string }[];
   url: string;
   hostUrl: string;
   image?: string;
@@ -223,9 +225,10 @@ export class Daemon {
           replicas: pool.replicas,
           minReplicas: fn.scale.min,
           maxReplicas: fn.scale.max,
-          daprAppId: daprPlan(fn, this.#project)?.appId,
-          url: urls.path,
-          hostUrl: urls.host,
+          ...daprStatus(daprPlan(fn, this.#project)),
+          // Async functions have no HTTP route (as on a cluster): no URL.
+          url: fn.runtime === 'async' ? '' : urls.path,
+          hostUrl: fn.runtime === 'async' ? '' : urls.host,
           image: this.#images.get(pool.key),
         };
       }),
@@ -616,6 +619,12 @@ export class Daemon {
     const image = this.#docker ? await ensureSidecarImage(this.#docker, await this.#builder.baseImage({ log }), log) : undefined;
     return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image };
   }
+}
+
+function daprStatus(plan: ReturnType<typeof daprPlan>): Pick<FunctionStatus, 'daprAppId' | 'daprComponents'> {
+  if (!plan) return {};
+  const components = plan.components.map((c) => ({ name: String((c.metadata as { name?: unknown }).name), type: String((c.spec as { type?: unknown }).type) }));
+  return { daprAppId: plan.appId, daprComponents: components };
 }
 
 function fnKey(fn: LoadedFunction): string {

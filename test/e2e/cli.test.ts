@@ -190,6 +190,14 @@ describe('the CLI with bad input', () => {
       expect(pub.stderr).toBe('');
       expect(pub.stdout).toMatch(/published to orders\/new-orders through default-subscriber-\d+/);
       await expect.poll(() => received.find((r) => r.startsWith('/from-subscriber')), { timeout: 20_000 }).toBe('/from-subscriber {"relayed":{"id":99}}');
+      const status = await cli(dir, 'status');
+      expect(status.stdout).toContain('default/subscriber: Dapr app-id subscriber-default, components: sink (bindings.http), orders (pubsub.in-memory)');
+      expect(status.stdout).toMatch(/subscriber +default +async +ready +1 +-\n/);
+      const json = JSON.parse((await cli(dir, 'status', '--json')).stdout) as { functions: { name: string; dapr?: unknown }[] };
+      expect(json.functions.find((f) => f.name === 'ticker')?.dapr).toEqual({ appId: 'ticker-default', components: [{ name: 'cron', type: 'bindings.cron' }, { name: 'sink', type: 'bindings.http' }] });
+      const asyncInvoke = await cli(dir, 'invoke', 'subscriber');
+      expect(asyncInvoke.code).toBe(1);
+      expect(asyncInvoke.stderr).toContain('default/subscriber is an async function');
       const missing = await cli(dir, 'publish', 'nope', 't');
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('no function in namespace default has a pubsub component named nope');

@@ -21,6 +21,9 @@ export async function invokeCommand(name: string, opts: InvokeOptions, io: CliIo
     const known = status.functions.map((f) => `${f.namespace}/${f.name}`).join(', ') || '(none)';
     throw new OfnError('ERR_NO_FUNCTION', `no function ${opts.namespace}/${name} in this project (functions: ${known})`);
   }
+  if (fn.runtime === 'async') {
+    throw new OfnError('ERR_ASYNC_FUNCTION', `${opts.namespace}/${name} is an async function: it has no HTTP route, its inputs come through Dapr`, {}, 'publish to its pubsub input with `ofn-local publish <pubsub> <topic> --data ...`');
+  }
   const body = opts.data === undefined ? undefined : opts.data.startsWith('@') ? await readFile(path.resolve(io.cwd, opts.data.slice(1))) : Buffer.from(opts.data);
   const headers: Record<string, string> = {};
   if (body) headers['content-type'] = isJson(body) ? 'application/json' : 'text/plain';

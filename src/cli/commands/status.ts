@@ -5,13 +5,25 @@ export async function statusCommand(opts: { json?: boolean; project?: string }, 
   const client = await requireDaemon(io.cwd, opts.project);
   const s = await client.status();
   if (opts.json) {
-    const functions = s.functions.map((f) => ({ name: f.name, namespace: f.namespace, runtime: f.runtime, state: f.state, replicas: f.replicas, url: f.url }));
+    const functions = s.functions.map((f) => ({
+      name: f.name,
+      namespace: f.namespace,
+      runtime: f.runtime,
+      state: f.state,
+      replicas: f.replicas,
+      url: f.url,
+      ...(f.daprAppId ? { dapr: { appId: f.daprAppId, components: f.daprComponents ?? [] } } : {}),
+    }));
     io.stdout.write(JSON.stringify({ functions }, null, 2) + '\n');
     return 0;
   }
-  const rows = [['NAME', 'NAMESPACE', 'RUNTIME', 'STATE', 'REPLICAS', 'URL'], ...s.functions.map((f) => [f.name, f.namespace, f.runtime, f.state, String(f.replicas), f.url])];
+  const rows = [['NAME', 'NAMESPACE', 'RUNTIME', 'STATE', 'REPLICAS', 'URL'], ...s.functions.map((f) => [f.name, f.namespace, f.runtime, f.state, String(f.replicas), f.url || '-'])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   io.stdout.write(`gateway ${s.gateway} (${s.runtime} runtime), project ${s.root}\n`);
   for (const r of rows) io.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+  for (const f of s.functions.filter((x) => x.daprAppId)) {
+    const components = (f.daprComponents ?? []).map((c) => `${c.name} (${c.type})`).join(', ') || 'none';
+    io.stdout.write(`${f.namespace}/${f.name}: Dapr app-id ${f.daprAppId}, components: ${components}\n`);
+  }
   return 0;
 }

@@ -199,7 +199,7 @@ async function detach(inputs: string[], opts: UpOptions, io: CliIo, root: string
 
 export function summary(s: DaemonStatus): string {
   const lines = [`gateway ${s.gateway} (${s.runtime} runtime)`];
-  for (const f of s.functions) lines.push(`  ${f.namespace}/${f.name}  ${f.state}  ${f.url}  (or ${f.hostUrl})`);
+  for (const f of s.functions) lines.push(`  ${f.namespace}/${f.name}  ${f.state}  ${f.url ? `${f.url}  (or ${f.hostUrl})` : '(async: reached through Dapr, no URL)'}`);
   return lines.join('\n');
 }
 
