@@ -354,6 +354,11 @@ export class Daemon {
     }
   }
 
+  /** The build a function now serves: later code saves are synced into its app folder. */
+  #adopt(key: string, spec: InstanceSpec): void {
+    if (spec.appDir) this.#appDirs.set(key, spec.appDir);
+  }
+
   #newPool(fn: LoadedFunction): FunctionPool {
     return new FunctionPool({
       namespace: fn.namespace,
@@ -486,6 +491,7 @@ export class Daemon {
       this.emit({ type: 'reload.failed', fn: key, path: 'slow', message: errorMessage(err) });
       return;
     }
+    this.#adopt(key, spec);
     const done = Date.now();
     this.emit({
       type: 'reload.finished',
@@ -557,6 +563,7 @@ export class Daemon {
     await pool.setSpec(spec);
     await pool.ensureMin().catch(() => undefined);
     this.#pools.set(key, pool);
+    this.#adopt(key, spec);
     await old?.drainAndDispose();
     this.emit({ type: 'reload.finished', fn: key, path: 'slow', timings: { detectMs: 0, syncMs: 0, restartMs: 0, totalMs: 0 } });
   }
@@ -576,6 +583,7 @@ export class Daemon {
       return;
     }
     await pool.setSpec(spec);
+    this.#adopt(key, spec);
     try {
       await pool.ensureMin();
     } catch (err) {
@@ -598,7 +606,6 @@ export class Daemon {
     const result = await this.#builder.build(fn, { log: (line) => this.emit({ type: 'build.log', fn: key, line }) });
     const live = Boolean(this.#o.watch);
     if (live) await mirrorSource(fn.source.dir, result.appDir);
-    this.#appDirs.set(key, result.appDir);
     if (result.image) this.#images.set(key, result.image);
     this.emit({ type: 'build.finished', fn: key, image: result.image, cached: result.cached, durationMs: Date.now() - started });
     const env = instanceEnv(fn, this.#runtime.kind);

@@ -16,7 +16,11 @@ export class Journal {
 
   constructor(opts: { file?: string; capacity?: number } = {}) {
     this.#capacity = opts.capacity ?? 20_000;
-    if (opts.file) this.#out = createWriteStream(opts.file, { flags: 'a' });
+    if (opts.file) {
+      this.#out = createWriteStream(opts.file, { flags: 'a' });
+      // A full disk loses the file copy, never the daemon: the ring in memory still serves readers.
+      this.#out.on('error', () => undefined);
+    }
   }
 
   get lastSeq(): number {
@@ -27,7 +31,7 @@ export class Journal {
     const entry = { ...event, seq: ++this.#seq, ts: new Date().toISOString() } as JournalEntry;
     this.#ring.push(entry);
     if (this.#ring.length > this.#capacity) this.#ring.splice(0, this.#ring.length - this.#capacity);
-    this.#out?.write(JSON.stringify(entry) + '\n');
+    if (this.#out && !this.#out.writableEnded) this.#out.write(JSON.stringify(entry) + '\n');
     for (const l of this.#listeners) l(entry);
     return entry;
   }

@@ -5,6 +5,9 @@ import type { Instance, InstanceSpec, Runtime, ZeroMode } from '../runtime/runti
 import { waitForPort } from '../runtime/wait-for-port.js';
 import { desiredInstances } from './autoscaler.js';
 
+/** How often a pool below its minReplicas tries again while starts keep failing. */
+const MIN_RETRY_MS = 3000;
+
 export type PoolErrorCode = 'ERR_NOT_READY' | 'ERR_START_FAILED' | 'ERR_BUILD_FAILED' | 'ERR_DISPOSED';
 
 /** A request the pool could not serve; the gateway answers 503 with the message. */
@@ -77,6 +80,7 @@ export class FunctionPool {
   #currentPeak = 0;
   readonly #ticker: NodeJS.Timeout;
   #disposed = false;
+  #lastMinAttempt = 0;
 
   constructor(opts: PoolOptions) {
     this.#o = opts;
@@ -127,10 +131,10 @@ export class FunctionPool {
 
   /** Starts `scale.min` instances and waits until they are ready. */
   async ensureMin(): Promise<void> {
+    if (this.#disposed || !this.#spec) return;
     const wanted = Math.min(this.#o.scale.min, this.maxInstances);
-    const starts: Promise<void>[] = [];
-    while (this.replicas + this.#starting < wanted) starts.push(this.#scaleUp('minReplicas'));
-    await Promise.all(starts);
+    const missing = wanted - (this.replicas + this.#starting);
+    await Promise.all(Array.from({ length: Math.max(0, missing) }, () => this.#scaleUp('minReplicas')));
     if (this.replicas < wanted && this.#failure) throw this.#failure;
   }
 
@@ -182,7 +186,8 @@ export class FunctionPool {
 
   /** Scales to zero now (the TUI's `s`, and tests). */
   async scaleToZero(reason = 'requested'): Promise<void> {
-    await this.#shrinkTo(0, reason);
+    // minReplicas holds here too, as on a cluster.
+    await this.#shrinkTo(Math.min(this.#o.scale.min, this.maxInstances), reason);
   }
 
   /**
@@ -312,6 +317,11 @@ export class FunctionPool {
         this.#o.emit({ type: 'instance.starting', fn: this.key, instance: instance.id, cold });
       }
       await this.#waitReady(instance);
+      if (this.#disposed) {
+        // The function was removed or replaced while this instance started.
+        await this.#o.runtime.remove(instance).catch(() => undefined);
+        return;
+      }
       this.#slots.push({ instance, inFlight: 0, retiring: false });
       this.#o.emit({ type: 'instance.ready', fn: this.key, instance: instance.id, cold, durationMs: Date.now() - started });
       this.#o.emit({ type: 'function.scaled', fn: this.key, from, to: this.replicas, reason });
@@ -374,6 +384,13 @@ export class FunctionPool {
   #tick(): void {
     const now = Date.now();
     this.#sample();
+    // Below minReplicas (a crashed instance, a first start that failed and was fixed): start one,
+    // at most every few seconds while starts keep failing.
+    const min = Math.min(this.#o.scale.min, this.maxInstances);
+    if (this.#spec && this.replicas + this.#starting < min && now - this.#lastMinAttempt > MIN_RETRY_MS) {
+      this.#lastMinAttempt = now;
+      void this.#scaleUp('minReplicas');
+    }
     this.#peaks.push({ at: now, peak: this.#currentPeak });
     this.#currentPeak = 0;
     while (this.#peaks.length > 0 && now - this.#peaks[0]!.at > this.#o.idleWindowMs) this.#peaks.shift();

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { BackingServiceConfig } from '../model/project-config.js';
 import { freePort } from '../runtime/process/process-runtime.js';
 import { waitForPort } from '../runtime/wait-for-port.js';
+import { splitLines } from '../runtime/split-lines.js';
 import { ServiceError } from './errors.js';
 import { RECIPES } from './recipes.js';
 
@@ -43,8 +44,8 @@ export async function startHostService(svc: BackingServiceConfig, stateDir: stri
     env = recipe.env ?? {};
   }
   const child: ChildProcess = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (c: Buffer) => log(c.toString().trimEnd(), 'stdout'));
-  child.stderr?.on('data', (c: Buffer) => log(c.toString().trimEnd(), 'stderr'));
+  splitLines(child.stdout!, (line) => log(line, 'stdout'));
+  splitLines(child.stderr!, (line) => log(line, 'stderr'));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (err) => reject(new ServiceError('ERR_SERVICE_MISSING', `backing service ${svc.name}: cannot run ${command}: ${err.message}`, {}, `install it (Debian: apt-get install -y ${debianPackage(svc)})`)));

@@ -207,4 +207,32 @@ describe('the CLI with bad input', () => {
       sink.close();
     }
   });
+
+  it('down cleans up after a daemon that was killed: its host processes end too', async () => {
+    const fs = await import('node:fs/promises');
+    const { dir, cleanup } = await tempProject('fixtures/hello-node');
+    /** Processes whose working folder is inside the project (the function runs from .ofn-local/build). */
+    const processesIn = async () => {
+      const pids: number[] = [];
+      for (const pid of await fs.readdir('/proc')) {
+        if (!/^\d+$/.test(pid)) continue;
+        const cwd = await fs.readlink(`/proc/${pid}/cwd`).catch(() => '');
+        if (cwd.startsWith(dir)) pids.push(Number(pid));
+      }
+      return pids;
+    };
+    try {
+      expect((await cli(dir, 'up', '--detach', '--port', '0', '--runtime', 'process')).code).toBe(0);
+      expect((await cli(dir, 'invoke', 'hello-node')).stdout).toBe('hello, world\n');
+      expect((await processesIn()).length).toBeGreaterThan(0);
+      const info = JSON.parse(await fs.readFile(path.join(dir, '.ofn-local', 'daemon.json'), 'utf8')) as { pid: number };
+      process.kill(info.pid, 'SIGKILL');
+      await expect.poll(async () => (await cli(dir, 'status')).code, { timeout: 10_000 }).toBe(1);
+      const down = await cli(dir, 'down');
+      expect(down.stdout).toContain('stopped the processes left by a crashed ofn-local');
+      await expect.poll(processesIn, { timeout: 10_000 }).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -127,3 +127,26 @@ spec:
     await expect(daemon.publish('default', 'nope', 't', Buffer.from('{}'), 'application/json')).rejects.toThrow(/no function in namespace default has a pubsub component named nope/);
   });
 });
+
+describe('an async function that fails to start', () => {
+  it('is started again once a good save fixes it (minReplicas holds)', async () => {
+    const sink = await sinkServer();
+    const { dir, cleanup } = await tempProject('test/fixtures/projects/dapr');
+    const manifest = path.join(dir, 'functions.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://127.0.0.1:${sink.port}`));
+    const code = path.join(dir, 'src', 'index.js');
+    const good = await readFile(code, 'utf8');
+    await writeFile(code, good.replace('exports.tick =', 'exports.notTick ='));
+    const entries: JournalEntry[] = [];
+    const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 20_000, runtime: 'process', zeroMode: 'stop', watch: true, onEvent: (e) => entries.push(e) });
+    try {
+      await waitFor(() => entries.some((e) => e.type === 'instance.failed' && e.fn === 'default/ticker'), 30_000, 'the failed start');
+      await writeFile(code, good);
+      await waitFor(() => sink.received.some((r) => r.path === '/from-ticker'), 40_000, 'ticks after the fix');
+    } finally {
+      await daemon.stop();
+      await cleanup();
+      await sink.close();
+    }
+  });
+});

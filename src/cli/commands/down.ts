@@ -1,5 +1,5 @@
 import { DaemonClient } from '../../daemon/client.js';
-import { pidAlive, removeDaemonInfo } from '../../daemon/daemon-file.js';
+import { daemonFile, pidAlive, readDaemonInfo, removeDaemonInfo } from '../../daemon/daemon-file.js';
 import { projectId, projectRoot } from '../../daemon/state.js';
 import { connectEngine } from '../../runtime/docker/engine.js';
 import { removeProjectResources } from '../../runtime/docker/docker-runtime.js';
@@ -18,13 +18,33 @@ export async function downCommand(opts: { project?: string }, io: CliIo): Promis
     await new DaemonClient(info).shutdown().catch(() => undefined);
     const deadline = Date.now() + 30_000;
     while (pidAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (pidAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+    if (pidAlive(info.pid) && !killGroup(info.pid, 'SIGKILL')) process.kill(info.pid, 'SIGKILL');
+    // Whatever of its process group is still there (a detached daemon leads one) goes too.
+    killGroup(info.pid, 'SIGTERM');
     await removeDaemonInfo(info);
     io.stdout.write(`stopped ofn-local for ${root}\n`);
+  } else {
+    // A daemon that died: its host processes (functions, sidecars, services) live on in its
+    // process group (a detached daemon leads one). End them, then forget the stale state file.
+    const stale = await readDaemonInfo(daemonFile(root));
+    if (stale && !pidAlive(stale.pid)) {
+      if (killGroup(stale.pid, 'SIGTERM')) io.stdout.write(`stopped the processes left by a crashed ofn-local for ${root}\n`);
+      await removeDaemonInfo(stale);
+    }
   }
   const docker = await connectEngine(1000).catch(() => undefined);
   const leftovers = docker ? await removeProjectResources(docker, id) : 0;
   if (leftovers > 0) io.stdout.write(`removed ${leftovers} leftover container(s) of ${root}\n`);
   if (!info && leftovers === 0) io.stdout.write(`nothing runs for ${root}\n`);
   return 0;
+}
+
+/** Signals a process group; true when there was one. */
+function killGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
 }

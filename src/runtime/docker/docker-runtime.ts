@@ -85,9 +85,15 @@ export class DockerRuntime implements Runtime {
     }
     const instance: Instance = { id, spec, address: { host: '127.0.0.1', port: 0 }, state: 'stopped' };
     const entry: Entry = { instance, container };
-    if (spec.sidecar) entry.sidecar = await this.#createSidecar(id, spec);
     this.#entries.set(id, entry);
-    await this.#run(entry);
+    try {
+      if (spec.sidecar) entry.sidecar = await this.#createSidecar(id, spec);
+      await this.#run(entry);
+    } catch (err) {
+      // Nothing half-made stays behind: the caller never got this instance to remove.
+      await this.remove(instance).catch(() => undefined);
+      throw err;
+    }
     return instance;
   }
 

@@ -36,7 +36,7 @@ export class ProcessRuntime implements Runtime {
   }
 
   async prepare(): Promise<void> {
-    // Children die with the daemon (they are not detached), so no leftovers to look for.
+    // Children share the daemon's process group; `ofn-local down` ends that group if the daemon died.
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
@@ -49,7 +49,12 @@ export class ProcessRuntime implements Runtime {
     };
     const entry: Entry = { instance };
     this.#entries.set(instance.id, entry);
-    await this.#spawn(entry);
+    try {
+      await this.#spawn(entry);
+    } catch (err) {
+      await this.remove(instance).catch(() => undefined);
+      throw err;
+    }
     return instance;
   }
 
@@ -100,7 +105,7 @@ export class ProcessRuntime implements Runtime {
 
   async isAlive(instance: Instance): Promise<boolean> {
     const child = this.#entries.get(instance.id)?.child;
-    return Boolean(child && child.exitCode === null && child.signalCode === null);
+    return Boolean(child && child.pid !== undefined && child.exitCode === null && child.signalCode === null);
   }
 
   async #spawn(entry: Entry): Promise<void> {
@@ -124,6 +129,11 @@ export class ProcessRuntime implements Runtime {
     child.once('exit', () => {
       if (entry.child === child && instance.state === 'running') instance.state = 'stopped';
     });
+    // A spawn that fails (say its folder was deleted) is an instance that exited, not a daemon crash.
+    child.once('error', (err) => {
+      this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: instance.id, stream: 'stderr', line: `cannot start: ${err.message}` });
+      if (entry.child === child) instance.state = 'stopped';
+    });
     splitLines(child.stdout!, (line) => this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: instance.id, stream: 'stdout', line }));
     splitLines(child.stderr!, (line) => this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: instance.id, stream: 'stderr', line }));
     entry.child = child;
@@ -146,6 +156,7 @@ export class ProcessRuntime implements Runtime {
     });
     const fn = `${instance.spec.namespace}/${instance.spec.name}`;
     const id = `${instance.id}/daprd`;
+    child.once('error', (err) => this.#opts.onLog({ fn, instance: id, stream: 'stderr', line: `cannot start the sidecar: ${err.message}` }));
     splitLines(child.stdout!, (line) => this.#opts.onLog({ fn, instance: id, stream: 'stdout', line }));
     splitLines(child.stderr!, (line) => this.#opts.onLog({ fn, instance: id, stream: 'stderr', line }));
     return child;
