@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { errorMessage } from '../errors.js';
+import { pullImage } from './images.js';
 import { BuildError } from './errors.js';
 
 /** An official Node image: what a user with a registry gets. */
@@ -30,7 +30,7 @@ export async function resolveBaseImage(docker: Docker, requested: string | undef
   const wanted = requested ?? DEFAULT_BASE_IMAGE;
   const local = await inspectId(docker, wanted);
   if (local) return { ref: wanted, id: local };
-  const pullError = await pull(docker, wanted);
+  const pullError = await pullImage(docker, wanted);
   if (!pullError) return { ref: wanted, id: (await inspectId(docker, wanted))! };
   if (!requested) {
     const offline = await inspectId(docker, OFFLINE_BASE_IMAGE);
@@ -52,18 +52,5 @@ async function inspectId(docker: Docker, ref: string): Promise<string | undefine
     return (await docker.getImage(ref).inspect()).Id;
   } catch {
     return undefined;
-  }
-}
-
-/** Pulls an image; resolves to an error message, or undefined on success. */
-async function pull(docker: Docker, ref: string): Promise<string | undefined> {
-  try {
-    const stream = await docker.pull(ref);
-    await new Promise<void>((resolve, reject) =>
-      docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
-    );
-    return undefined;
-  } catch (err) {
-    return errorMessage(err).replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim();
   }
 }

@@ -6,6 +6,7 @@ import type { BaseImage } from './base-image.js';
 import { buildImage } from './docker-image.js';
 import { SIDECAR_BUNDLE } from './framework-files.js';
 import { fileHash } from './fingerprint.js';
+import { imageExists } from './images.js';
 
 /**
  * The image Dapr sidecar containers run: the bundled sidecar on the same Node base as function
@@ -14,11 +15,7 @@ import { fileHash } from './fingerprint.js';
 export async function ensureSidecarImage(docker: Docker, base: BaseImage, log: (line: string) => void): Promise<string> {
   const hash = (await fileHash(SIDECAR_BUNDLE)).slice(0, 12);
   const tag = `ofn-local/sidecar:${hash}-${base.id.replace(/^sha256:/, '').slice(0, 8)}`;
-  const present = await docker.getImage(tag).inspect().then(
-    () => true,
-    () => false,
-  );
-  if (present) return tag;
+  if (await imageExists(docker, tag)) return tag;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ofn-local-sidecar-'));
   try {
     await copyFile(SIDECAR_BUNDLE, path.join(dir, 'ofn-sidecar.cjs'));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { FastBuilder } from '../build/fast/fast-builder.js';
 import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../build/framework-files.js';
 import { ensureSidecarImage } from '../build/sidecar-image.js';
+import { imageExists, pullImage } from '../build/images.js';
 import { daprPlan } from '../model/dapr-plan.js';
 import { writeDaprResources } from './dapr-resources.js';
 import { loadProjectConfig, type ProjectConfig } from '../model/project-config.js';
@@ -651,16 +652,10 @@ function locate(message: string, sourceDir: string, appDir: string): { file?: st
 }
 
 async function ensureImage(docker: Docker, ref: string): Promise<void> {
-  const present = await docker.getImage(ref).inspect().then(
-    () => true,
-    () => false,
-  );
-  if (present) return;
-  try {
-    const stream = await docker.pull(ref);
-    await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
-  } catch (err) {
-    throw new RuntimeError('ERR_IMAGE_MISSING', `image ${ref} (spec.image) is not on this engine and cannot be pulled: ${errorMessage(err)}`, { path: 'spec.image' }, 'build or load it into the engine first, or add spec.build so ofn-local builds it');
+  if (await imageExists(docker, ref)) return;
+  const why = await pullImage(docker, ref);
+  if (why) {
+    throw new RuntimeError('ERR_IMAGE_MISSING', `image ${ref} (spec.image) is not on this engine and cannot be pulled: ${why}`, { path: 'spec.image' }, 'build or load it into the engine first, or add spec.build so ofn-local builds it');
   }
 }
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BackingServiceConfig } from '../model/project-config.js';
 import { buildImage } from '../build/docker-image.js';
+import { imageExists } from '../build/images.js';
 import type { BaseImage } from '../build/base-image.js';
 import { LABEL_PROJECT, LABEL_ROOT } from '../runtime/docker/labels.js';
 import { waitForPort } from '../runtime/wait-for-port.js';
@@ -49,7 +50,7 @@ async function recipeImage(svc: BackingServiceConfig, o: DockerServicesOptions):
   const base = await o.base();
   const lines = [`FROM ${base.ref}`, ...RECIPES[svc.type].dockerfile(svc.port), ''];
   const tag = `ofn-local/service-${svc.type}:${createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 12)}`;
-  if (await o.docker.getImage(tag).inspect().then(() => true, () => false)) return tag;
+  if (await imageExists(o.docker, tag)) return tag;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ofn-local-service-'));
   try {
     await writeFile(path.join(dir, 'Dockerfile'), lines.join('\n'));

@@ -3,6 +3,7 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { sourceFiles } from '../build/fingerprint.js';
+import { DEPENDENCY_FILES } from './classify.js';
 
 const run = promisify(execFile);
 
@@ -64,7 +65,7 @@ export async function syncFiles(srcDir: string, appDir: string, files: string[])
 }
 
 /** Dependency files in the app folder are the builder's (OpenFunction's framework dropped); never mirrored. */
-const BUILDER_OWNED = new Set(['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', '.npmrc']);
+const BUILDER_OWNED = DEPENDENCY_FILES;
 
 /**
  * Makes the app folder's code equal to the source folder's (node_modules and dependency files

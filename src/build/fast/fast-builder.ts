@@ -6,6 +6,7 @@ import { LABEL_FUNCTION, LABEL_PROJECT } from '../../runtime/docker/labels.js';
 import { resolveBaseImage, type BaseImage } from '../base-image.js';
 import type { BuildContext, BuildResult, Builder } from '../builder.js';
 import { buildImage } from '../docker-image.js';
+import { imageExists } from '../images.js';
 import { BuildError } from '../errors.js';
 import { FRAMEWORK_BUNDLE, FRAMEWORK_SHIM_DIR } from '../framework-files.js';
 import { fileHash, fingerprint } from '../fingerprint.js';
@@ -105,14 +106,4 @@ async function readExtraCa(): Promise<Buffer | undefined> {
   const file = process.env.NODE_EXTRA_CA_CERTS;
   if (!file) return undefined;
   return readFile(file).catch(() => undefined);
-}
-
-async function imageExists(docker: Docker, ref: string): Promise<boolean> {
-  return docker
-    .getImage(ref)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
 }
