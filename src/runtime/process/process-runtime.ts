@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { RuntimeError } from '../errors.js';
 import type { Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runtime.js';
@@ -61,8 +62,8 @@ export class ProcessRuntime implements Runtime {
   async resume(instance: Instance): Promise<void> {
     const entry = this.#entry(instance);
     if (instance.state === 'paused') {
-      entry.child?.kill('SIGCONT');
-      entry.sidecar?.kill('SIGCONT');
+      signalTree(entry.child, 'SIGCONT');
+      signalTree(entry.sidecar, 'SIGCONT');
       instance.state = 'running';
     } else if (instance.state === 'stopped') {
       await this.#spawn(entry);
@@ -73,8 +74,8 @@ export class ProcessRuntime implements Runtime {
     const entry = this.#entry(instance);
     if (instance.state !== 'running') return;
     if (mode === 'pause') {
-      entry.child?.kill('SIGSTOP');
-      entry.sidecar?.kill('SIGSTOP');
+      signalTree(entry.child, 'SIGSTOP');
+      signalTree(entry.sidecar, 'SIGSTOP');
       instance.state = 'paused';
     } else {
       await Promise.all([stopChild(entry.child), stopChild(entry.sidecar)]);
@@ -90,7 +91,7 @@ export class ProcessRuntime implements Runtime {
     instance.state = 'removed';
     for (const child of [entry?.child, entry?.sidecar]) {
       if (!child) continue;
-      child.kill('SIGCONT');
+      signalTree(child, 'SIGCONT');
       await stopChild(child);
     }
   }
@@ -167,6 +168,46 @@ export class ProcessRuntime implements Runtime {
     if (!entry) throw new RuntimeError('ERR_INSTANCE_START', `unknown instance ${instance.id}`);
     return entry;
   }
+}
+
+/**
+ * Signals a child and everything below it: with hot reload the framework is a supervisor whose
+ * worker serves, so freezing only the supervisor would leave the worker answering. Linux reads the
+ * tree from /proc; elsewhere only the child itself is signalled.
+ */
+export function signalTree(child: ChildProcess | undefined, signal: NodeJS.Signals): void {
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  for (const pid of [child.pid, ...descendants(child.pid)]) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+function descendants(root: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const d of entries) {
+    try {
+      // Fields after the command's closing parenthesis: state, ppid, ...
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length) for (const c of children.get(queue.shift()!) ?? []) (out.push(c), queue.push(c));
+  return out;
 }
 
 function stopChild(child: ChildProcess | undefined): Promise<void> {
