@@ -562,7 +562,17 @@ export class Daemon {
       return;
     }
     await pool.setSpec(spec);
-    await pool.ensureMin().catch(() => undefined);
+    // The old version keeps serving until the new one has proved it starts (if it was serving at all).
+    if ((old?.replicas ?? 0) > 0 || fn.scale.min > 0) {
+      try {
+        await pool.warmUp('new version');
+        await pool.ensureMin();
+      } catch (err) {
+        await pool.dispose();
+        this.emit({ type: 'reload.failed', fn: key, path: 'slow', message: `the edited function did not start, the previous version keeps serving: ${describe(err)}` });
+        return;
+      }
+    }
     this.#pools.set(key, pool);
     this.#adopt(key, spec);
     await old?.drainAndDispose();

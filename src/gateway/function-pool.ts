@@ -138,6 +138,12 @@ export class FunctionPool {
     if (this.replicas < wanted && this.#failure) throw this.#failure;
   }
 
+  /** Starts one instance and waits for it; throws the reason when it does not become ready. */
+  async warmUp(reason: string): Promise<void> {
+    await this.#scaleUp(reason, true);
+    if (this.replicas === 0) throw this.#failure ?? new PoolError('ERR_START_FAILED', `${this.key} did not start`);
+  }
+
   /** Gets an instance for one request: at once when one has room, else held until one is ready. */
   acquire(): Promise<Lease> {
     if (this.#disposed) return Promise.reject(new PoolError('ERR_DISPOSED', `${this.key} is shutting down`));

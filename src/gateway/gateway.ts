@@ -111,8 +111,18 @@ export class Gateway {
         cold: lease?.cold ?? false,
         instance: lease?.slot.instance.id,
       });
-    pool.acquire().then(
-      (lease) => this.#forward(req, res, route.namespace, route.name, pool, lease, done),
+    const acquire = (p: FunctionPool): Promise<{ pool: FunctionPool; lease: Lease }> =>
+      p.acquire().then(
+        (lease) => ({ pool: p, lease }),
+        (err: unknown) => {
+          // Held while its function was replaced by an edited version: the new pool takes it.
+          const now = this.#o.pool(route.namespace, route.name);
+          if (err instanceof PoolError && err.code === 'ERR_DISPOSED' && now && now !== p) return acquire(now);
+          throw err;
+        },
+      );
+    acquire(pool).then(
+      ({ pool: p, lease }) => this.#forward(req, res, route.namespace, route.name, p, lease, done),
       (err: unknown) => {
         // The activator could not get an instance: 503 with the reason, as Knative's activator does.
         const status = err instanceof PoolError ? 503 : 500;

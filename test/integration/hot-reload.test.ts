@@ -121,6 +121,21 @@ describe.each(runtimes)('hot reload (%s runtime)', (runtime) => {
     expect((await request(url)).status).toBe(200);
   });
 
+  it('keeps the previous version serving when an edited Function does not start', async () => {
+    const file = path.join(dir, 'function.yaml');
+    const good = await readFile(file, 'utf8');
+    expect((await request(url)).status).toBe(200);
+    const from = entries.length;
+    await writeFile(file, good.replace('FUNC_NAME: "helloWorld"', 'FUNC_NAME: "noSuchFunction"'));
+    await waitFor(() => entries.slice(from).some((e) => e.type === 'reload.failed' || e.type === 'reload.finished'), 60_000, 'the outcome');
+    const outcome = entries.slice(from).find((e) => e.type === 'reload.failed' || e.type === 'reload.finished');
+    expect(outcome?.type === 'reload.failed' && outcome.message).toMatch(/previous version keeps serving/);
+    const res = await request(url);
+    expect(res.status).toBe(200);
+    await writeFile(file, good);
+    await waitFor(() => entries.slice(from).filter((e) => e.type === 'reload.finished').length > 0, 60_000, 'the restored manifest');
+  });
+
   it('reports a broken manifest and keeps everything running', async () => {
     const file = path.join(dir, 'function.yaml');
     const good = await readFile(file, 'utf8');
