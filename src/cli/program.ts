@@ -7,6 +7,7 @@ import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { uiCommand } from './commands/ui.js';
 import { publishCommand } from './commands/publish.js';
+import { execCommand } from './commands/exec.js';
 import { sidecarMain } from '../sidecar/index.js';
 import type { CliIo } from './io.js';
 
@@ -39,6 +40,25 @@ export function createProgram(io: CliIo): Command {
     .option('-v, --verbose', 'print build output and every instance event')
     .addOption(new Option('--daemon-child').hideHelp())
     .action(async (inputs: string[], opts) => setExit(await upCommand(inputs, opts, io)));
+
+  program
+    .command('exec')
+    .description('CI: start the project, run a test command against it, tear down, exit with its code')
+    .usage('[inputs...] [options] -- <command...>')
+    .argument('[inputs...]', 'project folder and/or manifest files, then -- and the command')
+    .option('--port <n>', 'gateway port (default: any free port)', port, 0)
+    .addOption(new Option('--runtime <kind>', 'where instances run (default: docker when an engine answers)').choices(['docker', 'process']))
+    .option('--ready-timeout <s>', 'seconds a request waits for an instance before a 503', seconds, 60)
+    .option('--base-image <ref>', 'base of function images')
+    .action(async (args: string[], opts, cmd: Command) => {
+      // Everything after `--` is the command; commander hands it over among the operands.
+      // commander keeps the raw argv (untyped) on the program; `--` marks where the command starts.
+      const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+      const dash = raw.indexOf('--');
+      const command = dash >= 0 ? raw.slice(dash + 1) : [];
+      const inputs = args.slice(0, args.length - command.length);
+      setExit(await execCommand(inputs, command, opts, io));
+    });
 
   program
     .command('status')

@@ -235,4 +235,27 @@ describe('the CLI with bad input', () => {
       await cleanup();
     }
   });
+
+  it('exec runs a test command against the started project and exits with its code', async () => {
+    const { dir, cleanup } = await tempProject('fixtures/hello-node');
+    const script = "fetch(process.env.OFN_LOCAL_URL_HELLO_NODE + '?name=ci').then((r) => r.text()).then((t) => { console.log('got ' + t); process.exit(t === 'hello, ci' && process.env.OFN_LOCAL_GATEWAY.startsWith('http://localhost:') ? 0 : 3); })";
+    try {
+      const ok = await cli(dir, 'exec', '--runtime', 'process', '--', process.execPath, '-e', script);
+      expect(ok.stdout).toContain('got hello, ci');
+      expect(ok.code).toBe(0);
+      const failing = await cli(dir, 'exec', '--runtime', 'process', '--', process.execPath, '-e', 'process.exit(7)');
+      expect(failing.code).toBe(7);
+      expect(failing.stdout).toContain('exited with 7');
+      // Nothing is left running afterwards: the next exec starts from scratch on the same project.
+      expect((await cli(dir, 'status')).code).toBe(1);
+      const fs = await import('node:fs/promises');
+      const file = path.join(dir, 'function.yaml');
+      await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace('port: 8080', 'port: "80a"'));
+      const broken = await cli(dir, 'exec', '--runtime', 'process', '--', process.execPath, '-e', 'process.exit(0)');
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toMatch(/function\.yaml:\d+.*spec\.serving\.triggers\.http\.port/);
+    } finally {
+      await cleanup();
+    }
+  });
 });

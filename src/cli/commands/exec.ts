@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { Daemon } from '../../daemon/daemon.js';
+import { OfnError } from '../../errors.js';
+import type { RuntimeKind } from '../../runtime/runtime.js';
+import type { CliIo } from '../io.js';
+import { renderError } from '../render-error.js';
+
+export interface ExecOptions {
+  port: number;
+  runtime?: RuntimeKind;
+  readyTimeout: number;
+  baseImage?: string;
+}
+
+/** `OFN_LOCAL_URL_<NAME>`: the function name in upper snake case. */
+export function urlVariable(name: string): string {
+  return `OFN_LOCAL_URL_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+}
+
+/**
+ * Headless CI mode, like Firebase's `emulators:exec`: start the project, wait until it is ready, run
+ * the test command with the URLs in its environment, tear everything down, and exit with the
+ * command's exit code. A project that does not start exits 1 with the reason.
+ */
+export async function execCommand(inputs: string[], command: string[], opts: ExecOptions, io: CliIo): Promise<number> {
+  if (command.length === 0) {
+    throw new OfnError('ERR_NO_COMMAND', 'no command to run', {}, 'put it after --, e.g. ofn-local exec fixtures/hello-node -- npm test');
+  }
+  const say = (line: string) => io.stdout.write(`ofn-local: ${line}\n`);
+  const daemon = await Daemon.start({
+    inputs,
+    cwd: io.cwd,
+    port: opts.port,
+    idleTimeoutMs: 300_000,
+    readyTimeoutMs: opts.readyTimeout * 1000,
+    runtime: opts.runtime,
+    zeroMode: 'stop',
+    baseImage: opts.baseImage,
+    notice: say,
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= daemon.stop().catch((err: unknown) => void io.stderr.write(renderError(err))));
+  try {
+    const failures = daemon.failures();
+    if (failures.length > 0) {
+      for (const f of failures) io.stderr.write(`error: ${f}\n`);
+      io.stderr.write('error: the project did not start; the command was not run\n');
+      return 1;
+    }
+    const status = daemon.status();
+    const env: Record<string, string> = { OFN_LOCAL_GATEWAY: status.gateway };
+    for (const f of status.functions) if (f.url) env[urlVariable(f.name)] = f.url;
+    say(`ready (${status.runtime} runtime): ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    const code = await run(command, { ...process.env, ...env }, io.cwd, stop);
+    const requests = daemon.journal.since(0).filter((e) => e.type === 'request.completed');
+    const errors = requests.filter((e) => e.type === 'request.completed' && e.status >= 500).length;
+    say(`${command.join(' ')} exited with ${code}; ${requests.length} request(s) served, ${errors} with a 5xx`);
+    if (code !== 0) io.stdout.write(logTails(daemon));
+    return code;
+  } finally {
+    await stop();
+  }
+}
+
+function run(command: string[], env: NodeJS.ProcessEnv, cwd: string, stop: () => Promise<void>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0]!, command.slice(1), { cwd, env, stdio: 'inherit' });
+    // Ctrl-C reaches the command through the terminal; the project is torn down after it.
+    const onSignal = () => void stop();
+    process.once('SIGTERM', onSignal);
+    child.once('error', (err) => reject(new OfnError('ERR_COMMAND', `cannot run ${command[0]}: ${err.message}`)));
+    child.once('exit', (code, signal) => {
+      process.off('SIGTERM', onSignal);
+      resolve(code ?? (signal ? 128 + 15 : 1));
+    });
+  });
+}
+
+/** The last lines each function printed, for a failing run. */
+function logTails(daemon: Daemon, lines = 20): string {
+  const byFn = new Map<string, string[]>();
+  for (const e of daemon.journal.since(0)) {
+    if (e.type !== 'instance.log' && e.type !== 'build.failed' && e.type !== 'instance.failed') continue;
+    const text = e.type === 'instance.log' ? `[${e.instance}] ${e.line}` : `${e.type}: ${e.message}`;
+    byFn.set(e.fn, [...(byFn.get(e.fn) ?? []), text].slice(-lines));
+  }
+  return [...byFn].map(([fn, l]) => `--- last output of ${fn} ---\n${l.join('\n')}\n`).join('');
+}
