@@ -355,6 +355,17 @@ export class Daemon {
     }
   }
 
+  /** Stops the backing services (host processes, or the project's service containers). */
+  async #stopServices(): Promise<void> {
+    await Promise.all(this.#hostServices.splice(0).map((svc) => svc.stop().catch(() => undefined)));
+    this.#serviceAddresses.clear();
+    if (this.#docker) {
+      const filters = { label: [`io.ofn-local.project=${this.projectId}`, 'io.ofn-local.service'] };
+      const containers = await this.#docker.listContainers({ all: true, filters });
+      await Promise.all(containers.map((c) => this.#docker!.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    }
+  }
+
   /** The build a function now serves: later code saves are synced into its app folder. */
   #adopt(key: string, spec: InstanceSpec): void {
     if (spec.appDir) this.#appDirs.set(key, spec.appDir);
@@ -508,14 +519,28 @@ export class Daemon {
    */
   async #reconcile(changed: string[]): Promise<void> {
     let next: Project;
+    let nextConfig: ProjectConfig | undefined;
     try {
       next = await loadProject(this.#o.inputs, { cwd: this.#o.cwd });
+      nextConfig = await loadProjectConfig(this.root);
     } catch (err) {
       const message = err instanceof ModelError ? err.message : describe(err);
       this.emit({ type: 'daemon.error', source: this.#rel(changed).join(', '), code: 'ERR_MANIFEST', message, hint: 'fix the manifest; everything keeps running as before' });
       return;
     }
     const previous = this.#project;
+    // ofn-local.yaml: changed backing services are restarted, and every function with a sidecar is
+    // rebuilt below so that its components point at them.
+    const servicesChanged = JSON.stringify(this.#config?.services ?? []) !== JSON.stringify(nextConfig?.services ?? []);
+    if (servicesChanged) {
+      await this.#stopServices();
+      this.#config = nextConfig;
+      try {
+        await this.#startServices();
+      } catch (err) {
+        this.emit({ type: 'daemon.error', source: 'ofn-local.yaml', code: 'ERR_SERVICE_START', message: describe(err) });
+      }
+    }
     const before = new Map(previous.functions.map((f) => [fnKey(f), f]));
     const after = new Map(next.functions.map((f) => [fnKey(f), f]));
     // A standalone Component that changed matters to the functions whose sidecar loads it.
@@ -532,7 +557,8 @@ export class Daemon {
       } else if (
         JSON.stringify(old.resource) !== JSON.stringify(after.get(key)!.resource) ||
         JSON.stringify(old.source) !== JSON.stringify(after.get(key)!.source) ||
-        daprOf(old, previous) !== daprOf(after.get(key)!, next)
+        daprOf(old, previous) !== daprOf(after.get(key)!, next) ||
+        (servicesChanged && daprPlan(after.get(key)!, next) !== undefined)
       ) {
         // Serving settings (scale, env, port) belong to the pool: a new pool takes over once built.
         tasks.push(this.#serialize(key, () => this.#replace(after.get(key)!)));

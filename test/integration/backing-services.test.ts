@@ -56,3 +56,24 @@ describe.each(runtimes)('backing services from ofn-local.yaml (%s runtime)', (ru
     expect(JSON.parse(messages.find((m) => m.topic === 'relayed')!.payload)).toEqual({ id: 5 });
   });
 });
+
+describe('editing ofn-local.yaml while up runs', () => {
+  it('starts an added service and restarts the functions that use services', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const p = await tempProject('test/fixtures/projects/services');
+    const entries: JournalEntry[] = [];
+    const daemon = await Daemon.start({ inputs: [p.dir], cwd: p.dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 60_000, runtime: 'process', zeroMode: 'stop', watch: true, onEvent: (e) => entries.push(e) });
+    try {
+      const from = entries.length;
+      const config = path.join(p.dir, 'ofn-local.yaml');
+      await writeFile(config, (await readFile(config, 'utf8')) + '  nats: { type: nats }\n');
+      await waitFor(() => entries.slice(from).some((e) => e.type === 'service.started' && e.name === 'nats'), 30_000, 'the added service');
+      await waitFor(() => entries.slice(from).filter((e) => e.type === 'reload.finished').length >= 2, 60_000, 'both functions restarted');
+      expect(daemon.status().functions.every((f) => f.replicas === 1)).toBe(true);
+    } finally {
+      await daemon.stop();
+      await p.cleanup();
+    }
+  });
+});

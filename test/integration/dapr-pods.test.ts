@@ -128,6 +128,35 @@ spec:
   });
 });
 
+describe('hot reload of an async function', () => {
+  it('keeps deliveries flowing through reloads: none fails, and the new code takes over', async () => {
+    const sink = await sinkServer();
+    const { dir, cleanup } = await tempProject('test/fixtures/projects/dapr');
+    const manifest = path.join(dir, 'functions.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://127.0.0.1:${sink.port}`));
+    const entries: JournalEntry[] = [];
+    const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 30_000, runtime: 'process', zeroMode: 'stop', watch: true, onEvent: (e) => entries.push(e) });
+    const code = path.join(dir, 'src', 'index.js');
+    const original = await readFile(code, 'utf8');
+    try {
+      await waitFor(() => sink.received.some((r) => r.path === '/from-ticker'), 20_000, 'the first tick');
+      for (let i = 1; i <= 3; i++) {
+        const from = entries.length;
+        await writeFile(code, original.replace('tick: true', `tick: ${i}`));
+        await waitFor(() => entries.slice(from).some((e) => e.type === 'reload.finished' || e.type === 'reload.failed'), 30_000, `reload ${i}`);
+        await waitFor(() => sink.received.some((r) => (r.body as { tick?: unknown }).tick === i), 20_000, `a tick from version ${i}`);
+      }
+      // The sidecar never saw the app refuse or fail a delivery while it swapped code.
+      const sidecarTrouble = entries.filter((e) => e.type === 'instance.log' && e.fn === 'default/ticker' && e.instance.endsWith('/daprd') && /level=(error|warning)/.test(e.line));
+      expect(sidecarTrouble.map((e) => (e.type === 'instance.log' ? e.line : ''))).toEqual([]);
+    } finally {
+      await daemon.stop();
+      await cleanup();
+      await sink.close();
+    }
+  });
+});
+
 describe('an async function that fails to start', () => {
   it('is started again once a good save fixes it (minReplicas holds)', async () => {
     const sink = await sinkServer();
