@@ -144,9 +144,12 @@ export async function startBroker(kind: BrokerKind): Promise<StartedBroker> {
   return broker;
 }
 
+/** Kafka brokers this process started (kafkaBroker), stopped by stopAllBrokers. */
+const liveKafka = new Set<() => Promise<void>>();
+
 /** Stops every broker still running (use in afterAll as a safety net). */
 export async function stopAllBrokers(): Promise<void> {
-  await Promise.all([...live].map((b) => b.stop()));
+  await Promise.all([...[...live].map((b) => b.stop()), ...[...liveKafka].map((stop) => stop())]);
 }
 
 /**
@@ -180,11 +183,17 @@ export async function kafkaBroker(): Promise<string | undefined> {
     env: { ...process.env, KAFKA_LIBS: libs, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_DATA: dir },
     stdio: 'ignore',
   });
-  // Lives as long as the test file's worker: killed and its data removed when that process exits.
-  process.once('exit', () => {
+  // Stopped by stopAllBrokers() in the test file's afterAll; the exit hook is only a safety net
+  // (it does not run when the test runner kills its worker).
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    liveKafka.delete(stop);
     child.kill('SIGKILL');
+    await exited;
     rmSync(dir, { recursive: true, force: true });
-  });
+  };
+  liveKafka.add(stop);
+  process.once('exit', () => child.kill('SIGKILL'));
   await waitForPort(port, 90_000);
   return `127.0.0.1:${port}`;
 }

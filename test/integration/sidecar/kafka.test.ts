@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { kafkaBroker } from '../../helpers/brokers.js';
+import { kafkaBroker, stopAllBrokers } from '../../helpers/brokers.js';
 import { api, cleanup, component, startApp, startSidecar, waitUntil } from './harness.js';
 
 const broker = await kafkaBroker();
@@ -14,7 +14,10 @@ if (!broker) console.warn('skipping kafka tests: no Kafka broker answers at OFN_
 describe.skipIf(!broker)('kafka', () => {
   const suffix = `${process.pid}-${Date.now()}`;
   beforeAll(() => {});
-  afterAll(cleanup);
+  afterAll(async () => {
+    await cleanup();
+    await stopAllBrokers();
+  });
 
   it('round-trips through pubsub.kafka with at-least-once delivery and record metadata', async () => {
     let calls = 0;
