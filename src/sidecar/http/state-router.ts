@@ -11,7 +11,7 @@ import { goJson } from '../go-json.js';
 import { withRetries } from '../retry-policy.js';
 import { prefixedKey } from '../runtime/state-keys.js';
 import type { ApiContext } from './api-context.js';
-import { jsonBody, param, queryParam, requestMetadata, sendData, sendEmpty, sendJson, setMetadataHeaders } from './respond.js';
+import { jsonBody, param, queryParam, requestMetadata, sendData, sendEmpty, setMetadataHeaders } from './respond.js';
 
 interface ResolvedStore {
   name: string;
@@ -240,7 +240,7 @@ export function createStateRouter(ctx: ApiContext): Router {
   router.put('/v1.0/state/:storeName', (req, res) => save(ctx, req, res));
   router.get('/v1.0/state/:storeName/:key', (req, res) => get(ctx, req, res));
   router.delete('/v1.0/state/:storeName/:key', (req, res) => remove(ctx, req, res));
-  router.post('/v1.0-alpha1/state/:storeName/query', (req, res) => {
+  router.post('/v1.0-alpha1/state/:storeName/query', (req) => {
     const store = getStore(ctx, param(req, 'storeName'));
     throw apiError(500, 'ERR_STATE_STORE_NOT_SUPPORTED', `state store ${store.name} doesn't support query`);
   });
