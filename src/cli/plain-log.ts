@@ -46,6 +46,8 @@ function describe(e: JournalEntry, verbose: boolean): string | undefined {
       return `${e.fn} reloaded (${e.path} path) in ${e.timings.totalMs} ms`;
     case 'reload.failed':
       return `${e.fn} RELOAD FAILED (${e.path} path), still serving the last good version: ${e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : ''}${e.message}`;
+    case 'output.sent':
+      return `${e.fn} sent ${e.size} bytes to ${e.kind === 'topic' ? `topic ${e.target} of ${e.component}` : `binding ${e.component} (${e.target})`}`;
     case 'service.started':
       return `backing service ${e.name} (${e.serviceType}) listening at ${e.address}`;
     case 'function.added':

@@ -38,8 +38,15 @@ export function createProgram(io: CliIo): Command {
     .option('--base-image <ref>', 'base image of function images (default node:20-bookworm-slim, else the offline base)')
     .option('--no-watch', 'do not reload on file changes (hot reload is on by default)')
     .option('-v, --verbose', 'print build output and every instance event')
+    .option('--ci', 'headless: start, check every function gets ready, run the command after -- (if any), tear down, exit with its code')
     .addOption(new Option('--daemon-child').hideHelp())
-    .action(async (inputs: string[], opts) => setExit(await upCommand(inputs, opts, io)));
+    .action(async (args: string[], opts, cmd: Command) => {
+      if (!opts.ci) return setExit(await upCommand(args, opts, io));
+      const { inputs, command } = splitCommand(args, cmd);
+      // In CI any free port unless one is asked for: parallel jobs on one machine never collide.
+      const chosenPort = cmd.getOptionValueSource('port') === 'default' ? 0 : opts.port;
+      setExit(await execCommand(inputs, command, { port: chosenPort, runtime: opts.runtime, readyTimeout: opts.readyTimeout, baseImage: opts.baseImage, allowNoCommand: true }, io));
+    });
 
   program
     .command('exec')
@@ -51,12 +58,7 @@ export function createProgram(io: CliIo): Command {
     .option('--ready-timeout <s>', 'seconds a request waits for an instance before a 503', seconds, 60)
     .option('--base-image <ref>', 'base of function images')
     .action(async (args: string[], opts, cmd: Command) => {
-      // Everything after `--` is the command; commander hands it over among the operands.
-      // commander keeps the raw argv (untyped) on the program; `--` marks where the command starts.
-      const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
-      const dash = raw.indexOf('--');
-      const command = dash >= 0 ? raw.slice(dash + 1) : [];
-      const inputs = args.slice(0, args.length - command.length);
+      const { inputs, command } = splitCommand(args, cmd);
       setExit(await execCommand(inputs, command, opts, io));
     });
 
@@ -132,6 +134,17 @@ export function createProgram(io: CliIo): Command {
     .action(async (opts) => setExit(await downCommand(opts, io)));
 
   return program;
+}
+
+/**
+ * Everything after `--` is the command; commander hands it over among the operands. It keeps the
+ * raw argv (untyped) on the program, where `--` marks where the command starts.
+ */
+function splitCommand(args: string[], cmd: Command): { inputs: string[]; command: string[] } {
+  const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+  const dash = raw.indexOf('--');
+  const command = dash >= 0 ? raw.slice(dash + 1) : [];
+  return { inputs: args.slice(0, args.length - command.length), command };
 }
 
 function port(v: string): number {

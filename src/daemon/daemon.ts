@@ -29,6 +29,7 @@ import { classify, type Classified } from '../watch/classify.js';
 import { FileWatcher, type FileBatch } from '../watch/file-watcher.js';
 import { checkSyntax, mirrorSource, syncFiles } from '../watch/sync-files.js';
 import { ModelError } from '../model/errors.js';
+import { CAPTURE_ENV, parseCapture } from '../sidecar/capture.js';
 
 export interface DaemonOptions {
   /** Folders and/or manifest files; empty means the current folder. */
@@ -52,6 +53,14 @@ export interface DaemonOptions {
   onEvent?: (entry: JournalEntry) => void;
   /** Hot reload: watch sources and manifests and apply every change while running. */
   watch?: boolean;
+  /**
+   * Runs this daemon as a separate session of the folder (the test API's default): its own project
+   * id (containers, network, labels) and state under `.ofn-local/sessions/<session>/`, sharing only
+   * the content-addressed builds. Two test files may then start the same fixture at once.
+   */
+  session?: string;
+  /** Aborting it while starting stops what has started and makes start() throw ERR_START_ABORTED. */
+  signal?: AbortSignal;
 }
 
 export interface FunctionStatus {
@@ -120,16 +129,25 @@ export class Daemon {
   #generation = 0;
   #stopped: Promise<void> | undefined;
 
-  private constructor(o: DaemonOptions, project: Project, root: string, stateDir: string, journal: Journal, runtime: AnyRuntime, docker: Docker | undefined) {
+  private constructor(
+    o: DaemonOptions,
+    project: Project,
+    root: string,
+    ids: { id: string; stateDir: string; sharedDir: string; buildsId: string },
+    journal: Journal,
+    runtime: AnyRuntime,
+    docker: Docker | undefined,
+  ) {
     this.#o = o;
     this.#project = project;
     this.root = root;
-    this.stateDir = stateDir;
-    this.projectId = makeProjectId(root);
+    this.stateDir = ids.stateDir;
+    this.projectId = ids.id;
     this.journal = journal;
     this.#runtime = runtime;
     this.#docker = docker;
-    this.#builder = new FastBuilder({ stateDir, projectId: this.projectId, docker, baseImage: o.baseImage });
+    // Builds are content-addressed and shared by every session of the folder.
+    this.#builder = new FastBuilder({ stateDir: ids.sharedDir, projectId: ids.buildsId, docker, baseImage: o.baseImage });
     this.#gateway = new Gateway({
       port: o.port,
       host: o.host ?? '127.0.0.1',
@@ -169,11 +187,13 @@ export class Daemon {
   static async start(o: DaemonOptions): Promise<Daemon> {
     const project = await loadProject(o.inputs, { cwd: o.cwd });
     const root = projectRoot(o.inputs, o.cwd);
-    const stateDir = path.join(root, '.ofn-local');
+    const sharedDir = path.join(root, '.ofn-local');
+    const stateDir = o.session ? path.join(sharedDir, 'sessions', o.session) : sharedDir;
     await mkdir(stateDir, { recursive: true });
     const journal = new Journal({ file: path.join(stateDir, 'journal.ndjson') });
     if (o.onEvent) journal.subscribe(o.onEvent);
-    const id = makeProjectId(root);
+    const buildsId = makeProjectId(root);
+    const id = o.session ? `${buildsId}-${o.session}` : buildsId;
     let kind = o.runtime;
     if (!kind) {
       kind = (await engineAvailable()) ? 'docker' : 'process';
@@ -189,12 +209,18 @@ export class Daemon {
     } else {
       runtime = new ProcessRuntime({ frameworkBundle: FRAMEWORK_BUNDLE, sidecarBundle: SIDECAR_BUNDLE, onLog });
     }
-    daemon = new Daemon(o, project, root, stateDir, journal, runtime, docker);
+    daemon = new Daemon(o, project, root, { id, stateDir, sharedDir, buildsId }, journal, runtime, docker);
+    const d = daemon;
+    const onAbort = () => void d.stop().catch(() => undefined);
+    o.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await daemon.#start();
+      if (o.signal?.aborted) throw new OfnError('ERR_START_ABORTED', 'the start was aborted');
     } catch (err) {
       await daemon.stop().catch(() => undefined);
-      throw err;
+      throw o.signal?.aborted ? new OfnError('ERR_START_ABORTED', `the start of ${root} was aborted: ${errorMessage(o.signal.reason ?? err)}`, {}, undefined, { cause: err }) : err;
+    } finally {
+      o.signal?.removeEventListener('abort', onAbort);
     }
     return daemon;
   }
@@ -205,7 +231,11 @@ export class Daemon {
 
   /** Build or start failures so far, one line each (empty when all is well). */
   failures(): string[] {
-    return this.journal.since(0).flatMap((e) => (e.type === 'build.failed' ? [`${e.fn}: ${e.message}`] : []));
+    return this.journal.since(0).flatMap((e) => {
+      if (e.type === 'build.failed') return [`${e.fn}: ${e.message}`];
+      if (e.type === 'daemon.error' && e.code === 'ERR_START_FAILED') return [`${e.source}: ${e.message}`];
+      return [];
+    });
   }
 
   status(): DaemonStatus {
@@ -257,6 +287,11 @@ export class Daemon {
   }
 
   onInstanceLog(l: LogLine): void {
+    const output = l.instance.endsWith('/daprd') && l.stream === 'stdout' ? parseCapture(l.line) : undefined;
+    if (output) {
+      this.emit({ type: 'output.sent', fn: l.fn, instance: l.instance.slice(0, -'/daprd'.length), ...output });
+      return;
+    }
     const lines = this.#recentLogs.get(l.instance) ?? [];
     lines.push(l.line);
     if (lines.length > 50) lines.shift();
@@ -315,6 +350,7 @@ export class Daemon {
     await this.#gateway.listen();
     this.#config = await loadProjectConfig(this.root);
     await this.#startServices();
+    this.#throwIfStopped();
     for (const fn of this.#project.functions) this.#pools.set(fnKey(fn), this.#newPool(fn));
     await runLimited(this.#project.functions, BUILD_CONCURRENCY, (fn) => this.#buildAndServe(fn));
     if (this.#o.watch) {
@@ -334,6 +370,7 @@ export class Daemon {
    */
   async #startServices(): Promise<void> {
     for (const svc of this.#config?.services ?? []) {
+      this.#throwIfStopped();
       const log = (line: string) => this.emit({ type: 'build.log', fn: `service/${svc.name}`, line });
       let address: { host: string; port: number };
       if (this.#docker && this.#runtime instanceof DockerRuntime) {
@@ -353,6 +390,11 @@ export class Daemon {
       }
       this.emit({ type: 'service.started', name: svc.name, serviceType: svc.type, address: `${address.host}:${address.port}` });
     }
+  }
+
+  /** Start-up stops at the next step once stop() was called (an aborted start). */
+  #throwIfStopped(): void {
+    if (this.#stopped) throw new OfnError('ERR_START_ABORTED', 'stopped while starting');
   }
 
   /** Stops the backing services (host processes, or the project's service containers). */
@@ -619,6 +661,8 @@ export class Daemon {
       pool.setFailed(message);
       return;
     }
+    // Stopped during the build (an aborted start): start nothing more.
+    if (this.#stopped) return;
     await pool.setSpec(spec);
     this.#adopt(key, spec);
     try {
@@ -661,7 +705,8 @@ export class Daemon {
     for (const note of plan.notes) log(note);
     const resourcesDir = await writeDaprResources(this.stateDir, fn.namespace, fn.name, plan, this.#serviceAddresses);
     const image = this.#docker ? await ensureSidecarImage(this.#docker, await this.#builder.baseImage({ log }), log) : undefined;
-    return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image };
+    // The daemon journals what functions send (output.sent): the test API's waitFor and the UI.
+    return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image, env: { [CAPTURE_ENV]: '1' } };
   }
 }
 

@@ -1,3 +1,5 @@
+import type { CapturedOutput } from '../sidecar/capture.js';
+
 /**
  * Everything that happens, as a discriminated union. Past-tense `noun.verb` names. The journal adds
  * `seq` and `ts`; the CLI, `logs`, the TUI and the test API read only these.
@@ -30,6 +32,7 @@ export type OfnEvent =
   | { type: 'reload.started'; fn: string; path: ReloadPath; cause: string[] }
   | { type: 'reload.finished'; fn: string; path: ReloadPath; timings: ReloadTimings }
   | { type: 'reload.failed'; fn: string; path: ReloadPath; message: string; file?: string; line?: number }
+  | ({ type: 'output.sent'; fn: string; instance: string } & CapturedOutput)
   | { type: 'service.started'; name: string; serviceType: string; address: string }
   | { type: 'function.added'; fn: string }
   | { type: 'function.removed'; fn: string }

@@ -38,6 +38,8 @@ export interface SidecarSpec {
   appProtocol: 'http';
   /** Docker: the sidecar image; process: unused (the bundle runs on the host). */
   image?: string;
+  /** Extra environment of the sidecar (e.g. OFN_LOCAL_CAPTURE). */
+  env?: Record<string, string>;
 }
 
 export type InstanceState = 'running' | 'paused' | 'stopped' | 'removed';

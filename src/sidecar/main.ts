@@ -15,6 +15,7 @@ import { Sidecar } from './runtime/sidecar.js';
 import type { SubscriptionSpec } from './resources/load-resources.js';
 import { COMPONENT_PLUGINS } from './components/index.js';
 import { DAPR_COMPAT_VERSION, SIDECAR_VERSION } from './version.js';
+import { CAPTURE_ENV, formatCapture, type CaptureSink, type CapturedOutput } from './capture.js';
 
 export interface RunSidecarOptions {
   /** The sidecar's environment (NAMESPACE, DAPR_API_TOKEN, APP_API_TOKEN, secrets…); default process.env. */
@@ -25,6 +26,8 @@ export interface RunSidecarOptions {
   log?: LogSink;
   /** Where another app id is reachable (service invocation to other local apps). */
   resolveAppId?: (appId: string) => { host: string; port: number } | undefined;
+  /** Sees every output the app sent; default: a capture line on stdout when OFN_LOCAL_CAPTURE=1. */
+  capture?: CaptureSink;
 }
 
 export interface RunningSidecar {
@@ -61,8 +64,11 @@ export async function runSidecar(argv: readonly string[], opts: RunSidecarOption
     stopPromise ??= sidecar.stop().finally(resolveClosed);
     return stopPromise;
   };
+  const env = opts.env ?? process.env;
+  const capture = opts.capture ?? (env[CAPTURE_ENV] === '1' ? (o: CapturedOutput) => process.stdout.write(`${formatCapture(o)}\n`) : undefined);
   const sidecar = new Sidecar(flags, {
-    env: opts.env ?? process.env,
+    env,
+    capture,
     cwd: opts.cwd ?? process.cwd(),
     log,
     resolveAppId: opts.resolveAppId,

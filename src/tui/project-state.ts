@@ -325,6 +325,9 @@ function reduce(d: Draft, e: JournalEntry): void {
       d.error({ seq: e.seq, ts: e.ts, fn: e.fn, title: 'reload failed', message: e.message, file: e.file, line: e.line, hint: 'still serving the last good version' });
       return;
     }
+    case 'output.sent':
+      d.log(e.fn, e, 'ofn', `sent ${e.size} bytes to ${e.kind === 'topic' ? `topic ${e.target} of ${e.component}` : `binding ${e.component} (${e.target})`}`);
+      return;
     case 'instance.starting':
       d.log(e.fn, e, 'ofn', `starting ${e.instance}${e.cold ? ' (cold)' : ''}`);
       return;

@@ -258,4 +258,19 @@ describe('the CLI with bad input', () => {
       await cleanup();
     }
   });
+  it('up --ci checks the project starts, or runs a command and exits with its code', async () => {
+    const { dir, cleanup } = await tempProject('fixtures/hello-node');
+    try {
+      const check = await cli(dir, 'up', '--ci', '--runtime', 'process');
+      expect(check.code).toBe(0);
+      expect(check.stdout).toContain('every function got ready: default/hello-node (knative)');
+      const script = "fetch(process.env.OFN_LOCAL_URL_HELLO_NODE).then((r) => r.text()).then((t) => process.exit(t === 'hello, world' ? 0 : 3))";
+      expect((await cli(dir, 'up', '--ci', '--runtime', 'process', '--', process.execPath, '-e', script)).code).toBe(0);
+      const failing = await cli(dir, 'up', '--ci', '--runtime', 'process', '--', process.execPath, '-e', 'process.exit(5)');
+      expect(failing.code).toBe(5);
+      expect((await cli(dir, 'status')).code).toBe(1);
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedFunction } from '../../model/types.js';
 import { LABEL_FUNCTION, LABEL_PROJECT } from '../../runtime/docker/labels.js';
@@ -59,8 +60,19 @@ export class FastBuilder implements Builder {
     const appReady = await exists(marker);
     if (!appReady) {
       ctx.log(`preparing ${fn.namespace}/${fn.name} from ${srcDir}`);
-      await prepareApp(srcDir, appDir, FRAMEWORK_SHIM_DIR, ctx);
-      await writeFile(marker, new Date().toISOString());
+      // Prepared aside and renamed in: two daemons of one folder (test sessions) may build the
+      // same version at once, and neither may see the other's half-made folder.
+      const scratch = `${appDir}.${process.pid}-${randomBytes(4).toString('hex')}`;
+      try {
+        await prepareApp(srcDir, scratch, FRAMEWORK_SHIM_DIR, ctx);
+        if (!(await exists(marker))) {
+          await rm(appDir, { recursive: true, force: true });
+          await rename(scratch, appDir);
+          await writeFile(marker, new Date().toISOString());
+        }
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
     }
     if (!docker || !base) return { appDir, fingerprint: fp, cached: appReady };
     if (await imageExists(docker, image)) return { appDir, image, fingerprint: fp, cached: appReady };
@@ -73,7 +85,7 @@ export class FastBuilder implements Builder {
       path.join(buildDir, 'Dockerfile'),
       renderDockerfile({ base: base.ref, buildEnv: fn.buildEnv, bundle: path.basename(FRAMEWORK_BUNDLE), extraCa: Boolean(ca) }),
     );
-    await writeFile(path.join(buildDir, '.dockerignore'), '.complete\n');
+    await writeFile(path.join(buildDir, '.dockerignore'), '.complete\napp.*\n');
     ctx.log(`building image ${image} FROM ${base.ref}`);
     await buildImage(
       docker,

@@ -10,6 +10,8 @@ export interface ExecOptions {
   runtime?: RuntimeKind;
   readyTimeout: number;
   baseImage?: string;
+  /** `up --ci`: without a command, only check that the project starts (as `tilt ci`). */
+  allowNoCommand?: boolean;
 }
 
 /** `OFN_LOCAL_URL_<NAME>`: the function name in upper snake case. */
@@ -23,7 +25,7 @@ export function urlVariable(name: string): string {
  * command's exit code. A project that does not start exits 1 with the reason.
  */
 export async function execCommand(inputs: string[], command: string[], opts: ExecOptions, io: CliIo): Promise<number> {
-  if (command.length === 0) {
+  if (command.length === 0 && !opts.allowNoCommand) {
     throw new OfnError('ERR_NO_COMMAND', 'no command to run', {}, 'put it after --, e.g. ofn-local exec fixtures/hello-node -- npm test');
   }
   const say = (line: string) => io.stdout.write(`ofn-local: ${line}\n`);
@@ -51,6 +53,10 @@ export async function execCommand(inputs: string[], command: string[], opts: Exe
     const env: Record<string, string> = { OFN_LOCAL_GATEWAY: status.gateway };
     for (const f of status.functions) if (f.url) env[urlVariable(f.name)] = f.url;
     say(`ready (${status.runtime} runtime): ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    if (command.length === 0) {
+      say(`every function got ready: ${status.functions.map((f) => `${f.namespace}/${f.name} (${f.runtime})`).join(', ') || 'no functions'}`);
+      return 0;
+    }
     const code = await run(command, { ...process.env, ...env }, io.cwd, stop);
     const requests = daemon.journal.since(0).filter((e) => e.type === 'request.completed');
     const errors = requests.filter((e) => e.type === 'request.completed' && e.status >= 500).length;

@@ -194,7 +194,7 @@ export class DockerRuntime implements Runtime {
         ...['--app-id', sc.appId, '--app-port', String(spec.port), '--app-protocol', sc.appProtocol],
         ...['--dapr-http-port', '3500', '--dapr-grpc-port', '50001', '--resources-path', '/components'],
       ],
-      Env: [`NAMESPACE=${spec.namespace}`],
+      Env: [`NAMESPACE=${spec.namespace}`, ...Object.entries(sc.env ?? {}).map(([k, v]) => `${k}=${v}`)],
       Labels: {
         [LABEL_PROJECT]: projectId,
         [LABEL_ROOT]: root,

@@ -152,7 +152,7 @@ export class ProcessRuntime implements Runtime {
       ...['--dapr-http-port', String(ports.http), '--dapr-grpc-port', String(ports.grpc), '--resources-path', sidecar.resourcesDir],
     ];
     const child = spawn(this.#opts.node ?? process.execPath, args, {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NAMESPACE: instance.spec.namespace },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NAMESPACE: instance.spec.namespace, ...sidecar.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const fn = `${instance.spec.namespace}/${instance.spec.name}`;

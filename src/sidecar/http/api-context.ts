@@ -5,6 +5,7 @@ import type { ComponentRegistry } from '../runtime/component-registry.js';
 import type { Resiliency } from '../runtime/resiliency.js';
 import type { SidecarFlags } from '../flags.js';
 import type { SubscriptionSpec } from '../resources/load-resources.js';
+import type { CaptureSink } from '../capture.js';
 
 export interface ApiContext {
   flags: SidecarFlags;
@@ -23,6 +24,8 @@ export interface ApiContext {
   ready(): boolean;
   /** Where another app id answers (other local sidecars), or undefined. */
   resolveAppId?(appId: string): { host: string; port: number } | undefined;
+  /** Sees every output binding call and publish that succeeded (ofn-local's output capture). */
+  capture?: CaptureSink;
   /** Asks the sidecar to shut down (POST /v1.0/shutdown). */
   shutdown(): void;
 }

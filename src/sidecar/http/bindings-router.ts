@@ -10,6 +10,7 @@ import { BindingError, type Binding } from '../components/component.js';
 import { SidecarError, apiError } from '../errors.js';
 import { goJson } from '../go-json.js';
 import { withRetries } from '../retry-policy.js';
+import { captureRecord } from '../capture.js';
 import type { ApiContext } from './api-context.js';
 import { jsonBody, param, sendData, sendEmpty, setMetadataHeaders } from './respond.js';
 
@@ -61,6 +62,7 @@ async function invoke(ctx: ApiContext, req: Request, res: Response): Promise<voi
     if (err instanceof BindingError) setMetadataHeaders(res, err.metadata);
     throw fail(name, (err as Error).message);
   }
+  ctx.capture?.(captureRecord('binding', name, op, payload, 'application/json', metadata));
   if (!result) {
     sendEmpty(res);
     return;

@@ -18,6 +18,7 @@ import {
   ttlFromMetadata,
 } from '../pubsub/cloudevent-envelope.js';
 import { withRetries } from '../retry-policy.js';
+import { captureRecord } from '../capture.js';
 import type { ApiContext } from './api-context.js';
 import { bodyOf, jsonBody, param, requestMetadata, sendEmpty, sendJson } from './respond.js';
 
@@ -46,11 +47,13 @@ function traceOf(req: Request): { traceparent?: string; tracestate?: string } {
   return { traceparent: req.get('traceparent') || undefined, tracestate: req.get('tracestate') || undefined };
 }
 
-async function send(ctx: ApiContext, name: string, pubsub: PubSub, topic: string, data: Buffer, contentType: string, metadata: Record<string, string>): Promise<void> {
+/** `original` and `originalType`: what the app sent, before any envelope (for the capture). */
+async function send(ctx: ApiContext, name: string, pubsub: PubSub, topic: string, data: Buffer, contentType: string, metadata: Record<string, string>, original: Buffer, originalType: string): Promise<void> {
   const policy = ctx.resiliency.componentRetry(name, 'Pubsub', 'Outbound');
   const call = () => pubsub.publish({ topic, data, contentType: contentType || undefined, metadata });
   if (policy) await withRetries(policy, call);
   else await call();
+  ctx.capture?.(captureRecord('topic', name, topic, original, originalType, metadata));
 }
 
 async function publish(ctx: ApiContext, req: Request, res: Response): Promise<void> {
@@ -58,7 +61,8 @@ async function publish(ctx: ApiContext, req: Request, res: Response): Promise<vo
   const metadata = requestMetadata(req);
   const raw = rawPayloadOf(metadata, name);
   const contentType = req.get('content-type') ?? '';
-  let data = bodyOf(req);
+  const original = bodyOf(req);
+  let data = original;
   if (!raw) {
     let envelope;
     try {
@@ -72,7 +76,7 @@ async function publish(ctx: ApiContext, req: Request, res: Response): Promise<vo
     data = serializeEnvelope(envelope);
   }
   try {
-    await send(ctx, name, pubsub, topic, data, raw ? contentType : 'application/cloudevents+json', metadata);
+    await send(ctx, name, pubsub, topic, data, raw ? contentType : 'application/cloudevents+json', metadata, original, contentType);
   } catch (err) {
     throw apiError(500, 'ERR_PUBSUB_PUBLISH_MESSAGE', `error when publishing to topic ${topic} in pubsub ${name}: ${(err as Error).message}`);
   }
@@ -130,7 +134,7 @@ async function bulkPublish(ctx: ApiContext, req: Request, res: Response): Promis
           );
           data = serializeEnvelope(envelope);
         }
-        await send(ctx, name, pubsub, topic, data, raw ? entry.contentType : 'application/cloudevents+json', entry.metadata);
+        await send(ctx, name, pubsub, topic, data, raw ? entry.contentType : 'application/cloudevents+json', entry.metadata, entry.bytes, entry.contentType);
       } catch (err) {
         failed.push({ entryId: entry.entryId, error: (err as Error).message });
       }

@@ -13,6 +13,7 @@ import type { Binding, PubSub } from '../components/component.js';
 import { SidecarError } from '../errors.js';
 import type { SidecarFlags } from '../flags.js';
 import type { ApiContext } from '../http/api-context.js';
+import type { CaptureSink } from '../capture.js';
 import { createApiApp } from '../http/server.js';
 import type { Logger } from '../logger.js';
 import { loadResources, type SubscriptionSpec } from '../resources/load-resources.js';
@@ -29,6 +30,8 @@ export interface SidecarDeps {
   resolveAppId?: (appId: string) => { host: string; port: number } | undefined;
   /** Called when the API asks for shutdown (POST /v1.0/shutdown). */
   onShutdownRequest: () => void;
+  /** Output capture (see capture.ts). */
+  capture?: CaptureSink;
 }
 
 function subscriptionKey(s: SubscriptionSpec): string {
@@ -266,6 +269,7 @@ export class Sidecar {
       outboundReady: () => this.outbound,
       ready: () => this.initialised,
       resolveAppId: this.deps.resolveAppId,
+      capture: this.deps.capture,
       shutdown: () => this.deps.onShutdownRequest(),
     };
   }

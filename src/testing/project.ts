@@ -1,0 +1,344 @@
+/**
+ * `OfnProject`: a project of OpenFunction manifests started for a test, in this process (the daemon
+ * as a library) or attached to one already running (`ofn-local up --detach`). Everything a test
+ * needs: URLs, invoke, publish, what functions sent to outputs, logs, and a stop that always cleans up.
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Daemon, type DaemonStatus, type FunctionStatus } from '../daemon/daemon.js';
+import { DaemonClient } from '../daemon/client.js';
+import { daemonFile, pidAlive, readDaemonInfo } from '../daemon/daemon-file.js';
+import type { JournalEntry } from '../daemon/events.js';
+import { errorMessage } from '../errors.js';
+import type { RuntimeKind } from '../runtime/runtime.js';
+import { OfnTestingError } from './errors.js';
+import { describeFilter, describeOutput, matches, toOutput, type Output, type OutputFilter } from './outputs.js';
+
+export interface StartOptions {
+  /** Where instances run; default docker when an engine answers, else host processes. */
+  runtime?: RuntimeKind;
+  /** ofn-local's own Dapr sidecar (the only mode the test API runs in-process). */
+  dapr?: 'embedded';
+  /** How long builds and minReplicas may take before start() fails with what was pending (default 180 s). */
+  readyTimeoutMs?: number;
+  /** Gateway port; default 0 (a free one, so parallel projects never collide). */
+  port?: number;
+  /** Seconds of idleness before scale to zero (default 300: nothing scales away during a test). */
+  idleTimeoutMs?: number;
+  /** How long a request waits for a cold instance (default 60 s). */
+  requestTimeoutMs?: number;
+  /** How an instance sits at zero: `stop` (default) or `pause`. */
+  zeroMode?: 'stop' | 'pause';
+  /** Base of function images (default node:20-bookworm-slim, else the offline base). */
+  baseImage?: string;
+  /** Reload on file changes, as `up` does (default false: a test run sees the files as they were). */
+  watch?: boolean;
+  /** Resolves relative paths (default process.cwd()). */
+  cwd?: string;
+}
+
+export interface InvokeOptions {
+  method?: string;
+  /** Path after the function's URL, e.g. `/orders/1`. */
+  path?: string;
+  headers?: Record<string, string>;
+  namespace?: string;
+  signal?: AbortSignal;
+}
+
+export interface InvokeResult {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  json<T = unknown>(): T;
+}
+
+export interface WaitOptions {
+  /** Default 10 s. */
+  timeoutMs?: number;
+  /** Resolve once this many outputs match (default 1); waitFor then resolves to the first of them. */
+  count?: number;
+}
+
+/** What the project is started in: the daemon here, or a client of a running one. */
+interface Backend {
+  status(): Promise<DaemonStatus>;
+  publish(namespace: string, pubsub: string, topic: string, body: Buffer, contentType: string): Promise<{ status: number; via: string; body: string }>;
+  close(): Promise<void>;
+}
+
+/** Log lines kept per instance (oldest dropped). */
+const LOG_LINES = 2000;
+
+export class OfnProject {
+  readonly #backend: Backend;
+  readonly #outputs: Output[] = [];
+  readonly #logs = new Map<string, { instance: string; line: string }[]>();
+  readonly #waiters = new Set<() => void>();
+  #mark = 0;
+  #closed: Promise<void> | undefined;
+  #status: DaemonStatus;
+
+  private constructor(backend: Backend, status: DaemonStatus) {
+    this.#backend = backend;
+    this.#status = status;
+  }
+
+  /**
+   * Starts the project in `input` (a folder, or manifest files) in this process and resolves once
+   * every function is built and its minReplicas serve. Throws OfnTestingError ERR_NOT_READY naming
+   * the function and its build or start error (everything started is stopped first).
+   */
+  static async start(input: string | string[], opts: StartOptions = {}): Promise<OfnProject> {
+    const inputs = Array.isArray(input) ? input : [input];
+    const cwd = opts.cwd ?? process.cwd();
+    const seen: JournalEntry[] = [];
+    let project: OfnProject | undefined;
+    const session = `t${randomBytes(3).toString('hex')}`;
+    const timeout = opts.readyTimeoutMs ?? 180_000;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error(`not ready within ${timeout} ms`)), timeout);
+    let daemon: Daemon;
+    try {
+      daemon = await Daemon.start({
+        inputs,
+        cwd,
+        port: opts.port ?? 0,
+        idleTimeoutMs: opts.idleTimeoutMs ?? 300_000,
+        readyTimeoutMs: opts.requestTimeoutMs ?? 60_000,
+        runtime: opts.runtime,
+        zeroMode: opts.zeroMode ?? 'stop',
+        baseImage: opts.baseImage,
+        watch: opts.watch ?? false,
+        session,
+        signal: abort.signal,
+        onEvent: (e) => (project ? project.#take(e) : seen.push(e)),
+      });
+    } catch (err) {
+      const sessionDir = path.join(path.resolve(cwd, inputs[0] ?? '.'), '.ofn-local', 'sessions', session);
+      await rm(sessionDir, { recursive: true, force: true }).catch(() => undefined);
+      if (abort.signal.aborted) throw new OfnTestingError('ERR_NOT_READY', `the project did not get ready within ${timeout} ms; ${pending(seen)}`, {}, 'raise readyTimeoutMs, or look at the build output above');
+      throw new OfnTestingError('ERR_NOT_READY', `the project did not start: ${errorMessage(err)}`, {}, undefined, { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+    const backend: Backend = {
+      status: async () => daemon.status(),
+      publish: (...a) => daemon.publish(...a),
+      close: async () => {
+        await daemon.stop();
+        await rm(daemon.stateDir, { recursive: true, force: true });
+      },
+    };
+    project = new OfnProject(backend, daemon.status());
+    for (const e of seen) project.#take(e);
+    const failures = daemon.failures();
+    if (failures.length > 0) {
+      const tails = project.#logTails();
+      await project.stop();
+      throw new OfnTestingError('ERR_NOT_READY', `the project did not start:\n${failures.map((f) => `  ${f}`).join('\n')}${tails}`);
+    }
+    return project;
+  }
+
+  /**
+   * Attaches to the daemon `ofn-local up --detach` runs for `projectDir`. stop() then only detaches;
+   * the daemon keeps running (`ofn-local down` stops it).
+   */
+  static async connect(projectDir: string, opts: { cwd?: string } = {}): Promise<OfnProject> {
+    const root = path.resolve(opts.cwd ?? process.cwd(), projectDir);
+    const info = await readDaemonInfo(daemonFile(root));
+    if (!info || !pidAlive(info.pid)) {
+      throw new OfnTestingError('ERR_NOT_READY', `no ofn-local daemon runs for ${root}`, {}, `start one with: ofn-local up --detach ${projectDir}`);
+    }
+    const client = new DaemonClient(info);
+    const stream = new AbortController();
+    const status = await client.status();
+    let project: OfnProject | undefined;
+    const backend: Backend = {
+      status: () => client.status(),
+      publish: (...a) => client.publish(...a),
+      close: async () => {
+        stream.abort();
+        await following.catch(() => undefined);
+      },
+    };
+    project = new OfnProject(backend, status);
+    // From the journal's end on: outputs and logs of this test run only.
+    const after = await lastSeq(client);
+    const following = (async () => {
+      for await (const e of client.journal({ after, follow: true }, stream.signal)) project.#take(e);
+    })();
+    following.catch(() => undefined);
+    return project;
+  }
+
+  /** The gateway's base URL. */
+  get gateway(): string {
+    return this.#status.gateway;
+  }
+
+  /** The functions as the daemon reports them (name, namespace, runtime, state, replicas, url…). */
+  async status(): Promise<DaemonStatus> {
+    this.#status = await this.#backend.status();
+    return this.#status;
+  }
+
+  /** A sync function's URL on the gateway (the path-based one). */
+  url(fn: string, namespace?: string): string {
+    const f = this.#function(fn, namespace);
+    if (!f.url) throw new OfnTestingError('ERR_TESTING', `${f.namespace}/${f.name} is an async function: it has no URL (as on a cluster)`, {}, 'publish to one of its inputs instead');
+    return f.url;
+  }
+
+  /** Calls a sync function through the gateway; `body` objects are sent as JSON. */
+  async invoke(fn: string, body?: unknown, opts: InvokeOptions = {}): Promise<InvokeResult> {
+    this.#assertOpen();
+    const base = this.url(fn, opts.namespace);
+    const headers: Record<string, string> = { ...opts.headers };
+    let payload: string | Buffer | undefined;
+    if (body !== undefined) {
+      if (typeof body === 'string' || Buffer.isBuffer(body)) payload = body;
+      else {
+        payload = JSON.stringify(body);
+        headers['content-type'] ??= 'application/json';
+      }
+    }
+    const url = base.replace(/\/$/, '') + (opts.path ? `/${opts.path.replace(/^\//, '')}` : '/');
+    const res = await fetch(url, { method: opts.method ?? (payload === undefined ? 'GET' : 'POST'), headers, body: payload, signal: opts.signal });
+    const text = await res.text();
+    return {
+      status: res.status,
+      headers: Object.fromEntries(res.headers),
+      body: text,
+      json: <T>() => JSON.parse(text) as T,
+    };
+  }
+
+  /** Publishes to a topic through the sidecar of a running function that has `pubsub` (objects as JSON). */
+  async publish(pubsub: string, topic: string, data: unknown, opts: { namespace?: string; contentType?: string } = {}): Promise<void> {
+    this.#assertOpen();
+    const isBytes = typeof data === 'string' || Buffer.isBuffer(data);
+    const body = Buffer.isBuffer(data) ? data : Buffer.from(isBytes ? (data as string) : JSON.stringify(data));
+    const contentType = opts.contentType ?? (isBytes ? 'text/plain' : 'application/json');
+    const res = await this.#backend.publish(opts.namespace ?? 'default', pubsub, topic, body, contentType);
+    if (res.status >= 300) throw new OfnTestingError('ERR_TESTING', `publishing to ${pubsub}/${topic} through ${res.via} failed with ${res.status}: ${res.body}`);
+  }
+
+  /** Outputs sent since the start (or since clearOutputs()), oldest first. */
+  outputs(filter: OutputFilter = {}): Output[] {
+    return this.#outputs.filter((o) => o.seq > this.#mark && matches(o, filter));
+  }
+
+  /** Forget the outputs so far: outputs() and waitFor() see only later ones (e.g. in beforeEach). */
+  clearOutputs(): void {
+    this.#mark = this.#outputs.at(-1)?.seq ?? this.#mark;
+  }
+
+  /**
+   * Resolves with the first output matching `filter` (one already sent counts), once `count` of
+   * them arrived. On timeout it rejects with ERR_WAIT_TIMEOUT listing every output that did arrive.
+   */
+  waitFor(filter: OutputFilter = {}, opts: WaitOptions = {}): Promise<Output> {
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const count = opts.count ?? 1;
+    return new Promise<Output>((resolve, reject) => {
+      const check = () => {
+        const found = this.outputs(filter);
+        if (found.length < count) return false;
+        done();
+        resolve(found[0]!);
+        return true;
+      };
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(onOutput);
+      };
+      const onOutput = () => void check();
+      const timer = setTimeout(() => {
+        done();
+        const arrived = this.outputs();
+        const got = this.outputs(filter).length;
+        const list = arrived.length === 0 ? 'no output arrived at all' : `what arrived (${arrived.length}):\n${arrived.map((o) => `  ${describeOutput(o)}`).join('\n')}`;
+        reject(new OfnTestingError('ERR_WAIT_TIMEOUT', `waitFor(${describeFilter(filter)}): ${got} of ${count} within ${timeoutMs} ms; ${list}`));
+      }, timeoutMs);
+      if (check()) return;
+      this.#waiters.add(onOutput);
+    });
+  }
+
+  /** What a function's instances printed (not its sidecar's unless asked), oldest first. */
+  logs(fn: string, opts: { namespace?: string; sidecar?: boolean } = {}): string[] {
+    const f = this.#function(fn, opts.namespace);
+    return (this.#logs.get(`${f.namespace}/${f.name}`) ?? []).filter((l) => opts.sidecar || !l.instance.endsWith('/daprd')).map((l) => l.line);
+  }
+
+  /** Stops everything it started (or detaches from a running daemon). Safe to call more than once. */
+  stop(): Promise<void> {
+    this.#closed ??= this.#backend.close();
+    return this.#closed;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  #take(e: JournalEntry): void {
+    if (e.type === 'output.sent') {
+      this.#outputs.push(toOutput(e));
+      for (const w of [...this.#waiters]) w();
+    } else if (e.type === 'instance.log') {
+      const lines = this.#logs.get(e.fn) ?? [];
+      lines.push({ instance: e.instance, line: e.line });
+      if (lines.length > LOG_LINES) lines.shift();
+      this.#logs.set(e.fn, lines);
+    } else if (e.type === 'build.log' || e.type === 'build.failed' || e.type === 'instance.failed') {
+      const lines = this.#logs.get(e.fn) ?? [];
+      lines.push({ instance: 'build', line: e.type === 'build.log' ? e.line : `${e.type}: ${e.message}` });
+      if (lines.length > LOG_LINES) lines.shift();
+      this.#logs.set(e.fn, lines);
+    }
+  }
+
+  #function(fn: string, namespace?: string): FunctionStatus {
+    const [ns, name] = fn.includes('/') ? fn.split('/', 2) : [namespace, fn];
+    const found = this.#status.functions.filter((f) => f.name === name && (ns === undefined || f.namespace === ns));
+    if (found.length === 1) return found[0]!;
+    const known = this.#status.functions.map((f) => `${f.namespace}/${f.name}`).join(', ') || 'none';
+    if (found.length > 1) throw new OfnTestingError('ERR_TESTING', `${fn} is in several namespaces (${found.map((f) => f.namespace).join(', ')})`, {}, 'pass namespace, or write <namespace>/<name>');
+    throw new OfnTestingError('ERR_TESTING', `no function ${fn} in this project (functions: ${known})`);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new OfnTestingError('ERR_TESTING', 'this project was stopped');
+  }
+
+  #logTails(lines = 15): string {
+    return [...this.#logs]
+      .map(([fn, l]) => `\n--- last output of ${fn} ---\n${l.slice(-lines).map((x) => `  ${x.line}`).join('\n')}`)
+      .join('');
+  }
+}
+
+/** What was still under way when the ready timeout passed. */
+function pending(seen: JournalEntry[]): string {
+  const state = new Map<string, string>();
+  for (const e of seen) {
+    if (e.type === 'build.started') state.set(e.fn, 'building');
+    else if (e.type === 'build.finished') state.set(e.fn, 'starting');
+    else if (e.type === 'build.failed') state.set(e.fn, `build failed: ${e.message}`);
+    else if (e.type === 'instance.ready') state.set(e.fn, 'ready');
+    else if (e.type === 'build.log' && state.get(e.fn) === 'building') state.set(e.fn, 'building');
+  }
+  const lastLog = new Map<string, string>();
+  for (const e of seen) if (e.type === 'build.log' || e.type === 'instance.log') lastLog.set(e.fn, e.line);
+  const rows = [...state].filter(([, s]) => s !== 'ready').map(([fn, s]) => `${fn} still ${s}${lastLog.has(fn) ? ` (last line: ${lastLog.get(fn)})` : ''}`);
+  return rows.length ? rows.join('; ') : 'no function had started building';
+}
+
+async function lastSeq(client: DaemonClient): Promise<number> {
+  let last = 0;
+  for await (const e of client.journal({})) last = e.seq;
+  return last;
+}
