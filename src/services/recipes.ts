@@ -36,3 +36,41 @@ export const RECIPES: Record<Exclude<ServiceType, 'kafka'>, ServiceRecipe> = {
     hostCommand: (port, dir) => ({ command: 'nats-server', args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir] }),
   },
 };
+
+/** Where the Kafka image keeps the broker jars and the start script (run-kafka.sh). */
+const KAFKA_HOME = '/opt/kafka';
+/** The EXTERNAL listener's port: port + 2 (run-kafka.sh gives the controller port + 1). */
+const kafkaExternalPort = (port: number): number => port + 2;
+
+/**
+ * Kafka in Docker, with no registry: Debian's Java 17 runtime on the Node base image, plus the
+ * broker jars docker/kafka/fetch-kafka.sh resolved from Maven Central (copied into the build
+ * context as `libs/`) and docker/kafka/run-kafka.sh, which runs a single-node KRaft broker.
+ *
+ * Two listeners: PLAINTEXT on `port`, advertised as the service's name on the project network
+ * (`kafka:9092`, what components and manifests say), and EXTERNAL on `externalPort(port)`,
+ * advertised as the container's own IP, for clients on the host (the daemon, its scaler, tests),
+ * which cannot resolve the network alias. A client keeps using the address the broker advertises
+ * on the listener it bootstrapped through, so each side must bootstrap through its own listener.
+ */
+export const KAFKA_DOCKER_RECIPE = {
+  home: KAFKA_HOME,
+  externalPort: kafkaExternalPort,
+  /** Dockerfile lines after `FROM <base>`; the build context holds `libs/` and `run-kafka.sh`. */
+  dockerfile: (): string[] => [
+    // Debian's JRE packages write man-page alternatives; the slim base has no /usr/share/man/man1.
+    'RUN mkdir -p /usr/share/man/man1',
+    apt('openjdk-17-jre-headless'),
+    `COPY libs/ ${KAFKA_HOME}/libs/`,
+    `COPY run-kafka.sh ${KAFKA_HOME}/run-kafka.sh`,
+    `ENV KAFKA_LIBS=${KAFKA_HOME}/libs KAFKA_DATA=/var/lib/kafka KAFKA_LISTEN_HOST=0.0.0.0`,
+    `CMD ["bash", "${KAFKA_HOME}/run-kafka.sh"]`,
+  ],
+  /** The container's environment for a service named `name` listening on `port`. */
+  env: (name: string, port: number): string[] => [
+    `KAFKA_PORT=${port}`,
+    `KAFKA_ADVERTISED_HOST=${name}`,
+    `KAFKA_EXTERNAL_PORT=${kafkaExternalPort(port)}`,
+    // KAFKA_EXTERNAL_HOST unset: run-kafka.sh advertises the container's IP (hostname -i).
+  ],
+};
