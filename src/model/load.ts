@@ -5,6 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isEventKind, loadEvents, type EventDocument } from '../events/model/index.js';
 import { DiagnosticList, DocumentReporter } from './diagnostics.js';
 import { ModelError, formatDiagnostics } from './errors.js';
 import { readFunctionV1beta1, readFunctionV1beta2, type FunctionDocument } from './function-document.js';
@@ -54,10 +55,12 @@ export async function loadProject(inputs: string[], opts: LoadOptions = {}): Pro
 
   const pending: PendingFunction[] = [];
   const others: Project['others'] = [];
+  const eventDocs: EventDocument[] = [];
   let readFailures = unreadable.length;
   for (const file of files) {
-    if (!(await readManifestFile(file, diagnostics, pending, others))) readFailures++;
+    if (!(await readManifestFile(file, diagnostics, pending, others, eventDocs))) readFailures++;
   }
+  const events = loadEvents(eventDocs, { diagnostics, cwd });
 
   const unique = withoutDuplicates(pending, cwd);
   const existingTypes = daprComponentTypes(others);
@@ -96,7 +99,7 @@ export async function loadProject(inputs: string[], opts: LoadOptions = {}): Pro
   }
 
   const warnings = all.filter((d) => d.severity === 'warning');
-  return { root: await projectRoot(given, cwd), files, functions, others, warnings };
+  return { root: await projectRoot(given, cwd), files, functions, others, events, warnings };
 }
 
 /** Reads the documents of one file; false when the file cannot be read. */
@@ -105,6 +108,7 @@ async function readManifestFile(
   diagnostics: DiagnosticList,
   pending: PendingFunction[],
   others: Project['others'],
+  eventDocs: EventDocument[],
 ): Promise<boolean> {
   let text: string;
   try {
@@ -132,7 +136,8 @@ async function readManifestFile(
       }
       continue;
     }
-    readDocument(doc.value, { file, doc: doc.index }, reporter, doc.lineOf(['metadata', 'name']), pending, others);
+    const other = readDocument(doc.value, { file, doc: doc.index }, reporter, doc.lineOf(['metadata', 'name']), pending, others);
+    if (other && isEventKind(other.apiVersion, other.kind)) eventDocs.push({ ...other, lineOf: doc.lineOf });
   }
   return true;
 }
@@ -144,7 +149,7 @@ function readDocument(
   nameLine: number | undefined,
   pending: PendingFunction[],
   others: Project['others'],
-): void {
+): Project['others'][number] | undefined {
   if (!isObject(value) || (value['apiVersion'] === undefined && value['kind'] === undefined)) {
     reporter.warning([], 'not a Kubernetes manifest; skipped');
     return;
@@ -191,14 +196,9 @@ function readDocument(
     reporter.error(['metadata', 'name'], `expected a string, got ${describeValue(name)}`);
     return;
   }
-  others.push({
-    apiVersion,
-    kind,
-    name,
-    namespace: other?.clusterScoped ? '' : namespace,
-    origin,
-    resource: value,
-  });
+  const kept = { apiVersion, kind, name, namespace: other?.clusterScoped ? '' : namespace, origin, resource: value };
+  others.push(kept);
+  return kept;
 }
 
 /** Reports Functions defined twice in one namespace, naming both places; keeps the first. */

@@ -4,6 +4,8 @@
  * touches Docker or the network.
  */
 
+import type { EventsModel } from '../events/model/types.js';
+
 /** One problem (or warning) found in the user's manifests. */
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -91,5 +93,7 @@ export interface Project {
   functions: LoadedFunction[];
   /** Documents of kinds this issue does not run yet (EventSource, Component, ...), kept for later use. */
   others: { apiVersion: string; kind: string; name: string; namespace: string; origin: Origin; resource: JsonObject }[];
+  /** The EventSources, event buses and Triggers among `others`, validated and defaulted. */
+  events: EventsModel;
   warnings: Diagnostic[];
 }
