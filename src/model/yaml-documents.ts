@@ -40,12 +40,21 @@ function kubectlLikeTags(tags: Tags): Tags {
         ? !['timestamp', 'intTime', 'floatTime'].includes(tag)
         : tag.tag !== 'tag:yaml.org,2002:timestamp' && !('format' in tag && tag.format === 'TIME'),
     )
-    .map((tag) =>
-      typeof tag !== 'string' && isPlainFloat(tag) ? ({ ...tag, test: FLOAT_WITH_A_DIGIT } satisfies ScalarTag) : tag,
-    );
+    .map((tag) => {
+      if (typeof tag === 'string') return tag;
+      if (isPlainFloat(tag)) return { ...tag, test: FLOAT_WITH_A_DIGIT } satisfies ScalarTag;
+      // `e1` or `e5:` as a key is a string to Go's YAML, not the float NaN.
+      if (isExpFloat(tag)) return { ...tag, test: EXP_WITH_A_DIGIT } satisfies ScalarTag;
+      return tag;
+    });
 }
 
 const FLOAT_WITH_A_DIGIT = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/;
+const EXP_WITH_A_DIGIT = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$/;
+
+function isExpFloat(tag: Exclude<Tags[number], string>): tag is ScalarTag {
+  return tag.tag === 'tag:yaml.org,2002:float' && 'format' in tag && tag.format === 'EXP';
+}
 
 function isPlainFloat(tag: Exclude<Tags[number], string>): tag is ScalarTag {
   return (

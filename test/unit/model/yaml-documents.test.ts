@@ -54,3 +54,10 @@ describe('parseYamlDocuments', () => {
     expect(doc?.errors[0]?.line).toBe(2);
   });
 });
+
+describe('exponent floats', () => {
+  it('need a digit: e1 is a string key, 1e3 and .5e2 are numbers', () => {
+    const [doc] = parseYamlDocuments('e1: x\nv: 1e3\nw: .5e2\n');
+    expect(doc!.value).toEqual({ e1: 'x', v: 1000, w: 50 });
+  });
+});
