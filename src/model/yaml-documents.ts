@@ -42,10 +42,9 @@ function kubectlLikeTags(tags: Tags): Tags {
     )
     .map((tag) => {
       if (typeof tag === 'string') return tag;
-      if (isPlainFloat(tag)) return { ...tag, test: FLOAT_WITH_A_DIGIT } satisfies ScalarTag;
       // `e1` or `e5:` as a key is a string to Go's YAML, not the float NaN.
-      if (isExpFloat(tag)) return { ...tag, test: EXP_WITH_A_DIGIT } satisfies ScalarTag;
-      return tag;
+      const test = isPlainFloat(tag) ? FLOAT_WITH_A_DIGIT : isExpFloat(tag) ? EXP_WITH_A_DIGIT : undefined;
+      return test ? ({ ...(tag as ScalarTag), test } satisfies ScalarTag) : tag;
     });
 }
 
