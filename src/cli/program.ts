@@ -38,6 +38,8 @@ export function createProgram(io: CliIo): Command {
     .option('--base-image <ref>', 'base image of function images (default node:20-bookworm-slim, else the offline base)')
     .option('--no-watch', 'do not reload on file changes (hot reload is on by default)')
     .option('-v, --verbose', 'print build output and every instance event')
+    .option('--host <addr>', 'address the gateway and control API listen on (0.0.0.0 inside a container)', '127.0.0.1')
+    .option('--control-port <n>', 'control API port (default any free one)', port)
     .option('--ci', 'headless: start, check every function gets ready, run the command after -- (if any), tear down, exit with its code')
     .addOption(new Option('--daemon-child').hideHelp())
     .action(async (args: string[], opts, cmd: Command) => {

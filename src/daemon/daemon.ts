@@ -205,7 +205,7 @@ export class Daemon {
     let runtime: AnyRuntime;
     if (kind === 'docker') {
       docker = await connectEngine();
-      runtime = new DockerRuntime({ docker, projectId: id, root, onLog });
+      runtime = new DockerRuntime({ docker, projectId: id, root, onLog, joinContainer: process.env.OFN_LOCAL_DAEMON_CONTAINER || undefined });
     } else {
       runtime = new ProcessRuntime({ frameworkBundle: FRAMEWORK_BUNDLE, sidecarBundle: SIDECAR_BUNDLE, onLog });
     }

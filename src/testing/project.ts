@@ -152,22 +152,30 @@ export class OfnProject {
     if (!info || !pidAlive(info.pid)) {
       throw new OfnTestingError('ERR_NOT_READY', `no ofn-local daemon runs for ${root}`, {}, `start one with: ofn-local up --detach ${projectDir}`);
     }
-    const client = new DaemonClient(info);
+    return OfnProject.attach(info);
+  }
+
+  /**
+   * Attaches to a daemon by its control API (what connect() and the Testcontainers module use).
+   * `gatewayUrl` replaces the gateway address the daemon reports (a port mapped out of a container).
+   */
+  static async attach(target: { controlUrl: string; token: string; root?: string; gatewayUrl?: string }): Promise<OfnProject> {
+    const client = new DaemonClient({ pid: 0, projectId: '', root: target.root ?? target.controlUrl, controlUrl: target.controlUrl, token: target.token, gatewayUrl: target.gatewayUrl ?? '', startedAt: '' });
+    const mapped = async () => remapGateway(await client.status(), target.gatewayUrl);
     const stream = new AbortController();
-    const status = await client.status();
-    let project: OfnProject | undefined;
+    let following: Promise<void> = Promise.resolve();
     const backend: Backend = {
-      status: () => client.status(),
+      status: mapped,
       publish: (...a) => client.publish(...a),
       close: async () => {
         stream.abort();
         await following.catch(() => undefined);
       },
     };
-    project = new OfnProject(backend, status);
+    const project = new OfnProject(backend, await mapped());
     // From the journal's end on: outputs and logs of this test run only.
     const after = await lastSeq(client);
-    const following = (async () => {
+    following = (async () => {
       for await (const e of client.journal({ after, follow: true }, stream.signal)) project.#take(e);
     })();
     following.catch(() => undefined);
@@ -335,6 +343,14 @@ function pending(seen: JournalEntry[]): string {
   for (const e of seen) if (e.type === 'build.log' || e.type === 'instance.log') lastLog.set(e.fn, e.line);
   const rows = [...state].filter(([, s]) => s !== 'ready').map(([fn, s]) => `${fn} still ${s}${lastLog.has(fn) ? ` (last line: ${lastLog.get(fn)})` : ''}`);
   return rows.length ? rows.join('; ') : 'no function had started building';
+}
+
+function remapGateway(status: DaemonStatus, gatewayUrl: string | undefined): DaemonStatus {
+  if (!gatewayUrl) return status;
+  const from = status.gateway;
+  const to = gatewayUrl.replace(/\/$/, '');
+  const swap = (url: string) => (url.startsWith(from) ? to + url.slice(from.length) : url);
+  return { ...status, gateway: to, functions: status.functions.map((f) => ({ ...f, url: f.url && swap(f.url) })) };
 }
 
 async function lastSeq(client: DaemonClient): Promise<number> {

@@ -28,6 +28,10 @@ export interface UpOptions {
   verbose?: boolean;
   /** Hot reload (commander's --no-watch sets false). */
   watch?: boolean;
+  /** Address the gateway and control API listen on (default 127.0.0.1; 0.0.0.0 in a container). */
+  host?: string;
+  /** Control API port (default any free one). */
+  controlPort?: number;
   /** Internal: this process is the detached daemon started by `up --detach`. */
   daemonChild?: boolean;
 }
@@ -62,6 +66,7 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
       inputs,
       cwd: io.cwd,
       port: opts.port,
+      host: opts.host,
       idleTimeoutMs: opts.idleTimeout * 1000,
       readyTimeoutMs: opts.readyTimeout * 1000,
       runtime: opts.runtime,
@@ -95,7 +100,7 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
   let stopping: Promise<void> | undefined;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
-  const control = new ControlServer(daemon, () => void stop());
+  const control = new ControlServer(daemon, () => void stop(), process.env.OFN_LOCAL_CONTROL_TOKEN);
   const stop = () =>
     (stopping ??= (async () => {
       // The UI observes the shutdown: it closes first, so what follows prints on a normal screen.
@@ -107,7 +112,7 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
       if (tui) io.stdout.write('stopped\n');
       resolveDone();
     })());
-  const controlUrl = await control.listen();
+  const controlUrl = await control.listen(opts.host, opts.controlPort);
   const info = {
     pid: process.pid,
     projectId: daemon.projectId,
@@ -176,6 +181,8 @@ async function detach(inputs: string[], opts: UpOptions, io: CliIo, root: string
   if (opts.baseImage) args.push('--base-image', opts.baseImage);
   if (opts.verbose) args.push('--verbose');
   if (opts.watch === false) args.push('--no-watch');
+  if (opts.host) args.push('--host', opts.host);
+  if (opts.controlPort !== undefined) args.push('--control-port', String(opts.controlPort));
   const child = spawn(process.execPath, args, { cwd: io.cwd, detached: true, stdio: ['ignore', out, out] });
   child.unref();
   let exited: number | null | undefined;

@@ -10,11 +10,14 @@ import type { JournalEntry } from '../events.js';
  * The CLI (and later the TUI and test API) talk to the daemon only through this.
  */
 export class ControlServer {
-  readonly token = randomBytes(24).toString('hex');
+  readonly token: string;
   readonly #server: http.Server;
   readonly #onShutdown: () => void;
+  #remote = false;
 
-  constructor(daemon: Daemon, onShutdown: () => void) {
+  /** `token`: given by whoever started the daemon in a container (else a random one). */
+  constructor(daemon: Daemon, onShutdown: () => void, token?: string) {
+    this.token = token || randomBytes(24).toString('hex');
     this.#onShutdown = onShutdown;
     const app = express();
     app.disable('x-powered-by');
@@ -59,12 +62,14 @@ export class ControlServer {
     this.#server = http.createServer(app);
   }
 
-  async listen(): Promise<string> {
+  /** Loopback and a free port unless told otherwise (a daemon in a container listens on 0.0.0.0). */
+  async listen(host = '127.0.0.1', port = 0): Promise<string> {
+    this.#remote = !['127.0.0.1', '::1', 'localhost'].includes(host);
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen(0, '127.0.0.1', () => resolve());
+      this.#server.listen(port, host, () => resolve());
     });
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${(this.#server.address() as AddressInfo).port}`;
   }
 
   async close(): Promise<void> {
@@ -76,7 +81,8 @@ export class ControlServer {
 
   #guard(req: Request, res: Response, next: NextFunction): void {
     const remote = req.socket.remoteAddress ?? '';
-    const loopback = remote === '127.0.0.1' || remote === '::1' || remote === '::ffff:127.0.0.1';
+    // Other hosts only when told to listen beyond loopback (the daemon in a container); the token always.
+    const loopback = this.#remote || remote === '127.0.0.1' || remote === '::1' || remote === '::ffff:127.0.0.1';
     const given = Buffer.from(String(req.headers.authorization ?? '').replace(/^Bearer /, ''));
     const want = Buffer.from(this.token);
     if (!loopback || given.length !== want.length || !timingSafeEqual(given, want)) {

@@ -18,6 +18,11 @@ export interface DockerRuntimeOptions {
    * avoids docker-proxy on every request; `published` maps the app port to 127.0.0.1 (Docker Desktop).
    */
   addressMode?: 'container-ip' | 'published';
+  /**
+   * The container the daemon itself runs in (the Testcontainers module): it joins the project
+   * network so it reaches instances by their addresses there.
+   */
+  joinContainer?: string;
 }
 
 interface Entry {
@@ -36,7 +41,7 @@ export class DockerRuntime implements Runtime {
   #counter = 0;
 
   constructor(opts: DockerRuntimeOptions) {
-    this.#opts = { addressMode: process.platform === 'linux' ? 'container-ip' : 'published', ...opts };
+    this.#opts = { addressMode: process.platform === 'linux' ? 'container-ip' : 'published', joinContainer: '', ...opts };
     this.networkName = `ofn-local-${opts.projectId}`;
   }
 
@@ -48,6 +53,7 @@ export class DockerRuntime implements Runtime {
       Driver: 'bridge',
       Labels: { [LABEL_PROJECT]: projectId, [LABEL_ROOT]: root },
     });
+    if (this.#opts.joinContainer) await docker.getNetwork(this.networkName).connect({ Container: this.#opts.joinContainer });
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
@@ -233,7 +239,15 @@ export async function removeProjectResources(docker: Docker, projectId: string):
   await Promise.all(containers.filter(isSidecar).map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(ignoreMissing)));
   await Promise.all(containers.filter((c) => !isSidecar(c)).map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(ignoreMissing)));
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoreMissing)));
+  await Promise.all(
+    networks.map(async (n) => {
+      const network = docker.getNetwork(n.Id);
+      // Whatever else joined (the daemon's own container under Testcontainers) leaves first.
+      const attached = Object.keys(((await network.inspect().catch(() => ({}))) as { Containers?: Record<string, unknown> }).Containers ?? {});
+      await Promise.all(attached.map((c) => network.disconnect({ Container: c, Force: true }).catch(() => undefined)));
+      await network.remove().catch(ignoreMissing);
+    }),
+  );
   return containers.length;
 }
 
