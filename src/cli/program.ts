@@ -37,6 +37,7 @@ export function createProgram(io: CliIo): Command {
     .addOption(new Option('--zero <mode>', 'how an instance sits at zero: stop (cold start) or pause (frozen)').choices(['stop', 'pause']).default('stop'))
     .option('--base-image <ref>', 'base image of function images (default node:20-bookworm-slim, else the offline base)')
     .option('--no-watch', 'do not reload on file changes (hot reload is on by default)')
+    .option('--cooldown <s>', 'seconds without backlog before an async function with KEDA triggers scales to zero (default: its cooldownPeriod, else 300)', seconds)
     .option('-v, --verbose', 'print build output and every instance event')
     .option('--host <addr>', 'address the gateway and control API listen on (0.0.0.0 inside a container)', '127.0.0.1')
     .option('--control-port <n>', 'control API port (default any free one)', port)

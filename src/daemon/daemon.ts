@@ -30,6 +30,7 @@ import { FileWatcher, type FileBatch } from '../watch/file-watcher.js';
 import { checkSyntax, mirrorSource, syncFiles } from '../watch/sync-files.js';
 import { ModelError } from '../model/errors.js';
 import { CAPTURE_ENV, parseCapture } from '../sidecar/capture.js';
+import { AsyncScaler, kedaSettings, type BacklogStatus } from './async-scaler.js';
 
 export interface DaemonOptions {
   /** Folders and/or manifest files; empty means the current folder. */
@@ -59,6 +60,8 @@ export interface DaemonOptions {
    * the content-addressed builds. Two test files may then start the same fixture at once.
    */
   session?: string;
+  /** Seconds an async function with KEDA triggers waits without backlog before scaling to zero (overrides cooldownPeriod). */
+  cooldownSeconds?: number;
   /** Aborting it while starting stops what has started and makes start() throw ERR_START_ABORTED. */
   signal?: AbortSignal;
 }
@@ -76,6 +79,8 @@ export interface FunctionStatus {
   daprAppId?: string;
   /** The components its sidecar loads (name and type). */
   daprComponents?: { name: string; type: string }[];
+  /** Async functions with KEDA triggers: the backlog the scaler last read. */
+  backlog?: BacklogStatus;
   url: string;
   hostUrl: string;
   image?: string;
@@ -126,6 +131,10 @@ export class Daemon {
   readonly #hostServices: HostService[] = [];
   /** Process runtime: `name:port` of each backing service → where it really listens. */
   readonly #serviceAddresses = new Map<string, string>();
+  /** Both runtimes: `name:port` of each backing service → where this process reaches it (scalers, events). */
+  readonly #reach = new Map<string, string>();
+  /** The KEDA-like scalers of async functions with keda triggers. */
+  readonly #scalers = new Map<string, AsyncScaler>();
   #generation = 0;
   #stopped: Promise<void> | undefined;
 
@@ -257,6 +266,7 @@ export class Daemon {
           minReplicas: fn.scale.min,
           maxReplicas: fn.scale.max,
           ...daprStatus(daprPlan(fn, this.#project)),
+          ...(this.#scalers.get(fnKey(fn))?.backlog ? { backlog: this.#scalers.get(fnKey(fn))!.backlog } : {}),
           // Async functions have no HTTP route (as on a cluster): no URL.
           url: fn.runtime === 'async' ? '' : urls.path,
           hostUrl: fn.runtime === 'async' ? '' : urls.host,
@@ -277,6 +287,7 @@ export class Daemon {
       const errors: unknown[] = [];
       await this.#watcher?.close().catch((e: unknown) => errors.push(e));
       await this.#gateway.close().catch((e: unknown) => errors.push(e));
+      await Promise.all([...this.#scalers.values()].map((sc) => sc.stop()));
       await Promise.all([...this.#pools.values()].map((p) => p.dispose().catch((e: unknown) => errors.push(e))));
       await Promise.all(this.#hostServices.map((svc) => svc.stop().catch((e: unknown) => errors.push(e))));
       await this.#runtime.dispose().catch((e: unknown) => errors.push(e));
@@ -388,8 +399,29 @@ export class Daemon {
         address = host.address;
         this.#serviceAddresses.set(`${svc.name}:${svc.port}`, `${address.host}:${address.port}`);
       }
+      this.#reach.set(`${svc.name}:${svc.port}`, `${address.host}:${address.port}`);
       this.emit({ type: 'service.started', name: svc.name, serviceType: svc.type, address: `${address.host}:${address.port}` });
     }
+  }
+
+  /** The KEDA-like scaler of an async function with keda triggers (replacing the previous one), first poll included. */
+  async #attachScaler(fn: LoadedFunction, pool: FunctionPool): Promise<void> {
+    const key = fnKey(fn);
+    await this.#scalers.get(key)?.stop();
+    this.#scalers.delete(key);
+    const settings = fn.runtime === 'async' ? kedaSettings(fn, this.#o.cooldownSeconds) : undefined;
+    if (!settings || this.#stopped) return;
+    let scaler: AsyncScaler;
+    try {
+      scaler = new AsyncScaler({ fn, pool, settings, resolveHost: (hp) => this.#reach.get(hp) ?? hp, emit: (e) => this.emit(e) });
+    } catch (err) {
+      // An unsupported trigger: the function keeps its replicas, as without a scaler.
+      this.emit({ type: 'daemon.error', source: key, code: 'ERR_SCALER', message: describe(err), hint: 'it keeps its replicas; supported triggers: kafka, redis-streams, nats-jetstream' });
+      await pool.scaleTo(Math.max(1, fn.scale.min), 'no scaler');
+      return;
+    }
+    this.#scalers.set(key, scaler);
+    await scaler.poll();
   }
 
   /** Start-up stops at the next step once stop() was called (an aborted start). */
@@ -401,6 +433,7 @@ export class Daemon {
   async #stopServices(): Promise<void> {
     await Promise.all(this.#hostServices.splice(0).map((svc) => svc.stop().catch(() => undefined)));
     this.#serviceAddresses.clear();
+    this.#reach.clear();
     if (this.#docker) {
       const filters = { label: [`io.ofn-local.project=${this.projectId}`, 'io.ofn-local.service'] };
       const containers = await this.#docker.listContainers({ all: true, filters });
@@ -418,8 +451,10 @@ export class Daemon {
       namespace: fn.namespace,
       name: fn.name,
       runtime: this.#runtime,
-      // Async functions keep at least one instance (a KEDA-like scaler on their inputs comes later).
+      // Async functions start with one replica (a Deployment's); with KEDA triggers their scaler
+      // sets the count from then on, without them it stays fixed (as on a cluster).
       scale: fn.runtime === 'async' ? { ...fn.scale, min: Math.max(1, fn.scale.min) } : fn.scale,
+      externalScale: fn.runtime === 'async' && kedaSettings(fn) !== undefined,
       idleWindowMs: this.#o.idleTimeoutMs,
       zeroMode: this.#o.zeroMode,
       readyTimeoutMs: this.#o.readyTimeoutMs,
@@ -594,6 +629,8 @@ export class Daemon {
         const pool = this.#pools.get(key);
         this.#pools.delete(key);
         this.#appDirs.delete(key);
+        void this.#scalers.get(key)?.stop();
+        this.#scalers.delete(key);
         this.emit({ type: 'function.removed', fn: key });
         if (pool) tasks.push(pool.drainAndDispose());
       } else if (
@@ -643,6 +680,7 @@ export class Daemon {
     }
     this.#pools.set(key, pool);
     this.#adopt(key, spec);
+    await this.#attachScaler(fn, pool);
     await old?.drainAndDispose();
     this.emit({ type: 'reload.finished', fn: key, path: 'slow', timings: { detectMs: 0, syncMs: 0, restartMs: 0, totalMs: 0 } });
   }
@@ -670,6 +708,7 @@ export class Daemon {
     } catch (err) {
       this.emit({ type: 'daemon.error', source: key, code: 'ERR_START_FAILED', message: errorMessage(err) });
     }
+    await this.#attachScaler(fn, pool);
   }
 
   async #instanceSpec(fn: LoadedFunction, key: string): Promise<InstanceSpec> {

@@ -34,6 +34,11 @@ export interface PoolOptions {
   recentLogs: (instanceId: string) => string[];
   /** Forget kept-alive connections to an instance (its code changed under them). */
   dropIdleSockets?: (address: { host: string; port: number }) => void;
+  /**
+   * Replicas are set from outside (scaleTo: the KEDA-like scaler of an async function): no idle or
+   * concurrency scaling here; the ticker only keeps the count asked for.
+   */
+  externalScale?: boolean;
 }
 
 export interface Slot {
@@ -81,10 +86,13 @@ export class FunctionPool {
   readonly #ticker: NodeJS.Timeout;
   #disposed = false;
   #lastMinAttempt = 0;
+  /** externalScale: the count asked for by scaleTo (min until then). */
+  #desired: number;
 
   constructor(opts: PoolOptions) {
     this.#o = opts;
     this.key = `${opts.namespace}/${opts.name}`;
+    this.#desired = opts.scale.min;
     this.#ticker = setInterval(() => this.#tick(), 1000);
     this.#ticker.unref();
   }
@@ -136,6 +144,18 @@ export class FunctionPool {
     const missing = wanted - (this.replicas + this.#starting);
     await Promise.all(Array.from({ length: Math.max(0, missing) }, () => this.#scaleUp('minReplicas')));
     if (this.replicas < wanted && this.#failure) throw this.#failure;
+  }
+
+  /**
+   * externalScale: sets the number of instances (bounded by max). Up starts them and waits; down
+   * removes idle ones, the last parked for the next start.
+   */
+  async scaleTo(count: number, reason: string): Promise<void> {
+    if (this.#disposed) return;
+    this.#desired = Math.max(0, Math.min(count, this.maxInstances));
+    const missing = this.#desired - (this.replicas + this.#starting);
+    if (missing > 0) await Promise.all(Array.from({ length: missing }, () => this.#scaleUp(reason)));
+    else if (this.#desired < this.replicas) await this.#shrinkTo(this.#desired, reason);
   }
 
   /** Starts one instance and waits for it; throws the reason when it does not become ready. */
@@ -392,11 +412,12 @@ export class FunctionPool {
     this.#sample();
     // Below minReplicas (a crashed instance, a first start that failed and was fixed): start one,
     // at most every few seconds while starts keep failing.
-    const min = Math.min(this.#o.scale.min, this.maxInstances);
+    const min = Math.min(this.#o.externalScale ? this.#desired : this.#o.scale.min, this.maxInstances);
     if (this.#spec && this.replicas + this.#starting < min && now - this.#lastMinAttempt > MIN_RETRY_MS) {
       this.#lastMinAttempt = now;
-      void this.#scaleUp('minReplicas');
+      void this.#scaleUp(this.#o.externalScale ? 'replicas set by the scaler' : 'minReplicas');
     }
+    if (this.#o.externalScale) return;
     this.#peaks.push({ at: now, peak: this.#currentPeak });
     this.#currentPeak = 0;
     while (this.#peaks.length > 0 && now - this.#peaks[0]!.at > this.#o.idleWindowMs) this.#peaks.shift();

@@ -34,6 +34,8 @@ export interface StartOptions {
   baseImage?: string;
   /** Reload on file changes, as `up` does (default false: a test run sees the files as they were). */
   watch?: boolean;
+  /** Seconds without backlog before an async function with KEDA triggers scales to zero (overrides cooldownPeriod). */
+  cooldownSeconds?: number;
   /** Resolves relative paths (default process.cwd()). */
   cwd?: string;
 }
@@ -76,6 +78,7 @@ export class OfnProject {
   readonly #outputs: Output[] = [];
   readonly #logs = new Map<string, { instance: string; line: string }[]>();
   readonly #waiters = new Set<() => void>();
+  readonly #services = new Map<string, string>();
   #mark = 0;
   #closed: Promise<void> | undefined;
   #status: DaemonStatus;
@@ -111,6 +114,7 @@ export class OfnProject {
         zeroMode: opts.zeroMode ?? 'stop',
         baseImage: opts.baseImage,
         watch: opts.watch ?? false,
+        cooldownSeconds: opts.cooldownSeconds,
         session,
         signal: abort.signal,
         onEvent: (e) => (project ? project.#take(e) : seen.push(e)),
@@ -276,6 +280,16 @@ export class OfnProject {
     });
   }
 
+  /**
+   * Where this process reaches a backing service of `ofn-local.yaml` (`host:port`), e.g. to produce
+   * to its Kafka from the test. Functions keep using the names in their manifests.
+   */
+  serviceAddress(name: string): string {
+    const address = this.#services.get(name);
+    if (!address) throw new OfnTestingError('ERR_TESTING', `no backing service ${name} was started (started: ${[...this.#services.keys()].join(', ') || 'none'})`, {}, 'declare it in ofn-local.yaml');
+    return address;
+  }
+
   /** What a function's instances printed (not its sidecar's unless asked), oldest first. */
   logs(fn: string, opts: { namespace?: string; sidecar?: boolean } = {}): string[] {
     const f = this.#function(fn, opts.namespace);
@@ -293,6 +307,7 @@ export class OfnProject {
   }
 
   #take(e: JournalEntry): void {
+    if (e.type === 'service.started') this.#services.set(e.name, e.address);
     if (e.type === 'output.sent') {
       this.#outputs.push(toOutput(e));
       for (const w of [...this.#waiters]) w();

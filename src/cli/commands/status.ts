@@ -13,6 +13,7 @@ export async function statusCommand(opts: { json?: boolean; project?: string }, 
       replicas: f.replicas,
       url: f.url,
       ...(f.daprAppId ? { dapr: { appId: f.daprAppId, components: f.daprComponents ?? [] } } : {}),
+      ...(f.backlog ? { backlog: f.backlog } : {}),
     }));
     io.stdout.write(JSON.stringify({ functions }, null, 2) + '\n');
     return 0;
@@ -24,6 +25,11 @@ export async function statusCommand(opts: { json?: boolean; project?: string }, 
   for (const f of s.functions.filter((x) => x.daprAppId)) {
     const components = (f.daprComponents ?? []).map((c) => `${c.name} (${c.type})`).join(', ') || 'none';
     io.stdout.write(`${f.namespace}/${f.name}: Dapr app-id ${f.daprAppId}, components: ${components}\n`);
+  }
+  for (const f of s.functions.filter((x) => x.backlog)) {
+    const b = f.backlog!;
+    const value = b.value === null ? `unknown (${b.error ?? 'not read'})` : String(b.value);
+    io.stdout.write(`${f.namespace}/${f.name}: backlog ${value} (${b.trigger}, threshold ${b.threshold}, polled every ${b.pollingInterval} s, to zero after ${b.cooldownPeriod} s without)\n`);
   }
   return 0;
 }

@@ -30,6 +30,8 @@ export interface UpOptions {
   watch?: boolean;
   /** Address the gateway and control API listen on (default 127.0.0.1; 0.0.0.0 in a container). */
   host?: string;
+  /** Overrides KEDA's cooldownPeriod of async functions. */
+  cooldown?: number;
   /** Control API port (default any free one). */
   controlPort?: number;
   /** Internal: this process is the detached daemon started by `up --detach`. */
@@ -67,6 +69,7 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
       cwd: io.cwd,
       port: opts.port,
       host: opts.host,
+      cooldownSeconds: opts.cooldown,
       idleTimeoutMs: opts.idleTimeout * 1000,
       readyTimeoutMs: opts.readyTimeout * 1000,
       runtime: opts.runtime,
@@ -182,6 +185,7 @@ async function detach(inputs: string[], opts: UpOptions, io: CliIo, root: string
   if (opts.verbose) args.push('--verbose');
   if (opts.watch === false) args.push('--no-watch');
   if (opts.host) args.push('--host', opts.host);
+  if (opts.cooldown !== undefined) args.push('--cooldown', String(opts.cooldown));
   if (opts.controlPort !== undefined) args.push('--control-port', String(opts.controlPort));
   const child = spawn(process.execPath, args, { cwd: io.cwd, detached: true, stdio: ['ignore', out, out] });
   child.unref();

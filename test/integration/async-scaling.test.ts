@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OfnProject } from '../../src/testing/index.js';
+import { hasDocker } from '../helpers/engine.js';
+import { tempProject } from '../helpers/temp-project.js';
+
+const kafkaLibs = process.env.OFN_LOCAL_KAFKA_LIBS;
+const hasKafka = Boolean(kafkaLibs && existsSync(kafkaLibs));
+if (!hasKafka) {
+  const message = 'skipping KEDA scaling tests: no Kafka jars (export OFN_LOCAL_KAFKA_LIBS=$(bash docker/kafka/fetch-kafka.sh))';
+  if (process.env.OFN_LOCAL_REQUIRE_BROKERS === '1') throw new Error(`${message}; OFN_LOCAL_REQUIRE_BROKERS=1 makes this a failure`);
+  console.warn(message);
+}
+const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
+
+describe.skipIf(!hasKafka).each(runtimes)('async functions scale on their Kafka lag, KEDA-like (%s runtime)', (runtime) => {
+  let project: OfnProject;
+  let cleanup: () => Promise<void>;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    const p = await tempProject('test/fixtures/projects/keda');
+    cleanup = p.cleanup;
+    project = await OfnProject.start(p.dir, { runtime, cooldownSeconds: 3 });
+    kafka = new Kafka({ brokers: [project.serviceAddress('kafka')], logLevel: logLevel.NOTHING });
+  }, 300_000);
+  afterAll(async () => {
+    await project?.stop();
+    await cleanup?.();
+  });
+
+  const fn = async () => (await project.status()).functions.find((f) => f.name === 'lag-consumer')!;
+
+  it('goes to zero with no backlog, as KEDA does right after creation', async () => {
+    await expect.poll(async () => (await fn()).state, { timeout: 20_000 }).toBe('scaled-to-zero');
+    const status = await fn();
+    expect(status.replicas).toBe(0);
+    expect(status.backlog).toMatchObject({ trigger: 'kafka', threshold: 5, pollingInterval: 1, cooldownPeriod: 3 });
+  });
+
+  it('wakes on lag, consumes every message kept while at zero, and returns to zero after the cooldown', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'orders', messages: Array.from({ length: 12 }, (_, i) => ({ value: JSON.stringify({ n: i }) })) });
+    await producer.disconnect();
+    // 12 messages with lagThreshold 5 ask for 3 replicas; maxReplicas 2 caps it.
+    await expect.poll(async () => (await fn()).replicas, { timeout: 30_000 }).toBeGreaterThan(0);
+    await project.waitFor({ binding: 'done' }, { count: 12, timeoutMs: 60_000 });
+    const seen = new Set(project.outputs({ binding: 'done' }).map((o) => o.json<{ done: { n: number } }>().done.n));
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    await expect.poll(async () => (await fn()).backlog?.value, { timeout: 20_000 }).toBe(0);
+    await expect.poll(async () => (await fn()).state, { timeout: 30_000 }).toBe('scaled-to-zero');
+  });
+});
