@@ -37,6 +37,8 @@ export function createProgram(io: CliIo): Command {
     .addOption(new Option('--zero <mode>', 'how an instance sits at zero: stop (cold start) or pause (frozen)').choices(['stop', 'pause']).default('stop'))
     .option('--base-image <ref>', 'base image of function images (default node:20-bookworm-slim, else the offline base)')
     .option('--no-watch', 'do not reload on file changes (hot reload is on by default)')
+    .addOption(new Option('--dapr <mode>', "whose Dapr sidecar runs beside functions: ofn-local's own, or the real daprd (daprio/daprd image; a daprd binary on the process runtime)").choices(['embedded', 'daprd']).default('embedded'))
+    .option('--daprd-version <v>', 'daprd version for --dapr daprd', '1.11.3')
     .option('--cooldown <s>', 'seconds without backlog before an async function with KEDA triggers scales to zero (default: its cooldownPeriod, else 300)', seconds)
     .option('-v, --verbose', 'print build output and every instance event')
     .option('--host <addr>', 'address the gateway and control API listen on (0.0.0.0 inside a container)', '127.0.0.1')
@@ -48,7 +50,7 @@ export function createProgram(io: CliIo): Command {
       const { inputs, command } = splitCommand(args, cmd);
       // In CI any free port unless one is asked for: parallel jobs on one machine never collide.
       const chosenPort = cmd.getOptionValueSource('port') === 'default' ? 0 : opts.port;
-      setExit(await execCommand(inputs, command, { port: chosenPort, runtime: opts.runtime, readyTimeout: opts.readyTimeout, baseImage: opts.baseImage, allowNoCommand: true }, io));
+      setExit(await execCommand(inputs, command, { port: chosenPort, runtime: opts.runtime, readyTimeout: opts.readyTimeout, baseImage: opts.baseImage, dapr: opts.dapr, daprdVersion: opts.daprdVersion, allowNoCommand: true }, io));
     });
 
   program
@@ -60,6 +62,8 @@ export function createProgram(io: CliIo): Command {
     .addOption(new Option('--runtime <kind>', 'where instances run (default: docker when an engine answers)').choices(['docker', 'process']))
     .option('--ready-timeout <s>', 'seconds a request waits for an instance before a 503', seconds, 60)
     .option('--base-image <ref>', 'base of function images')
+    .addOption(new Option('--dapr <mode>', "whose Dapr sidecar: ofn-local's own, or the real daprd").choices(['embedded', 'daprd']).default('embedded'))
+    .option('--daprd-version <v>', 'daprd version for --dapr daprd', '1.11.3')
     .action(async (args: string[], opts, cmd: Command) => {
       const { inputs, command } = splitCommand(args, cmd);
       setExit(await execCommand(inputs, command, opts, io));

@@ -31,6 +31,7 @@ import { checkSyntax, mirrorSource, syncFiles } from '../watch/sync-files.js';
 import { ModelError } from '../model/errors.js';
 import { CAPTURE_ENV, parseCapture } from '../sidecar/capture.js';
 import { AsyncScaler, kedaSettings, type BacklogStatus } from './async-scaler.js';
+import { DEFAULT_DAPRD_VERSION, daprdBinary, daprdImage, type DaprMode } from './dapr-mode.js';
 
 export interface DaemonOptions {
   /** Folders and/or manifest files; empty means the current folder. */
@@ -60,6 +61,10 @@ export interface DaemonOptions {
    * the content-addressed builds. Two test files may then start the same fixture at once.
    */
   session?: string;
+  /** Whose Dapr sidecar runs beside functions (default embedded: ofn-local's own). */
+  dapr?: DaprMode;
+  /** daprd's version for `dapr: 'daprd'` (default the one OpenFunction 1.2 installs). */
+  daprdVersion?: string;
   /** Seconds an async function with KEDA triggers waits without backlog before scaling to zero (overrides cooldownPeriod). */
   cooldownSeconds?: number;
   /** Aborting it while starting stops what has started and makes start() throw ERR_START_ABORTED. */
@@ -90,8 +95,8 @@ export interface DaemonStatus {
   project: string;
   root: string;
   runtime: RuntimeKind;
-  /** Whose Dapr sidecar runs beside functions: ofn-local's own. */
-  dapr: 'embedded';
+  /** Whose Dapr sidecar runs beside functions: ofn-local's own, or the real daprd. */
+  dapr: DaprMode;
   gateway: string;
   functions: FunctionStatus[];
 }
@@ -252,7 +257,7 @@ export class Daemon {
       project: this.projectId,
       root: this.root,
       runtime: this.#runtime.kind,
-      dapr: 'embedded',
+      dapr: this.#o.dapr ?? 'embedded',
       gateway: this.#gateway.url,
       functions: this.#project.functions.map((fn) => {
         const pool = this.#pools.get(`${fn.namespace}/${fn.name}`)!;
@@ -743,6 +748,12 @@ export class Daemon {
     const log = (line: string) => this.emit({ type: 'build.log', fn: key, line });
     for (const note of plan.notes) log(note);
     const resourcesDir = await writeDaprResources(this.stateDir, fn.namespace, fn.name, plan, this.#serviceAddresses);
+    if (this.#o.dapr === 'daprd') {
+      // The real daprd, with the same flags and Component files (no output capture: it has none).
+      const version = this.#o.daprdVersion ?? DEFAULT_DAPRD_VERSION;
+      if (this.#docker) return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image: await daprdImage(this.#docker, version), program: ['/daprd'] };
+      return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, program: [daprdBinary()] };
+    }
     const image = this.#docker ? await ensureSidecarImage(this.#docker, await this.#builder.baseImage({ log }), log) : undefined;
     // The daemon journals what functions send (output.sent): the test API's waitFor and the UI.
     return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image, env: { [CAPTURE_ENV]: '1' } };

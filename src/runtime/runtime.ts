@@ -40,6 +40,11 @@ export interface SidecarSpec {
   image?: string;
   /** Extra environment of the sidecar (e.g. OFN_LOCAL_CAPTURE). */
   env?: Record<string, string>;
+  /**
+   * The program daprd's flags follow, when it is not ofn-local's own sidecar (`--dapr daprd`):
+   * Docker: `['/daprd']` in the daprio/daprd image; process: the daprd binary's path.
+   */
+  program?: string[];
 }
 
 export type InstanceState = 'running' | 'paused' | 'stopped' | 'removed';

@@ -18,8 +18,9 @@ import { describeFilter, describeOutput, matches, toOutput, type Output, type Ou
 export interface StartOptions {
   /** Where instances run; default docker when an engine answers, else host processes. */
   runtime?: RuntimeKind;
-  /** ofn-local's own Dapr sidecar (the only mode the test API runs in-process). */
-  dapr?: 'embedded';
+  /** ofn-local's own Dapr sidecar (default), or the real daprd (then outputs()/waitFor() see nothing: daprd has no capture). */
+  dapr?: 'embedded' | 'daprd';
+  daprdVersion?: string;
   /** How long builds and minReplicas may take before start() fails with what was pending (default 180 s). */
   readyTimeoutMs?: number;
   /** Gateway port; default 0 (a free one, so parallel projects never collide). */
@@ -115,6 +116,8 @@ export class OfnProject {
         baseImage: opts.baseImage,
         watch: opts.watch ?? false,
         cooldownSeconds: opts.cooldownSeconds,
+        dapr: opts.dapr,
+        daprdVersion: opts.daprdVersion,
         session,
         signal: abort.signal,
         onEvent: (e) => (project ? project.#take(e) : seen.push(e)),

@@ -10,6 +10,8 @@ export interface ExecOptions {
   runtime?: RuntimeKind;
   readyTimeout: number;
   baseImage?: string;
+  dapr?: 'embedded' | 'daprd';
+  daprdVersion?: string;
   /** `up --ci`: without a command, only check that the project starts (as `tilt ci`). */
   allowNoCommand?: boolean;
 }
@@ -38,6 +40,8 @@ export async function execCommand(inputs: string[], command: string[], opts: Exe
     runtime: opts.runtime,
     zeroMode: 'stop',
     baseImage: opts.baseImage,
+    dapr: opts.dapr,
+    daprdVersion: opts.daprdVersion,
     notice: say,
   });
   let stopping: Promise<void> | undefined;

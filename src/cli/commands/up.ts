@@ -30,6 +30,8 @@ export interface UpOptions {
   watch?: boolean;
   /** Address the gateway and control API listen on (default 127.0.0.1; 0.0.0.0 in a container). */
   host?: string;
+  dapr?: 'embedded' | 'daprd';
+  daprdVersion?: string;
   /** Overrides KEDA's cooldownPeriod of async functions. */
   cooldown?: number;
   /** Control API port (default any free one). */
@@ -70,6 +72,8 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
       port: opts.port,
       host: opts.host,
       cooldownSeconds: opts.cooldown,
+      dapr: opts.dapr,
+      daprdVersion: opts.daprdVersion,
       idleTimeoutMs: opts.idleTimeout * 1000,
       readyTimeoutMs: opts.readyTimeout * 1000,
       runtime: opts.runtime,
@@ -186,6 +190,8 @@ async function detach(inputs: string[], opts: UpOptions, io: CliIo, root: string
   if (opts.watch === false) args.push('--no-watch');
   if (opts.host) args.push('--host', opts.host);
   if (opts.cooldown !== undefined) args.push('--cooldown', String(opts.cooldown));
+  if (opts.dapr) args.push('--dapr', opts.dapr);
+  if (opts.daprdVersion) args.push('--daprd-version', opts.daprdVersion);
   if (opts.controlPort !== undefined) args.push('--control-port', String(opts.controlPort));
   const child = spawn(process.execPath, args, { cwd: io.cwd, detached: true, stdio: ['ignore', out, out] });
   child.unref();

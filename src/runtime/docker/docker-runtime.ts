@@ -194,9 +194,7 @@ export class DockerRuntime implements Runtime {
       name: `${id}-daprd`,
       Image: sc.image,
       Cmd: [
-        'node',
-        ...SIDECAR_NODE_FLAGS,
-        '/ofn/ofn-sidecar.cjs',
+        ...(sc.program ?? ['node', ...SIDECAR_NODE_FLAGS, '/ofn/ofn-sidecar.cjs']),
         ...['--app-id', sc.appId, '--app-port', String(spec.port), '--app-protocol', sc.appProtocol],
         ...['--dapr-http-port', '3500', '--dapr-grpc-port', '50001', '--resources-path', '/components'],
       ],

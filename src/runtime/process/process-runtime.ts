@@ -146,12 +146,11 @@ export class ProcessRuntime implements Runtime {
   #spawnSidecar(instance: Instance, sidecar: NonNullable<InstanceSpec['sidecar']>, ports: { app: number; http: number; grpc: number }): ChildProcess {
     if (!this.#opts.sidecarBundle) throw new RuntimeError('ERR_INSTANCE_START', 'no Dapr sidecar bundle (run npm run build)');
     const args = [
-      ...SIDECAR_NODE_FLAGS,
-      this.#opts.sidecarBundle,
+      ...(sidecar.program ? sidecar.program.slice(1) : [...SIDECAR_NODE_FLAGS, this.#opts.sidecarBundle]),
       ...['--app-id', sidecar.appId, '--app-port', String(ports.app), '--app-protocol', sidecar.appProtocol],
       ...['--dapr-http-port', String(ports.http), '--dapr-grpc-port', String(ports.grpc), '--resources-path', sidecar.resourcesDir],
     ];
-    const child = spawn(this.#opts.node ?? process.execPath, args, {
+    const child = spawn(sidecar.program?.[0] ?? this.#opts.node ?? process.execPath, args, {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NAMESPACE: instance.spec.namespace, ...sidecar.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
