@@ -78,12 +78,13 @@ export function createProgram(io: CliIo): Command {
 
   program
     .command('invoke')
-    .description('call a function through the gateway and print its answer')
+    .description('call a sync function through the gateway, or send an async function an event through its input binding, and print the answer')
     .argument('<name>', 'function name')
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('--data <json|@file>', 'request body (POSTed; JSON sets content-type application/json)')
     .option('--path <p>', 'path after the function URL')
     .option('-X, --method <m>', 'HTTP method (default GET, or POST with --data)')
+    .option('--input <binding>', 'async functions: the input binding the event comes through (when there are several)')
     .option('--project <dir>', 'the project folder (default: found from here)')
     .action(async (name: string, opts) => setExit(await invokeCommand(name, opts, io)));
 

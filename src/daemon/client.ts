@@ -40,6 +40,20 @@ export class DaemonClient {
     return answer;
   }
 
+  /** Delivers an event to an async function's input binding; resolves to the app's answer. */
+  async invokeInput(namespace: string, name: string, binding: string | undefined, body: Buffer, contentType: string): Promise<{ status: number; body: string; input: string; via: string }> {
+    const q = binding ? `?binding=${encodeURIComponent(binding)}` : '';
+    let res: Response;
+    try {
+      res = await fetch(`${this.info.controlUrl}/v1/functions/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/input${q}`, { method: 'POST', headers: { authorization: `Bearer ${this.info.token}`, 'content-type': contentType }, body });
+    } catch (err) {
+      throw new ClientError('ERR_DAEMON_UNREACHABLE', `the daemon of ${this.info.root} does not answer at ${this.info.controlUrl}`, {}, 'run `ofn-local down` to clean up, then `ofn-local up` again', { cause: err });
+    }
+    const answer = (await res.json()) as { status: number; body: string; input: string; via: string; error?: string; hint?: string };
+    if (!res.ok) throw new ClientError('ERR_CONTROL_API', answer.error ?? `HTTP ${res.status}`, {}, answer.hint);
+    return answer;
+  }
+
   /** Journal entries (optionally following new ones until `signal` aborts). */
   async *journal(query: { after?: number; fn?: string; types?: string[]; follow?: boolean }, signal?: AbortSignal): AsyncGenerator<JournalEntry> {
     const q = new URLSearchParams();

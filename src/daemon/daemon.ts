@@ -349,6 +349,45 @@ export class Daemon {
     throw new OfnError('ERR_NOT_RUNNING', `no instance with pubsub ${pubsub} runs now (functions: ${candidates.map(fnKey).join(', ')})`, {}, 'invoke one of them first, or give it minReplicas: 1');
   }
 
+  /**
+   * Delivers `body` to an async function as an event of one of its input bindings, the way daprd
+   * does (POST /<binding or its route> on the app port), waking it when it is at zero. `input` may
+   * be left out when the function has one binding input. Resolves to the app's answer.
+   */
+  async invokeInput(namespace: string, name: string, input: string | undefined, body: Buffer, contentType: string): Promise<{ status: number; body: string; input: string; via: string }> {
+    const key = `${namespace}/${name}`;
+    const fn = this.#project.functions.find((f) => fnKey(f) === key);
+    const pool = this.#pools.get(key);
+    if (!fn || !pool) throw new OfnError('ERR_NO_FUNCTION', `no function ${key} in this project`);
+    const plan = daprPlan(fn, this.#project);
+    const serving = (fn.resource.spec as { serving?: { triggers?: { dapr?: { name?: string; type?: string; topic?: string }[] } } }).serving;
+    const triggers = serving?.triggers?.dapr ?? [];
+    const bindings = triggers.filter((t) => String(t.type ?? '').startsWith('bindings.')).map((t) => String(t.name));
+    if (bindings.length === 0) {
+      const pubsubs = triggers.filter((t) => String(t.type ?? '').startsWith('pubsub.'));
+      throw new OfnError('ERR_NO_INPUT_BINDING', `${key} has no input binding to deliver to`, {}, pubsubs.length ? `it subscribes to ${pubsubs.map((t) => `${t.name}/${t.topic}`).join(', ')}: use ofn-local publish <pubsub> <topic>` : 'give it a dapr trigger of a bindings.* type');
+    }
+    const chosen = input ?? (bindings.length === 1 ? bindings[0]! : undefined);
+    if (!chosen || !bindings.includes(chosen)) {
+      throw new OfnError('ERR_NO_INPUT_BINDING', `${input ? `${key} has no input binding ${input}` : `${key} has several input bindings`}: ${bindings.join(', ')}`, {}, 'name one with --input <binding>');
+    }
+    // daprd posts to the component's `route` metadata when it has one, else to /<name>.
+    const component = plan?.components.find((c) => (c.metadata as { name?: string }).name === chosen);
+    const route = ((component?.spec as { metadata?: { name?: string; value?: unknown }[] } | undefined)?.metadata ?? []).find((m) => m.name === 'route')?.value;
+    const target = String(route ?? `/${chosen}`).replace(/^(?!\/)/, '/');
+    const started = Date.now();
+    const lease = await pool.acquire();
+    try {
+      const { host, port } = lease.slot.instance.address;
+      const res = await fetch(`http://${host}:${port}${target}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+      const text = await res.text();
+      this.emit({ type: 'request.completed', fn: key, method: 'POST', path: target, status: res.status, durationMs: Date.now() - started, cold: lease.cold, instance: lease.slot.instance.id });
+      return { status: res.status, body: text, input: chosen, via: lease.slot.instance.id };
+    } finally {
+      pool.release(lease.slot);
+    }
+  }
+
   /** Rebuilds a function (slow path) and swaps it in; the TUI's `r` and the control API. */
   rebuild(namespace: string, name: string): Promise<void> {
     const key = `${namespace}/${name}`;

@@ -48,6 +48,8 @@ export interface InvokeOptions {
   headers?: Record<string, string>;
   namespace?: string;
   signal?: AbortSignal;
+  /** Async functions: the input binding the event comes through (when there are several). */
+  input?: string;
 }
 
 export interface InvokeResult {
@@ -68,11 +70,14 @@ export interface WaitOptions {
 interface Backend {
   status(): Promise<DaemonStatus>;
   publish(namespace: string, pubsub: string, topic: string, body: Buffer, contentType: string): Promise<{ status: number; via: string; body: string }>;
+  invokeInput(namespace: string, name: string, binding: string | undefined, body: Buffer, contentType: string): Promise<{ status: number; body: string; input: string; via: string }>;
   close(): Promise<void>;
 }
 
 /** Log lines kept per instance (oldest dropped). */
 const LOG_LINES = 2000;
+/** Other journal entries kept (oldest dropped). */
+const JOURNAL_ENTRIES = 10_000;
 
 export class OfnProject {
   readonly #backend: Backend;
@@ -80,6 +85,8 @@ export class OfnProject {
   readonly #logs = new Map<string, { instance: string; line: string }[]>();
   readonly #waiters = new Set<() => void>();
   readonly #services = new Map<string, string>();
+  /** Journal entries other than log lines (bounded). */
+  readonly #journal: JournalEntry[] = [];
   #mark = 0;
   #closed: Promise<void> | undefined;
   #status: DaemonStatus;
@@ -133,6 +140,7 @@ export class OfnProject {
     const backend: Backend = {
       status: async () => daemon.status(),
       publish: (...a) => daemon.publish(...a),
+      invokeInput: (...a) => daemon.invokeInput(...a),
       close: async () => {
         await daemon.stop();
         await rm(daemon.stateDir, { recursive: true, force: true });
@@ -174,6 +182,7 @@ export class OfnProject {
     const backend: Backend = {
       status: mapped,
       publish: (...a) => client.publish(...a),
+      invokeInput: (...a) => client.invokeInput(...a),
       close: async () => {
         stream.abort();
         await following.catch(() => undefined);
@@ -207,10 +216,13 @@ export class OfnProject {
     return f.url;
   }
 
-  /** Calls a sync function through the gateway; `body` objects are sent as JSON. */
+  /**
+   * Calls a sync function through the gateway; an async one gets `body` as an event of its input
+   * binding (as daprd delivers it). `body` objects are sent as JSON.
+   */
   async invoke(fn: string, body?: unknown, opts: InvokeOptions = {}): Promise<InvokeResult> {
     this.#assertOpen();
-    const base = this.url(fn, opts.namespace);
+    const f = this.#function(fn, opts.namespace);
     const headers: Record<string, string> = { ...opts.headers };
     let payload: string | Buffer | undefined;
     if (body !== undefined) {
@@ -220,6 +232,11 @@ export class OfnProject {
         headers['content-type'] ??= 'application/json';
       }
     }
+    if (f.runtime === 'async') {
+      const answer = await this.#backend.invokeInput(f.namespace, f.name, opts.input, Buffer.from(payload ?? '{}'), headers['content-type'] ?? 'application/json');
+      return { status: answer.status, headers: {}, body: answer.body, json: <T>() => JSON.parse(answer.body) as T };
+    }
+    const base = this.url(fn, opts.namespace);
     const url = base.replace(/\/$/, '') + (opts.path ? `/${opts.path.replace(/^\//, '')}` : '/');
     const res = await fetch(url, { method: opts.method ?? (payload === undefined ? 'GET' : 'POST'), headers, body: payload, signal: opts.signal });
     const text = await res.text();
@@ -293,6 +310,14 @@ export class OfnProject {
     return address;
   }
 
+  /**
+   * What happened, as the daemon journals it (builds, instances starting and stopping, scaling,
+   * requests, outputs…; log lines are in logs()), oldest first, optionally of some types only.
+   */
+  journal<T extends JournalEntry['type']>(...types: T[]): Extract<JournalEntry, { type: T }>[] {
+    return this.#journal.filter((e) => types.length === 0 || (types as string[]).includes(e.type)) as Extract<JournalEntry, { type: T }>[];
+  }
+
   /** What a function's instances printed (not its sidecar's unless asked), oldest first. */
   logs(fn: string, opts: { namespace?: string; sidecar?: boolean } = {}): string[] {
     const f = this.#function(fn, opts.namespace);
@@ -311,6 +336,10 @@ export class OfnProject {
 
   #take(e: JournalEntry): void {
     if (e.type === 'service.started') this.#services.set(e.name, e.address);
+    if (e.type !== 'instance.log' && e.type !== 'build.log') {
+      this.#journal.push(e);
+      if (this.#journal.length > JOURNAL_ENTRIES) this.#journal.shift();
+    }
     if (e.type === 'output.sent') {
       this.#outputs.push(toOutput(e));
       for (const w of [...this.#waiters]) w();

@@ -195,9 +195,14 @@ describe('the CLI with bad input', () => {
       expect(status.stdout).toMatch(/subscriber +default +async +ready +1 +-\n/);
       const json = JSON.parse((await cli(dir, 'status', '--json')).stdout) as { functions: { name: string; dapr?: unknown }[] };
       expect(json.functions.find((f) => f.name === 'ticker')?.dapr).toEqual({ appId: 'ticker-default', components: [{ name: 'cron', type: 'bindings.cron' }, { name: 'sink', type: 'bindings.http' }] });
+      // An async function is invoked through its input binding, as daprd delivers one.
+      const viaBinding = await cli(dir, 'invoke', 'ticker', '--data', '{"by":"hand"}');
+      expect(viaBinding.stdout).toMatch(/^delivered to input binding cron of default\/ticker \(default-ticker-\d+\): 200/);
+      expect(viaBinding.code).toBe(0);
       const asyncInvoke = await cli(dir, 'invoke', 'subscriber');
       expect(asyncInvoke.code).toBe(1);
-      expect(asyncInvoke.stderr).toContain('default/subscriber is an async function');
+      expect(asyncInvoke.stderr).toContain('default/subscriber has no input binding to deliver to');
+      expect(asyncInvoke.stderr).toContain('it subscribes to orders/new-orders: use ofn-local publish <pubsub> <topic>');
       const missing = await cli(dir, 'publish', 'nope', 't');
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('no function in namespace default has a pubsub component named nope');

@@ -45,11 +45,19 @@ describe.skipIf(!hasKafka).each(runtimes)('async functions scale on their Kafka 
     await producer.send({ topic: 'orders', messages: Array.from({ length: 12 }, (_, i) => ({ value: JSON.stringify({ n: i }) })) });
     await producer.disconnect();
     // 12 messages with lagThreshold 5 ask for 3 replicas; maxReplicas 2 caps it.
-    await expect.poll(async () => (await fn()).replicas, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => project.journal('function.scaled').find((e) => e.fn === 'default/lag-consumer' && e.to === 2)?.reason, { timeout: 30_000 }).toMatch(/^keda: backlog \d+ on /);
     await project.waitFor({ binding: 'done' }, { count: 12, timeoutMs: 60_000 });
     const seen = new Set(project.outputs({ binding: 'done' }).map((o) => o.json<{ done: { n: number } }>().done.n));
     expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     await expect.poll(async () => (await fn()).backlog?.value, { timeout: 20_000 }).toBe(0);
     await expect.poll(async () => (await fn()).state, { timeout: 30_000 }).toBe('scaled-to-zero');
+  });
+
+  it('invoke sends an async function at zero an event through its input binding, waking it', async () => {
+    expect((await fn()).state).toBe('scaled-to-zero');
+    project.clearOutputs();
+    const res = await project.invoke('lag-consumer', { n: 99 });
+    expect(res.status).toBe(200);
+    expect((await project.waitFor({ binding: 'done' })).json()).toEqual({ done: { n: 99 } });
   });
 });

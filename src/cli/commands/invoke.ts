@@ -10,6 +10,8 @@ export interface InvokeOptions {
   path?: string;
   method?: string;
   project?: string;
+  /** Async functions: which input binding (needed when there are several). */
+  input?: string;
 }
 
 /** Calls a function through the daemon's gateway and prints the answer (non-zero exit on HTTP >= 400). */
@@ -21,12 +23,15 @@ export async function invokeCommand(name: string, opts: InvokeOptions, io: CliIo
     const known = status.functions.map((f) => `${f.namespace}/${f.name}`).join(', ') || '(none)';
     throw new OfnError('ERR_NO_FUNCTION', `no function ${opts.namespace}/${name} in this project (functions: ${known})`);
   }
-  if (fn.runtime === 'async') {
-    throw new OfnError('ERR_ASYNC_FUNCTION', `${opts.namespace}/${name} is an async function: it has no HTTP route, its inputs come through Dapr`, {}, 'publish to its pubsub input with `ofn-local publish <pubsub> <topic> --data ...`');
-  }
   const body = opts.data === undefined ? undefined : opts.data.startsWith('@') ? await readFile(path.resolve(io.cwd, opts.data.slice(1))) : Buffer.from(opts.data);
   const headers: Record<string, string> = {};
   if (body) headers['content-type'] = isJson(body) ? 'application/json' : 'text/plain';
+  if (fn.runtime === 'async') {
+    // No HTTP route (as on a cluster): the event goes in through one of its input bindings.
+    const answer = await client.invokeInput(opts.namespace, name, opts.input, body ?? Buffer.from('{}'), headers['content-type'] ?? 'application/json');
+    io.stdout.write(`delivered to input binding ${answer.input} of ${opts.namespace}/${name} (${answer.via}): ${answer.status}${answer.body ? ` ${answer.body}` : ''}\n`);
+    return answer.status >= 400 ? 1 : 0;
+  }
   const suffix = opts.path ? '/' + opts.path.replace(/^\/+/, '') : '';
   const res = await fetch(fn.url + suffix, { method: opts.method ?? (body ? 'POST' : 'GET'), headers, body });
   const text = await res.text();

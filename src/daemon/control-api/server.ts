@@ -55,6 +55,17 @@ export class ControlServer {
         res.status(404).json({ error: err instanceof Error ? err.message : String(err), hint: (err as { hint?: string }).hint });
       }
     });
+    // An event for an async function's input binding (`ofn-local invoke` of an async function).
+    app.post('/v1/functions/:namespace/:name/input', express.raw({ type: () => true, limit: '16mb' }), async (req, res) => {
+      try {
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const binding = typeof req.query.binding === 'string' && req.query.binding ? req.query.binding : undefined;
+        res.json(await daemon.invokeInput(String(req.params.namespace), String(req.params.name), binding, body, req.get('content-type') ?? 'application/json'));
+      } catch (err) {
+        const e = err as { message?: string; hint?: string; code?: string };
+        res.status(e.code === 'ERR_NO_FUNCTION' || e.code === 'ERR_NO_INPUT_BINDING' ? 404 : 500).json({ error: e.message ?? String(err), hint: e.hint });
+      }
+    });
     app.post('/v1/shutdown', (_req, res) => {
       res.json({ ok: true });
       setImmediate(this.#onShutdown);
