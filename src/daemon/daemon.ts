@@ -6,7 +6,7 @@ import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../build/framework-files.js';
 import { ensureSidecarImage } from '../build/sidecar-image.js';
 import { imageExists, pullImage } from '../build/images.js';
 import { daprPlan } from '../model/dapr-plan.js';
-import { writeDaprResources } from './dapr-resources.js';
+import { clusterHostNames, writeDaprResources } from './dapr-resources.js';
 import { loadProjectConfig, type ProjectConfig } from '../model/project-config.js';
 import { startDockerService } from '../services/docker-services.js';
 import { startHostService, type HostService } from '../services/process-services.js';
@@ -142,6 +142,8 @@ export class Daemon {
   readonly #scalers = new Map<string, AsyncScaler>();
   #generation = 0;
   #stopped: Promise<void> | undefined;
+  /** Where pods reach this process (see #functionAddresses). */
+  #podHost: Promise<string> | undefined;
 
   private constructor(
     o: DaemonOptions,
@@ -468,6 +470,22 @@ export class Daemon {
     await scaler.poll();
   }
 
+  /**
+   * Each sync function's in-cluster host names → its local stand-in (a gateway port of its own),
+   * as `pod`s (sidecars, function containers) or this process reach it.
+   */
+  async #functionAddresses(from: 'pod' | 'daemon'): Promise<Map<string, string>> {
+    this.#podHost ??= this.#runtime instanceof DockerRuntime ? this.#runtime.hostAddress() : Promise.resolve('127.0.0.1');
+    const podHost = await this.#podHost;
+    const map = new Map<string, string>();
+    for (const fn of this.#project.functions) {
+      if (fn.runtime !== 'knative') continue;
+      const port = await this.#gateway.serviceAddress(fn.namespace, fn.name, ['127.0.0.1', podHost]);
+      for (const host of clusterHostNames(fn.namespace, fn.name)) map.set(host, `${from === 'pod' ? podHost : '127.0.0.1'}:${port}`);
+    }
+    return map;
+  }
+
   /** Start-up stops at the next step once stop() was called (an aborted start). */
   #throwIfStopped(): void {
     if (this.#stopped) throw new OfnError('ERR_START_ABORTED', 'stopped while starting');
@@ -786,7 +804,7 @@ export class Daemon {
     if (!plan) return undefined;
     const log = (line: string) => this.emit({ type: 'build.log', fn: key, line });
     for (const note of plan.notes) log(note);
-    const resourcesDir = await writeDaprResources(this.stateDir, fn.namespace, fn.name, plan, this.#serviceAddresses);
+    const resourcesDir = await writeDaprResources(this.stateDir, fn.namespace, fn.name, plan, this.#serviceAddresses, await this.#functionAddresses('pod'));
     if (this.#o.dapr === 'daprd') {
       // The real daprd, with the same flags and Component files (no output capture: it has none).
       const version = this.#o.daprdVersion ?? DEFAULT_DAPRD_VERSION;

@@ -14,13 +14,15 @@ export async function writeDaprResources(
   plan: DaprPlan,
   /** `host:port` → where that backing service really listens (process runtime: a host port). */
   addresses: Map<string, string> = new Map(),
+  /** A function's cluster host names (`fn.ns.svc.cluster.local`, `fn.ns.svc`, `fn.ns`) → `host:port` of its local stand-in. */
+  functions: Map<string, string> = new Map(),
 ): Promise<string> {
   const dir = path.join(stateDir, 'dapr', `${namespace}-${name}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   for (const component of plan.components) {
     const componentName = (component.metadata as { name: string }).name;
-    await writeFile(path.join(dir, `${componentName}.yaml`), stringify(pointAtServices(component, addresses)));
+    await writeFile(path.join(dir, `${componentName}.yaml`), stringify(pointAtFunctions(pointAtServices(component, addresses), functions)));
   }
   return dir;
 }
@@ -38,4 +40,26 @@ function pointAtServices<T>(value: T, addresses: Map<string, string>): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, pointAtServices(v, addresses)])) as T;
   }
   return value;
+}
+
+/** `http://<fn>.<ns>.svc.cluster.local[:80]/x` (a bindings.http url) → the function's local address, path kept. */
+function pointAtFunctions<T>(value: T, functions: Map<string, string>): T {
+  if (functions.size === 0) return value;
+  if (typeof value === 'string') return localFunctionUrl(value, functions) as T;
+  if (Array.isArray(value)) return value.map((v) => pointAtFunctions(v, functions)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, pointAtFunctions(v, functions)])) as T;
+  }
+  return value;
+}
+
+export function localFunctionUrl(url: string, functions: Map<string, string>): string {
+  const m = /^http:\/\/([^/:?#]+)(?::80)?([/?#].*)?$/i.exec(url);
+  const target = m && functions.get(m[1]!.toLowerCase());
+  return target ? `http://${target}${m[2] ?? '/'}` : url;
+}
+
+/** The host names a cluster gives a function's in-cluster address. */
+export function clusterHostNames(namespace: string, name: string): string[] {
+  return [`${name}.${namespace}.svc.cluster.local`, `${name}.${namespace}.svc`, `${name}.${namespace}`];
 }

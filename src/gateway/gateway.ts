@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { errorMessage, OfnError } from '../errors.js';
 import type { OfnEvent } from '../daemon/events.js';
 import { PoolError, type FunctionPool, type Lease } from './function-pool.js';
-import { routeRequest } from './router.js';
+import { routeRequest, type RouteMatch } from './router.js';
 
 export interface GatewayOptions {
   /** 0 picks a free port. */
@@ -31,6 +31,8 @@ export class Gateway {
   // Idle sockets are dropped after 4 s, before a Node server's default 5 s keep-alive closes them.
   readonly #agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, timeout: 4000 });
   #port = 0;
+  /** Per-function listeners standing in for `<fn>.<ns>.svc.cluster.local` (see serviceAddress). */
+  readonly #services = new Map<string, { port: number; servers: http.Server[] }>();
 
   constructor(opts: GatewayOptions) {
     this.#o = opts;
@@ -76,7 +78,40 @@ export class Gateway {
     return this.#port;
   }
 
+  /**
+   * A port of its own for one function on each of `hosts`, where every request goes to that function
+   * with its path unchanged: what `http://<fn>.<ns>.svc.cluster.local/...` is on a cluster. Sinks,
+   * `bindings.http` outputs and event deliveries addressed to a function by its cluster name are
+   * pointed here. Opened once per function; the same port on every host.
+   */
+  async serviceAddress(namespace: string, name: string, hosts: string[]): Promise<number> {
+    const key = `${namespace}/${name}`;
+    const known = this.#services.get(key);
+    if (known) return known.port;
+    const entry = { port: 0, servers: [] as http.Server[] };
+    this.#services.set(key, entry);
+    const route = { namespace, name, by: 'host' as const };
+    for (const host of [...new Set(hosts)]) {
+      const server = http.createServer((req, res) => this.#handle(req, res, route));
+      server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(entry.port, host, () => resolve());
+      });
+      entry.port = (server.address() as AddressInfo).port;
+      entry.servers.push(server);
+    }
+    return entry.port;
+  }
+
   async close(): Promise<void> {
+    for (const { servers } of this.#services.values()) {
+      for (const server of servers) {
+        server.close();
+        server.closeAllConnections();
+      }
+    }
+    this.#services.clear();
     this.#agent.destroy();
     if (!this.#server.listening) return;
     await new Promise<void>((resolve) => {
@@ -85,10 +120,10 @@ export class Gateway {
     });
   }
 
-  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  #handle(req: http.IncomingMessage, res: http.ServerResponse, fixed?: RouteMatch): void {
     const started = performance.now();
     const url = req.url ?? '/';
-    const route = routeRequest(req.headers.host, url, {
+    const route = fixed && this.#o.pool(fixed.namespace, fixed.name) ? fixed : fixed ? undefined : routeRequest(req.headers.host, url, {
       domain: this.#o.domain,
       clusterDomain: this.#o.clusterDomain,
       has: (ns, name) => this.#o.pool(ns, name) !== undefined,

@@ -56,6 +56,20 @@ export class DockerRuntime implements Runtime {
     if (this.#opts.joinContainer) await docker.getNetwork(this.networkName).connect({ Container: this.#opts.joinContainer });
   }
 
+  /**
+   * Where containers on the project network reach this process: the network's gateway (the host),
+   * or the daemon's own container when it runs in one (joinContainer).
+   */
+  async hostAddress(): Promise<string> {
+    const { docker, joinContainer } = this.#opts;
+    if (joinContainer) {
+      const info = await docker.getContainer(joinContainer).inspect();
+      return info.NetworkSettings.Networks[this.networkName]?.IPAddress ?? '127.0.0.1';
+    }
+    const net = (await docker.getNetwork(this.networkName).inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
+    return net.IPAM?.Config?.find((c) => c.Gateway)?.Gateway ?? '127.0.0.1';
+  }
+
   async start(spec: InstanceSpec): Promise<Instance> {
     if (!spec.image) throw new RuntimeError('ERR_INSTANCE_START', `no image for ${spec.namespace}/${spec.name}`);
     const { docker, projectId, root } = this.#opts;
