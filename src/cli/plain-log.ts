@@ -46,6 +46,10 @@ function describe(e: JournalEntry, verbose: boolean): string | undefined {
       return `${e.fn} reloaded (${e.path} path) in ${e.timings.totalMs} ms`;
     case 'reload.failed':
       return `${e.fn} RELOAD FAILED (${e.path} path), still serving the last good version: ${e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : ''}${e.message}`;
+    case 'event.hop':
+      // Every hop with -v; without it only what went wrong.
+      if (!verbose && e.status !== 'failed' && e.stage !== 'dead-letter') return undefined;
+      return `event ${e.id.slice(0, 8)} ${e.namespace}/${e.eventSource}.${e.event} ${e.stage} ${e.target} ${e.status.toUpperCase()}${e.attempt ? ` (attempt ${e.attempt})` : ''} ${e.latencyMs} ms${e.message ? `: ${e.message}` : ''}`;
     case 'output.sent':
       return `${e.fn} sent ${e.size} bytes to ${e.kind === 'topic' ? `topic ${e.target} of ${e.component}` : `binding ${e.component} (${e.target})`}`;
     case 'service.started':

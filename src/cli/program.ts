@@ -8,6 +8,7 @@ import { upCommand } from './commands/up.js';
 import { uiCommand } from './commands/ui.js';
 import { publishCommand } from './commands/publish.js';
 import { execCommand } from './commands/exec.js';
+import { eventsCommand, eventsPublishCommand } from './commands/events.js';
 import { sidecarMain } from '../sidecar/index.js';
 import type { CliIo } from './io.js';
 
@@ -113,6 +114,24 @@ export function createProgram(io: CliIo): Command {
     .option('--data <json|@file>', 'the message (JSON gets content-type application/json)', '{}')
     .option('--project <dir>', 'the project folder (default: found from here)')
     .action(async (pubsub: string, topic: string, opts) => setExit(await publishCommand(pubsub, topic, opts, io)));
+
+  const events = program
+    .command('events')
+    .description("OpenFunction Events: every event's hops (source → bus → trigger → sink or topic), or `events publish`")
+    .option('-f, --follow', 'keep printing new hops')
+    .option('--json', 'one journal entry (JSON) per hop')
+    .option('-n, --namespace <ns>', 'only events of this namespace')
+    .option('--project <dir>', 'the project folder (default: found from here)')
+    .action(async (opts) => setExit(await eventsCommand(opts, io)));
+  events
+    .command('publish')
+    .description('an event as if its EventSource produced it')
+    .argument('<eventsource>', 'EventSource name')
+    .argument('<event>', 'event name (a key under one of its source kinds)')
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('--data <json|@file>', 'the payload (JSON gets content-type application/json)', '{}')
+    .option('--project <dir>', 'the project folder (default: found from here)')
+    .action(async (eventSource: string, event: string, opts) => setExit(await eventsPublishCommand(eventSource, event, opts, io)));
 
   program
     .command('export')

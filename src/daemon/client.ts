@@ -54,6 +54,19 @@ export class DaemonClient {
     return answer;
   }
 
+  /** Injects an event as if its EventSource produced it; resolves to the event's id. */
+  async emitEvent(namespace: string, eventSource: string, event: string, body: Buffer, contentType: string): Promise<string> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.info.controlUrl}/v1/events/${[namespace, eventSource, event].map(encodeURIComponent).join('/')}`, { method: 'POST', headers: { authorization: `Bearer ${this.info.token}`, 'content-type': contentType }, body });
+    } catch (err) {
+      throw new ClientError('ERR_DAEMON_UNREACHABLE', `the daemon of ${this.info.root} does not answer at ${this.info.controlUrl}`, {}, 'run `ofn-local down` to clean up, then `ofn-local up` again', { cause: err });
+    }
+    const answer = (await res.json()) as { id?: string; error?: string; hint?: string };
+    if (!res.ok || !answer.id) throw new ClientError('ERR_CONTROL_API', answer.error ?? `HTTP ${res.status}`, {}, answer.hint);
+    return answer.id;
+  }
+
   /** Journal entries (optionally following new ones until `signal` aborts). */
   async *journal(query: { after?: number; fn?: string; types?: string[]; follow?: boolean }, signal?: AbortSignal): AsyncGenerator<JournalEntry> {
     const q = new URLSearchParams();

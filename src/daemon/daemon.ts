@@ -6,7 +6,8 @@ import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../build/framework-files.js';
 import { ensureSidecarImage } from '../build/sidecar-image.js';
 import { imageExists, pullImage } from '../build/images.js';
 import { daprPlan } from '../model/dapr-plan.js';
-import { clusterHostNames, writeDaprResources } from './dapr-resources.js';
+import { clusterHostNames, localFunctionUrl, writeDaprResources } from './dapr-resources.js';
+import { EventsEngine, defaultSinkUrl, type SourceStatus } from '../events/runtime/index.js';
 import { loadProjectConfig, type ProjectConfig } from '../model/project-config.js';
 import { startDockerService } from '../services/docker-services.js';
 import { startHostService, type HostService } from '../services/process-services.js';
@@ -65,6 +66,8 @@ export interface DaemonOptions {
   dapr?: DaprMode;
   /** daprd's version for `dapr: 'daprd'` (default the one OpenFunction 1.2 installs). */
   daprdVersion?: string;
+  /** How long a Trigger input stays true after its last event (default 60 s, as upstream). */
+  eventInputWindowMs?: number;
   /** Seconds an async function with KEDA triggers waits without backlog before scaling to zero (overrides cooldownPeriod). */
   cooldownSeconds?: number;
   /** Aborting it while starting stops what has started and makes start() throw ERR_START_ABORTED. */
@@ -97,6 +100,8 @@ export interface DaemonStatus {
   runtime: RuntimeKind;
   /** Whose Dapr sidecar runs beside functions: ofn-local's own, or the real daprd. */
   dapr: DaprMode;
+  /** Each event of each EventSource and whether its input runs. */
+  events?: SourceStatus[];
   gateway: string;
   functions: FunctionStatus[];
 }
@@ -142,6 +147,10 @@ export class Daemon {
   readonly #scalers = new Map<string, AsyncScaler>();
   #generation = 0;
   #stopped: Promise<void> | undefined;
+  /** OpenFunction Events (EventSources, buses, Triggers), when the project has any. */
+  #events: EventsEngine | undefined;
+  /** Sync functions' in-cluster host names → their stand-in as this process reaches it (event sinks). */
+  #daemonAddresses = new Map<string, string>();
   /** Where pods reach this process (see #functionAddresses). */
   #podHost: Promise<string> | undefined;
 
@@ -172,6 +181,7 @@ export class Daemon {
       // Async functions have no HTTP route on a cluster either: they are reached through Dapr.
       pool: (ns, name) => (this.#isSync(`${ns}/${name}`) ? this.#pools.get(`${ns}/${name}`) : undefined),
       list: () => [...this.#pools.keys()].filter((k) => this.#isSync(k)),
+      webhook: (method, urlPath) => this.#webhook(method, urlPath),
       emit: (e) => this.emit(e),
     });
   }
@@ -260,6 +270,7 @@ export class Daemon {
       root: this.root,
       runtime: this.#runtime.kind,
       dapr: this.#o.dapr ?? 'embedded',
+      ...(this.#events ? { events: this.#events.status() } : {}),
       gateway: this.#gateway.url,
       functions: this.#project.functions.map((fn) => {
         const pool = this.#pools.get(`${fn.namespace}/${fn.name}`)!;
@@ -295,6 +306,7 @@ export class Daemon {
       await this.#watcher?.close().catch((e: unknown) => errors.push(e));
       await this.#gateway.close().catch((e: unknown) => errors.push(e));
       await Promise.all([...this.#scalers.values()].map((sc) => sc.stop()));
+      await this.#events?.stop().catch((e: unknown) => errors.push(e));
       await Promise.all([...this.#pools.values()].map((p) => p.dispose().catch((e: unknown) => errors.push(e))));
       await Promise.all(this.#hostServices.map((svc) => svc.stop().catch((e: unknown) => errors.push(e))));
       await this.#runtime.dispose().catch((e: unknown) => errors.push(e));
@@ -409,6 +421,10 @@ export class Daemon {
     await this.#startServices();
     this.#throwIfStopped();
     for (const fn of this.#project.functions) this.#pools.set(fnKey(fn), this.#newPool(fn));
+    // Events start before the builds: the topics functions subscribe to exist when their sidecars
+    // start, and deliveries to a function still building wait in the activator (then retry).
+    await this.#startEvents();
+    this.#throwIfStopped();
     await runLimited(this.#project.functions, BUILD_CONCURRENCY, (fn) => this.#buildAndServe(fn));
     if (this.#o.watch) {
       this.#watcher = new FileWatcher(this.#watchPaths(), {
@@ -484,6 +500,42 @@ export class Daemon {
       for (const host of clusterHostNames(fn.namespace, fn.name)) map.set(host, `${from === 'pod' ? podHost : '127.0.0.1'}:${port}`);
     }
     return map;
+  }
+
+  /**
+   * Starts the events runtime, or brings it up to date with the project. Sinks addressed to a
+   * function by its cluster name or by `ref` reach its local stand-in; brokers named in manifests
+   * reach the backing services; every hop is journaled (`event.hop`).
+   */
+  async #startEvents(): Promise<void> {
+    const model = this.#project.events;
+    if (!this.#events && model.eventSources.length === 0 && model.triggers.length === 0) return;
+    this.#daemonAddresses = await this.#functionAddresses('daemon');
+    if (this.#events) return this.#events.update(model);
+    this.#events = new EventsEngine({
+      model,
+      stateDir: path.join(this.stateDir, 'events'),
+      resolveSink: (sink, namespace) => localFunctionUrl(defaultSinkUrl(sink, namespace), this.#daemonAddresses),
+      resolveAddress: (hostPort) => this.#reach.get(hostPort) ?? hostPort,
+      onHop: (hop) => this.emit({ type: 'event.hop', ...hop }),
+      ...(this.#o.eventInputWindowMs ? { inputWindowMs: this.#o.eventInputWindowMs } : {}),
+      log: (line) => this.emit({ type: 'instance.log', fn: 'events', instance: 'events', stream: 'stdout', line }),
+    });
+    await this.#events.start();
+  }
+
+  /** An event as if its EventSource produced it (`ofn-local events publish`, the test API's emit). */
+  async emitEvent(namespace: string, eventSource: string, event: string, data: Buffer, contentType?: string): Promise<string> {
+    if (!this.#events) throw new OfnError('ERR_NO_EVENTS', 'this project has no EventSource', {}, 'add an events.openfunction.io/v1alpha1 EventSource manifest');
+    return this.#events.inject(namespace, eventSource, event, data, contentType);
+  }
+
+  /** The http EventSources' webhooks: `path` as written, else `/_events/<ns>/<eventSource>/<event>`. */
+  #webhook(method: string, urlPath: string): ((body: Buffer, contentType: string | undefined) => Promise<string>) | undefined {
+    if (method !== 'POST' || !this.#events) return undefined;
+    const route = this.#events.webhooks().find((w) => (w.path ?? `/_events/${w.namespace}/${w.eventSource}/${w.event}`) === urlPath);
+    if (!route) return undefined;
+    return (body, contentType) => this.#events!.handleWebhook(route.namespace, route.eventSource, route.event, body, contentType);
   }
 
   /** Start-up stops at the next step once stop() was called (an aborted start). */
@@ -713,6 +765,7 @@ export class Daemon {
     }
     this.#watcher?.add(this.#watchPaths());
     await Promise.all(tasks);
+    await this.#startEvents().catch((err: unknown) => this.emit({ type: 'daemon.error', source: 'events', code: 'ERR_EVENTS', message: describe(err) }));
   }
 
   async #replace(fn: LoadedFunction): Promise<void> {

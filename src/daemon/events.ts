@@ -1,3 +1,4 @@
+import type { EventHop } from '../events/runtime/types.js';
 import type { CapturedOutput } from '../sidecar/capture.js';
 
 /**
@@ -33,6 +34,7 @@ export type OfnEvent =
   | { type: 'reload.finished'; fn: string; path: ReloadPath; timings: ReloadTimings }
   | { type: 'reload.failed'; fn: string; path: ReloadPath; message: string; file?: string; line?: number }
   | ({ type: 'output.sent'; fn: string; instance: string } & CapturedOutput)
+  | ({ type: 'event.hop' } & EventHop)
   | { type: 'service.started'; name: string; serviceType: string; address: string }
   | { type: 'function.added'; fn: string }
   | { type: 'function.removed'; fn: string }

@@ -16,6 +16,8 @@ export interface GatewayOptions {
   /** Known function keys, for the 404 page. */
   list: () => string[];
   emit: (event: OfnEvent) => void;
+  /** A webhook at this method and path (an http EventSource), taking the body; resolves to the event id. */
+  webhook?: (method: string, path: string) => ((body: Buffer, contentType: string | undefined) => Promise<string>) | undefined;
 }
 
 export class GatewayError extends OfnError<'ERR_PORT_IN_USE' | 'ERR_LISTEN'> {}
@@ -123,6 +125,21 @@ export class Gateway {
   #handle(req: http.IncomingMessage, res: http.ServerResponse, fixed?: RouteMatch): void {
     const started = performance.now();
     const url = req.url ?? '/';
+    const hook = fixed ? undefined : this.#o.webhook?.(req.method ?? 'GET', url.split('?', 1)[0]!);
+    if (hook) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        hook(Buffer.concat(chunks), req.headers['content-type']).then(
+          (id) => {
+            res.writeHead(202, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ id }));
+          },
+          (err: unknown) => reply(res, 500, `${errorMessage(err)}\n`),
+        );
+      });
+      return;
+    }
     const route = fixed && this.#o.pool(fixed.namespace, fixed.name) ? fixed : fixed ? undefined : routeRequest(req.headers.host, url, {
       domain: this.#o.domain,
       clusterDomain: this.#o.clusterDomain,

@@ -37,6 +37,8 @@ export interface StartOptions {
   watch?: boolean;
   /** Seconds without backlog before an async function with KEDA triggers scales to zero (overrides cooldownPeriod). */
   cooldownSeconds?: number;
+  /** How long a Trigger input stays true after its last event (default 60 s, as upstream). */
+  eventInputWindowMs?: number;
   /** Resolves relative paths (default process.cwd()). */
   cwd?: string;
 }
@@ -71,6 +73,7 @@ interface Backend {
   status(): Promise<DaemonStatus>;
   publish(namespace: string, pubsub: string, topic: string, body: Buffer, contentType: string): Promise<{ status: number; via: string; body: string }>;
   invokeInput(namespace: string, name: string, binding: string | undefined, body: Buffer, contentType: string): Promise<{ status: number; body: string; input: string; via: string }>;
+  emitEvent(namespace: string, eventSource: string, event: string, body: Buffer, contentType: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -123,6 +126,7 @@ export class OfnProject {
         baseImage: opts.baseImage,
         watch: opts.watch ?? false,
         cooldownSeconds: opts.cooldownSeconds,
+        eventInputWindowMs: opts.eventInputWindowMs,
         dapr: opts.dapr,
         daprdVersion: opts.daprdVersion,
         session,
@@ -141,6 +145,7 @@ export class OfnProject {
       status: async () => daemon.status(),
       publish: (...a) => daemon.publish(...a),
       invokeInput: (...a) => daemon.invokeInput(...a),
+      emitEvent: (...a) => daemon.emitEvent(...a),
       close: async () => {
         await daemon.stop();
         await rm(daemon.stateDir, { recursive: true, force: true });
@@ -183,6 +188,7 @@ export class OfnProject {
       status: mapped,
       publish: (...a) => client.publish(...a),
       invokeInput: (...a) => client.invokeInput(...a),
+      emitEvent: (...a) => client.emitEvent(...a),
       close: async () => {
         stream.abort();
         await following.catch(() => undefined);
@@ -256,6 +262,18 @@ export class OfnProject {
     const contentType = opts.contentType ?? (isBytes ? 'text/plain' : 'application/json');
     const res = await this.#backend.publish(opts.namespace ?? 'default', pubsub, topic, body, contentType);
     if (res.status >= 300) throw new OfnTestingError('ERR_TESTING', `publishing to ${pubsub}/${topic} through ${res.via} failed with ${res.status}: ${res.body}`);
+  }
+
+  /**
+   * An event as if `eventSource` produced it (OpenFunction Events): it goes to the source's sink
+   * and bus, through the triggers, as a real one would. Resolves to its id once on its way; its
+   * hops are in journal('event.hop').
+   */
+  async emit(eventSource: string, event: string, data: unknown, opts: { namespace?: string; contentType?: string } = {}): Promise<string> {
+    this.#assertOpen();
+    const isBytes = typeof data === 'string' || Buffer.isBuffer(data);
+    const body = Buffer.isBuffer(data) ? data : Buffer.from(isBytes ? (data as string) : JSON.stringify(data));
+    return this.#backend.emitEvent(opts.namespace ?? 'default', eventSource, event, body, opts.contentType ?? (isBytes ? 'text/plain' : 'application/json'));
   }
 
   /** Outputs sent since the start (or since clearOutputs()), oldest first. */

@@ -46,6 +46,8 @@ export interface EventRow {
   durationMs?: number;
   cold?: boolean;
   hops: readonly Hop[];
+  /** Event rows: the event's id (its hops join that row). */
+  eventId?: string;
 }
 
 /** Where a log line came from: the build, an instance, ofn-local itself, or (later) a Dapr sidecar. */
@@ -366,6 +368,29 @@ function reduce(d: Draft, e: JournalEntry): void {
       d.event({ seq: e.seq, ts: e.ts, fn: e.fn, kind: 'request', title: `${e.method} ${e.path}`, status: e.status, outcome, durationMs: e.durationMs, cold: e.cold, hops });
       return;
     }
+    case 'event.hop': {
+      // One row per event: source → bus → trigger → sink/topic, each hop coloured by how it went.
+      const outcome: Outcome = e.status === 'failed' ? 'error' : e.status === 'retrying' || e.status === 'unmatched' || e.stage === 'dead-letter' ? 'warn' : 'ok';
+      const kind: Hop['kind'] = e.stage === 'source' ? 'source' : e.stage === 'bus' || e.stage === 'topic' ? 'bus' : e.stage === 'trigger' ? 'trigger' : 'sink';
+      const hop: Hop = { kind, name: e.stage === 'sink' || e.stage === 'dead-letter' ? `${e.stage === 'dead-letter' ? 'dead-letter ' : ''}${e.target}` : e.stage === 'trigger' ? (e.trigger ?? e.target) : e.target, outcome };
+      d.eventHop(e.id, (row) => {
+        const worst = (a: Outcome, b: Outcome): Outcome => (a === 'error' || b === 'error' ? 'error' : a === 'warn' || b === 'warn' ? 'warn' : 'ok');
+        // A retry that then succeeds replaces its own hop.
+        const hops = row ? row.hops.filter((h) => !(h.kind === hop.kind && h.name === hop.name && h.outcome === 'warn' && e.stage === 'sink')) : [];
+        return {
+          seq: row?.seq ?? e.seq,
+          ts: row?.ts ?? e.ts,
+          fn: `${e.namespace}/${e.eventSource}`,
+          kind: 'event',
+          title: `${e.eventSource}.${e.event}`,
+          outcome: e.status === 'retrying' ? (row?.outcome ?? 'ok') : worst(row?.outcome ?? 'ok', outcome),
+          durationMs: e.latencyMs,
+          hops: [...hops, hop],
+          eventId: e.id,
+        };
+      });
+      return;
+    }
     default:
       // Kinds this UI does not know yet (the journal grows): counted, not shown.
       d.totals.other++;
@@ -481,6 +506,19 @@ class Draft {
     const logs = this.#list(this.fn(key), 'logs');
     logs.push({ seq: e.seq, ts: e.ts, source, instance, tone, text });
     if (logs.length > LIMITS.logsPerFunction * 2) logs.splice(0, logs.length - LIMITS.logsPerFunction);
+  }
+
+  /** The row of event `id` among the recent ones, updated (or added) by `update`. */
+  eventHop(id: string, update: (row: EventRow | undefined) => EventRow): void {
+    this.#events ??= [...this.#base.events];
+    const from = Math.max(0, this.#events.length - 200);
+    for (let i = this.#events.length - 1; i >= from; i--) {
+      if (this.#events[i]!.eventId === id) {
+        this.#events[i] = update(this.#events[i]);
+        return;
+      }
+    }
+    this.event(update(undefined));
   }
 
   event(row: EventRow): void {

@@ -66,6 +66,17 @@ export class ControlServer {
         res.status(e.code === 'ERR_NO_FUNCTION' || e.code === 'ERR_NO_INPUT_BINDING' ? 404 : 500).json({ error: e.message ?? String(err), hint: e.hint });
       }
     });
+    // `ofn-local events publish`: an event as if its EventSource produced it.
+    app.post('/v1/events/:namespace/:eventSource/:event', express.raw({ type: () => true, limit: '16mb' }), async (req, res) => {
+      try {
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const id = await daemon.emitEvent(String(req.params.namespace), String(req.params.eventSource), String(req.params.event), body, req.get('content-type') ?? undefined);
+        res.json({ id });
+      } catch (err) {
+        const e = err as { message?: string; hint?: string; code?: string };
+        res.status(String(e.code).startsWith('ERR_EVENTS_UNKNOWN') || e.code === 'ERR_NO_EVENTS' ? 404 : 500).json({ error: e.message ?? String(err), hint: e.hint });
+      }
+    });
     app.post('/v1/shutdown', (_req, res) => {
       res.json({ ok: true });
       setImmediate(this.#onShutdown);
