@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Daemon } from '../dist/daemon/daemon.js';
 import { engineAvailable } from '../dist/runtime/docker/engine.js';
+import { asyncThroughputBenchmarks } from './async-throughput.mjs';
 import { sidecarBenchmarks } from './sidecar.mjs';
 import { benchmark as tuiBenchmark } from './tui.mjs';
 
@@ -16,6 +17,7 @@ const ROUNDS = 20;
 
 export const benchmarks = [
   ...sidecarBenchmarks,
+  ...asyncThroughputBenchmarks,
   tuiBenchmark,
   {
     name: 'cold-start-stop',

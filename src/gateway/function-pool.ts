@@ -86,6 +86,7 @@ export class FunctionPool {
   readonly #ticker: NodeJS.Timeout;
   #disposed = false;
   #lastMinAttempt = 0;
+  #checkingLiveness = false;
   /** externalScale: the count asked for by scaleTo (min until then). */
   #desired: number;
 
@@ -410,6 +411,12 @@ export class FunctionPool {
   #tick(): void {
     const now = Date.now();
     this.#sample();
+    // An instance that died on its own (a crash, a kill, the OOM killer) with no request to notice it
+    // (async functions get none through the gateway): take it out, so minReplicas replaces it.
+    if (!this.#checkingLiveness) {
+      this.#checkingLiveness = true;
+      void this.#checkLiveness().finally(() => (this.#checkingLiveness = false));
+    }
     // Below minReplicas (a crashed instance, a first start that failed and was fixed): start one,
     // at most every few seconds while starts keep failing.
     const min = Math.min(this.#o.externalScale ? this.#desired : this.#o.scale.min, this.maxInstances);
@@ -432,6 +439,14 @@ export class FunctionPool {
       idleWindowMs: this.#o.idleWindowMs,
     });
     if (desired < this.replicas) void this.#shrinkTo(desired, desired === 0 ? 'idle' : 'lower concurrency');
+  }
+
+  async #checkLiveness(): Promise<void> {
+    for (const slot of [...this.#slots]) {
+      if (slot.retiring || slot.reloading || slot.instance.state === 'paused') continue;
+      const alive = slot.instance.state === 'running' && (await this.#o.runtime.isAlive(slot.instance).catch(() => true));
+      if (!alive && this.#slots.includes(slot)) await this.markDead(slot, `instance ${slot.instance.id} exited`);
+    }
   }
 
   async #shrinkTo(count: number, reason: string): Promise<void> {

@@ -148,7 +148,9 @@ export class TopicConsumer {
             await handler(topic, partition, message);
             return;
           } catch (err) {
-            if (!this.retry || this.closed) {
+            // Shutting down: leave the offset uncommitted, so the group delivers it again.
+            if (this.closed) throw err;
+            if (!this.retry) {
               this.log.error(`kafka: failed processing message ${topic}/${partition}/${message.offset}: ${(err as Error).message}`);
               return;
             }
