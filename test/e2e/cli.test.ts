@@ -278,4 +278,33 @@ describe('the CLI with bad input', () => {
       await cleanup();
     }
   });
+  it('events: publish an event, follow its hops (plain and --json), and a webhook source on the gateway', async () => {
+    const { dir, cleanup } = await tempProject('test/fixtures/projects/events-embedded');
+    try {
+      const up = await cli(dir, 'up', '--detach', '--port', '0', '--runtime', 'process', '--no-watch');
+      expect(up.code).toBe(0);
+      const published = await cli(dir, 'events', 'publish', 'bell', 'ring', '--data', '{"who":"cli"}');
+      expect(published.code).toBe(0);
+      const id = /^event (\S+) from default\/bell\.ring/.exec(published.stdout)?.[1];
+      expect(id).toBeDefined();
+      const json = async () => (await cli(dir, 'events', '--json')).stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; stage: string; status: string; target: string });
+      await expect.poll(async () => (await json()).filter((h) => h.id === id).map((h) => `${h.stage} ${h.status}`), { timeout: 20_000 }).toEqual(['source ok', 'bus ok', 'trigger ok', 'sink ok']);
+      expect((await json()).find((h) => h.id === id && h.stage === 'bus')?.target).toBe('default-bell-ring');
+      const plain = await cli(dir, 'events');
+      expect(plain.stdout).toMatch(new RegExp(`${id!.slice(0, 8)}  default/bell\\.ring  sink +http://127\\.0\\.0\\.1:\\d+/rang  ok  \\d+(\\.\\d+)? ms  \\(attempt 1, via default/bell-trigger`));
+      const status = JSON.parse((await cli(dir, 'status', '--json')).stdout) as { events?: { eventSource: string; state: string }[] };
+      expect(status.events).toEqual([{ namespace: 'default', eventSource: 'bell', kind: 'http', event: 'ring', state: 'webhook' }]);
+      // The http source's webhook is on the gateway, at the path its manifest gives.
+      const gateway = JSON.parse(await (await import('node:fs/promises')).readFile(path.join(dir, '.ofn-local', 'daemon.json'), 'utf8')) as { gatewayUrl: string };
+      const hook = await fetch(`${gateway.gatewayUrl}/hooks/bell`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"who":"webhook"}' });
+      expect(hook.status).toBe(202);
+      await expect.poll(async () => (await cli(dir, 'logs', 'greeter')).stdout, { timeout: 20_000 }).toContain('rang at /rang: {"who":"webhook"}');
+      const unknown = await cli(dir, 'events', 'publish', 'bell', 'knock');
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('knock');
+    } finally {
+      await cli(dir, 'down');
+      await cleanup();
+    }
+  });
 });

@@ -158,3 +158,22 @@ describe('instances', () => {
     expect(s.functions[FN]!.instances).toBe(0);
   });
 });
+
+describe('event hops', () => {
+  it('gather into one row per event, coloured by the worst hop; a retry that succeeds gives way', () => {
+    const j = journal();
+    const hop = (stage: 'source' | 'bus' | 'trigger' | 'sink' | 'dead-letter', status: 'ok' | 'failed' | 'retrying', target: string) =>
+      j.entry({ type: 'event.hop', id: 'e1', eventSource: 'shop', event: 'order', namespace: 'default', stage, target, status, latencyMs: 3, time: 0, ...(stage !== 'source' && stage !== 'bus' ? { trigger: 'default/t' } : {}) });
+    let s = applyEvents(initialState(), [hop('source', 'ok', 'kafka/order'), hop('bus', 'ok', 'default-shop-order'), hop('trigger', 'ok', 'default/t'), hop('sink', 'retrying', 'http://x/')]);
+    let rows = s.events.filter((r) => r.kind === 'event');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ fn: 'default/shop', title: 'shop.order', eventId: 'e1' });
+    expect(rows[0]!.hops.map((h) => `${h.kind}:${h.name}:${h.outcome}`)).toEqual(['source:kafka/order:ok', 'bus:default-shop-order:ok', 'trigger:default/t:ok', 'sink:http://x/:warn']);
+    s = applyEvents(s, [hop('sink', 'ok', 'http://x/')]);
+    rows = s.events.filter((r) => r.kind === 'event');
+    expect(rows[0]!.hops.map((h) => `${h.kind}:${h.outcome}`)).toEqual(['source:ok', 'bus:ok', 'trigger:ok', 'sink:ok']);
+    expect(rows[0]!.outcome).toBe('ok');
+    s = applyEvents(s, [hop('dead-letter', 'ok', 'http://dl/')]);
+    expect(s.events.filter((r) => r.kind === 'event')[0]!.outcome).toBe('warn');
+  });
+});
