@@ -66,6 +66,10 @@ describeWithCrds('every fixture exports to manifests that pass the CRD schemas',
           const again = await exportInputs([app], opts);
           expect(bytesOf(again.documents)).toBe(bytesOf(first.documents));
 
+          // A webhook EventSource is ofn-local's own: the export removes it (and says so), and what is
+          // left may not load again (a Trigger on its events). Such projects are not round-tripped.
+          if (first.warnings.some((w) => w.includes("ofn-local's own webhook event source"))) return;
+
           // Apply-ready files inside the same checkout, read back by ofn-local, exported again.
           const out = path.join(checkout.top, `deploy-${i}`);
           await writeDocuments(out, first.documents);
