@@ -27,44 +27,33 @@ export class DaemonClient {
   }
 
   /** Publishes through the sidecar of a running function that has `pubsub`; resolves to the sidecar's answer. */
-  async publish(namespace: string, pubsub: string, topic: string, body: Buffer, contentType: string): Promise<{ status: number; via: string; body: string }> {
-    const path = `/v1/publish/${[namespace, pubsub, topic].map(encodeURIComponent).join('/')}`;
+  publish(namespace: string, pubsub: string, topic: string, body: Buffer, contentType: string): Promise<{ status: number; via: string; body: string }> {
+    return this.#send(`/v1/publish/${[namespace, pubsub, topic].map(encodeURIComponent).join('/')}`, body, contentType);
+  }
+
+  /** Delivers an event to an async function's input binding; resolves to the app's answer. */
+  invokeInput(namespace: string, name: string, binding: string | undefined, body: Buffer, contentType: string): Promise<{ status: number; body: string; input: string; via: string }> {
+    const q = binding ? `?binding=${encodeURIComponent(binding)}` : '';
+    return this.#send(`/v1/functions/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/input${q}`, body, contentType);
+  }
+
+  /** Injects an event as if its EventSource produced it; resolves to the event's id. */
+  async emitEvent(namespace: string, eventSource: string, event: string, body: Buffer, contentType: string): Promise<string> {
+    const answer = await this.#send<{ id: string }>(`/v1/events/${[namespace, eventSource, event].map(encodeURIComponent).join('/')}`, body, contentType);
+    return answer.id;
+  }
+
+  /** POSTs a body; the daemon answers JSON: an `{error, hint}` one with a non-2xx status is thrown, any other is the answer. */
+  async #send<T>(path: string, body: Buffer, contentType: string): Promise<T> {
     let res: Response;
     try {
       res = await fetch(this.info.controlUrl + path, { method: 'POST', headers: { authorization: `Bearer ${this.info.token}`, 'content-type': contentType }, body });
     } catch (err) {
       throw new ClientError('ERR_DAEMON_UNREACHABLE', `the daemon of ${this.info.root} does not answer at ${this.info.controlUrl}`, {}, 'run `ofn-local down` to clean up, then `ofn-local up` again', { cause: err });
     }
-    const answer = (await res.json()) as { status: number; via: string; body: string; error?: string; hint?: string };
-    if (res.status === 404) throw new ClientError('ERR_CONTROL_API', answer.error ?? 'not found', {}, answer.hint);
+    const answer = (await res.json()) as T & { error?: string; hint?: string };
+    if (!res.ok && answer.error !== undefined) throw new ClientError('ERR_CONTROL_API', answer.error, {}, answer.hint);
     return answer;
-  }
-
-  /** Delivers an event to an async function's input binding; resolves to the app's answer. */
-  async invokeInput(namespace: string, name: string, binding: string | undefined, body: Buffer, contentType: string): Promise<{ status: number; body: string; input: string; via: string }> {
-    const q = binding ? `?binding=${encodeURIComponent(binding)}` : '';
-    let res: Response;
-    try {
-      res = await fetch(`${this.info.controlUrl}/v1/functions/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/input${q}`, { method: 'POST', headers: { authorization: `Bearer ${this.info.token}`, 'content-type': contentType }, body });
-    } catch (err) {
-      throw new ClientError('ERR_DAEMON_UNREACHABLE', `the daemon of ${this.info.root} does not answer at ${this.info.controlUrl}`, {}, 'run `ofn-local down` to clean up, then `ofn-local up` again', { cause: err });
-    }
-    const answer = (await res.json()) as { status: number; body: string; input: string; via: string; error?: string; hint?: string };
-    if (!res.ok) throw new ClientError('ERR_CONTROL_API', answer.error ?? `HTTP ${res.status}`, {}, answer.hint);
-    return answer;
-  }
-
-  /** Injects an event as if its EventSource produced it; resolves to the event's id. */
-  async emitEvent(namespace: string, eventSource: string, event: string, body: Buffer, contentType: string): Promise<string> {
-    let res: Response;
-    try {
-      res = await fetch(`${this.info.controlUrl}/v1/events/${[namespace, eventSource, event].map(encodeURIComponent).join('/')}`, { method: 'POST', headers: { authorization: `Bearer ${this.info.token}`, 'content-type': contentType }, body });
-    } catch (err) {
-      throw new ClientError('ERR_DAEMON_UNREACHABLE', `the daemon of ${this.info.root} does not answer at ${this.info.controlUrl}`, {}, 'run `ofn-local down` to clean up, then `ofn-local up` again', { cause: err });
-    }
-    const answer = (await res.json()) as { id?: string; error?: string; hint?: string };
-    if (!res.ok || !answer.id) throw new ClientError('ERR_CONTROL_API', answer.error ?? `HTTP ${res.status}`, {}, answer.hint);
-    return answer.id;
   }
 
   /** Journal entries (optionally following new ones until `signal` aborts). */

@@ -197,3 +197,21 @@ export async function kafkaBroker(): Promise<string | undefined> {
   await waitForPort(port, 90_000);
   return `127.0.0.1:${port}`;
 }
+
+/**
+ * Whether Kafka's jars are there (OFN_LOCAL_KAFKA_LIBS) for tests whose projects run Kafka as a
+ * backing service; without them `what` is skipped with a message, or fails under OFN_LOCAL_REQUIRE_BROKERS=1.
+ */
+export function kafkaJarsAvailable(what: string): boolean {
+  const libs = process.env.OFN_LOCAL_KAFKA_LIBS;
+  if (libs && existsSync(libs)) return true;
+  const message = `skipping ${what}: no Kafka jars (export OFN_LOCAL_KAFKA_LIBS=$(bash docker/kafka/fetch-kafka.sh))`;
+  if (requireBrokers) throw new Error(`${message}; OFN_LOCAL_REQUIRE_BROKERS=1 makes this a failure`);
+  console.warn(message);
+  return false;
+}
+
+/** Both runtimes when an engine answers, else the process runtime only. */
+export function runtimesToTest(hasDocker: boolean): ('process' | 'docker')[] {
+  return hasDocker ? ['process', 'docker'] : ['process'];
+}

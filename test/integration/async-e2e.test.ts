@@ -1,24 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfnProject, type Output } from '../../src/testing/index.js';
 import { hasDocker } from '../helpers/engine.js';
+import { kafkaJarsAvailable, runtimesToTest } from '../helpers/brokers.js';
 import { tempProject } from '../helpers/temp-project.js';
 
 // End to end through a real broker: cron -> ticker -> Kafka -> sink -> output binding
 // (test/fixtures/projects/kafka-chain), and a sink instance killed mid-stream.
 
-const kafkaLibs = process.env.OFN_LOCAL_KAFKA_LIBS;
-const hasKafka = Boolean(kafkaLibs && existsSync(kafkaLibs));
-if (!hasKafka) {
-  const message = 'skipping async end-to-end tests: no Kafka jars (export OFN_LOCAL_KAFKA_LIBS=$(bash docker/kafka/fetch-kafka.sh))';
-  if (process.env.OFN_LOCAL_REQUIRE_BROKERS === '1') throw new Error(`${message}; OFN_LOCAL_REQUIRE_BROKERS=1 makes this a failure`);
-  console.warn(message);
-}
-const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
+const hasKafka = kafkaJarsAvailable('the async end-to-end tests');
+const runtimes = runtimesToTest(hasDocker);
 
 /** What sink passed on: ticker's `{tick}` records and the test's `{run, seq}` ones. */
 interface Received {

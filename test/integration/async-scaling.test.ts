@@ -1,18 +1,12 @@
-import { existsSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfnProject } from '../../src/testing/index.js';
 import { hasDocker } from '../helpers/engine.js';
+import { kafkaJarsAvailable, runtimesToTest } from '../helpers/brokers.js';
 import { tempProject } from '../helpers/temp-project.js';
 
-const kafkaLibs = process.env.OFN_LOCAL_KAFKA_LIBS;
-const hasKafka = Boolean(kafkaLibs && existsSync(kafkaLibs));
-if (!hasKafka) {
-  const message = 'skipping KEDA scaling tests: no Kafka jars (export OFN_LOCAL_KAFKA_LIBS=$(bash docker/kafka/fetch-kafka.sh))';
-  if (process.env.OFN_LOCAL_REQUIRE_BROKERS === '1') throw new Error(`${message}; OFN_LOCAL_REQUIRE_BROKERS=1 makes this a failure`);
-  console.warn(message);
-}
-const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
+const hasKafka = kafkaJarsAvailable('the KEDA scaling tests');
+const runtimes = runtimesToTest(hasDocker);
 
 describe.skipIf(!hasKafka).each(runtimes)('async functions scale on their Kafka lag, KEDA-like (%s runtime)', (runtime) => {
   let project: OfnProject;
