@@ -138,7 +138,7 @@ export class TopicConsumer {
     if (this.closed || this.topics.size === 0) return;
     const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: this.settings.sessionTimeout, heartbeatInterval: this.settings.heartbeatInterval });
     await consumer.connect();
-    await subscribeWhenTopicsExist(consumer, [...this.topics.keys()], this.settings.initialOffset === 'oldest', this.log);
+    await subscribeWhenTopicsExist(consumer, [...this.topics.keys()], this.settings.initialOffset === 'oldest', this.log, () => this.closed);
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         const handler = this.topics.get(topic);
@@ -174,17 +174,23 @@ export class TopicConsumer {
 /**
  * A topic that does not exist yet is created by the broker on first use (auto.create.topics), but
  * the first metadata answer says "does not host this topic-partition": keep asking, as daprd's
- * client does, until the topics are there (about 30 s at most), then subscribe.
+ * client does, until the topics are there, then subscribe. Unlike daprd, a group
+ * without committed offsets then starts at the topic's beginning (its first message is no older than
+ * our waiting).
  */
-async function subscribeWhenTopicsExist(consumer: Consumer, topics: string[], fromBeginning: boolean, log: Logger): Promise<void> {
+async function subscribeWhenTopicsExist(consumer: Consumer, topics: string[], fromBeginning: boolean, log: Logger, closed: () => boolean = () => false): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await consumer.subscribe({ topics, fromBeginning });
+      // A topic that came to exist while we waited was created by its first message: reading it from
+      // the beginning loses nothing sent after we started listening (`newest` would skip that message).
+      await consumer.subscribe({ topics, fromBeginning: fromBeginning || attempt > 0 });
       return;
     } catch (err) {
       const retriable = (err as { retriable?: boolean; type?: string }).retriable || (err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION';
-      if (!retriable || attempt >= 60) throw err;
-      if (attempt === 0) log.debug(`kafka: waiting for topics ${topics.join(', ')} to exist: ${(err as Error).message}`);
+      // Waits as long as it takes (until closed): giving up and starting again would subscribe at
+      // `newest` once the topic exists, and miss the message that created it.
+      if (!retriable || closed()) throw err;
+      if (attempt % 120 === 0) log.debug(`kafka: waiting for topics ${topics.join(', ')} to exist: ${(err as Error).message}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
