@@ -19,8 +19,10 @@ import { requestHandlerFor } from './request-handler.js';
 import { loadUserPlugins, PluginChain } from './user-plugins.js';
 import { RETIRE_MESSAGE, reloadRequested, runSupervisor } from './supervisor.js';
 import { retireServer } from './graceful-shutdown.js';
+import { exitWithParent } from '../shared/parent-watch.js';
 
 async function main(): Promise<void> {
+  if (cluster.isPrimary) exitWithParent();
   const options = parseOptions(process.argv.slice(2), process.env);
   if (options.printHelp) {
     console.error(HELP_TEXT);

@@ -15,6 +15,7 @@ import { Sidecar } from './runtime/sidecar.js';
 import type { SubscriptionSpec } from './resources/load-resources.js';
 import { COMPONENT_PLUGINS } from './components/index.js';
 import { DAPR_COMPAT_VERSION, SIDECAR_VERSION } from './version.js';
+import { exitWithParent } from '../shared/parent-watch.js';
 import { CAPTURE_ENV, formatCapture, type CaptureSink, type CapturedOutput } from './capture.js';
 
 export interface RunSidecarOptions {
@@ -185,6 +186,7 @@ export async function sidecarMain(argv: readonly string[], io: SidecarIo = defau
     if (!ok) io.stderr(`timed out waiting for the sidecar on port ${flags.httpPort}\n`);
     return ok ? 0 : 1;
   }
+  exitWithParent(io.env ?? process.env);
   let sidecar: RunningSidecar;
   try {
     sidecar = await runSidecar(argv, { env: io.env, cwd: io.cwd, log: (line) => io.stdout(`${line}\n`) });

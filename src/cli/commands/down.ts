@@ -3,6 +3,7 @@ import { daemonFile, pidAlive, readDaemonInfo, removeDaemonInfo } from '../../da
 import { projectId, projectRoot } from '../../daemon/state.js';
 import { connectEngine } from '../../runtime/docker/engine.js';
 import { removeProjectResources } from '../../runtime/docker/docker-runtime.js';
+import { LABEL_PROJECT, LABEL_ROOT } from '../../runtime/docker/labels.js';
 import type { CliIo } from '../io.js';
 import { findDaemon } from '../find-daemon.js';
 
@@ -33,7 +34,16 @@ export async function downCommand(opts: { project?: string }, io: CliIo): Promis
     }
   }
   const docker = await connectEngine(1000).catch(() => undefined);
-  const leftovers = docker ? await removeProjectResources(docker, id) : 0;
+  let leftovers = docker ? await removeProjectResources(docker, id) : 0;
+  if (docker) {
+    // Test API sessions of this folder (their own project ids) that a killed test run left.
+    const sessions = new Set<string>();
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL_ROOT}=${root}`] } })) {
+      const session = c.Labels[LABEL_PROJECT];
+      if (session && session !== id) sessions.add(session);
+    }
+    for (const session of sessions) leftovers += await removeProjectResources(docker, session);
+  }
   if (leftovers > 0) io.stdout.write(`removed ${leftovers} leftover container(s) of ${root}\n`);
   if (!info && leftovers === 0) io.stdout.write(`nothing runs for ${root}\n`);
   return 0;

@@ -1,3 +1,4 @@
+import { PARENT_PID_ENV } from '../../shared/parent-watch.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -112,7 +113,7 @@ export class ProcessRuntime implements Runtime {
   async #spawn(entry: Entry): Promise<void> {
     const { instance } = entry;
     const port = await freePort();
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...instance.spec.env, POD_NAME: instance.id, PORT: String(port) };
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...instance.spec.env, POD_NAME: instance.id, PORT: String(port), [PARENT_PID_ENV]: String(process.pid) };
     const sidecar = instance.spec.sidecar;
     if (sidecar) {
       const [daprHttp, daprGrpc] = await Promise.all([freePort(), freePort()]);
@@ -151,7 +152,7 @@ export class ProcessRuntime implements Runtime {
       ...['--dapr-http-port', String(ports.http), '--dapr-grpc-port', String(ports.grpc), '--resources-path', sidecar.resourcesDir],
     ];
     const child = spawn(sidecar.program?.[0] ?? this.#opts.node ?? process.execPath, args, {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NAMESPACE: instance.spec.namespace, ...sidecar.env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NAMESPACE: instance.spec.namespace, [PARENT_PID_ENV]: String(process.pid), ...sidecar.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const fn = `${instance.spec.namespace}/${instance.spec.name}`;
