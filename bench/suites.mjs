@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Daemon } from '../dist/daemon/daemon.js';
 import { engineAvailable } from '../dist/runtime/docker/engine.js';
 import { asyncThroughputBenchmarks } from './async-throughput.mjs';
+import { eventsBenchmarks } from './events.mjs';
 import { sidecarBenchmarks } from './sidecar.mjs';
 import { benchmark as tuiBenchmark } from './tui.mjs';
 
@@ -18,6 +19,7 @@ const ROUNDS = 20;
 export const benchmarks = [
   ...sidecarBenchmarks,
   ...asyncThroughputBenchmarks,
+  ...eventsBenchmarks,
   tuiBenchmark,
   {
     name: 'cold-start-stop',
