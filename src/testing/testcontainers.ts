@@ -69,7 +69,8 @@ export class OfnLocalContainer extends GenericContainer {
       const project = await OfnProject.attach({ controlUrl, token: this.#token, root: this.#root, gatewayUrl });
       return new StartedOfnLocalContainer(started, project, gatewayUrl, this.#root);
     } catch (err) {
-      await started.stop().catch(() => undefined);
+      await started.stop({ timeout: 30_000 }).catch(() => undefined);
+      await sweep(this.#root);
       throw err;
     }
   }

@@ -38,8 +38,10 @@ export async function downCommand(opts: { project?: string }, io: CliIo): Promis
   if (docker) {
     // Test API sessions of this folder (their own project ids) that a killed test run left.
     const sessions = new Set<string>();
-    for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL_ROOT}=${root}`] } })) {
-      const session = c.Labels[LABEL_PROJECT];
+    const filters = { label: [`${LABEL_ROOT}=${root}`] };
+    const labelled = [...(await docker.listContainers({ all: true, filters })), ...(await docker.listNetworks({ filters }))];
+    for (const x of labelled) {
+      const session = x.Labels?.[LABEL_PROJECT];
       if (session && session !== id) sessions.add(session);
     }
     for (const session of sessions) leftovers += await removeProjectResources(docker, session);
