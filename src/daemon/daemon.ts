@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FastBuilder } from '../build/fast/fast-builder.js';
 import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../build/framework-files.js';
@@ -152,7 +152,7 @@ export class Daemon {
   /** Sync functions' in-cluster host names → their stand-in as this process reaches it (event sinks). */
   #daemonAddresses = new Map<string, string>();
   /** Where pods reach this process (see #functionAddresses). */
-  #podHost: Promise<string> | undefined;
+  #podHost: Promise<{ bind: string; reach: string }> | undefined;
 
   private constructor(
     o: DaemonOptions,
@@ -216,6 +216,8 @@ export class Daemon {
     const sharedDir = path.join(root, '.ofn-local');
     const stateDir = o.session ? path.join(sharedDir, 'sessions', o.session) : sharedDir;
     await mkdir(stateDir, { recursive: true });
+    // `down` leaves a session alone while the process that runs it lives.
+    if (o.session) await writeFile(path.join(stateDir, 'session.json'), JSON.stringify({ pid: process.pid }));
     const journal = new Journal({ file: path.join(stateDir, 'journal.ndjson') });
     if (o.onEvent) journal.subscribe(o.onEvent);
     const buildsId = makeProjectId(root);
@@ -238,7 +240,8 @@ export class Daemon {
     daemon = new Daemon(o, project, root, { id, stateDir, sharedDir, buildsId }, journal, runtime, docker);
     const d = daemon;
     const onAbort = () => void d.stop().catch(() => undefined);
-    o.signal?.addEventListener('abort', onAbort, { once: true });
+    if (o.signal?.aborted) onAbort();
+    else o.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await daemon.#start();
       if (o.signal?.aborted) throw new OfnError('ERR_START_ABORTED', 'the start was aborted');
@@ -304,9 +307,10 @@ export class Daemon {
       this.emit({ type: 'daemon.stopping' });
       const errors: unknown[] = [];
       await this.#watcher?.close().catch((e: unknown) => errors.push(e));
-      await this.#gateway.close().catch((e: unknown) => errors.push(e));
-      await Promise.all([...this.#scalers.values()].map((sc) => sc.stop()));
+      // Events and scalers first: their deliveries and scale-ups go through the gateway.
       await this.#events?.stop().catch((e: unknown) => errors.push(e));
+      await Promise.all([...this.#scalers.values()].map((sc) => sc.stop()));
+      await this.#gateway.close().catch((e: unknown) => errors.push(e));
       await Promise.all([...this.#pools.values()].map((p) => p.dispose().catch((e: unknown) => errors.push(e))));
       await Promise.all(this.#hostServices.map((svc) => svc.stop().catch((e: unknown) => errors.push(e))));
       await this.#runtime.dispose().catch((e: unknown) => errors.push(e));
@@ -416,6 +420,7 @@ export class Daemon {
       warnings: this.project.warnings.map((w) => `${path.relative(this.#o.cwd, w.file)}: ${w.path}: ${w.message}`),
     });
     await this.#runtime.prepare();
+    this.#throwIfStopped();
     await this.#gateway.listen();
     this.#config = await loadProjectConfig(this.root);
     await this.#startServices();
@@ -491,13 +496,16 @@ export class Daemon {
    * as `pod`s (sidecars, function containers) or this process reach it.
    */
   async #functionAddresses(from: 'pod' | 'daemon'): Promise<Map<string, string>> {
-    this.#podHost ??= this.#runtime instanceof DockerRuntime ? this.#runtime.hostAddress() : Promise.resolve('127.0.0.1');
-    const podHost = await this.#podHost;
+    const pending = (this.#podHost ??= this.#runtime instanceof DockerRuntime ? this.#runtime.hostAddress() : Promise.resolve({ bind: '127.0.0.1', reach: '127.0.0.1' }));
+    const podHost = await pending.catch((err: unknown) => {
+      this.#podHost = undefined; // asked again next time
+      throw err;
+    });
     const map = new Map<string, string>();
     for (const fn of this.#project.functions) {
       if (fn.runtime !== 'knative') continue;
-      const port = await this.#gateway.serviceAddress(fn.namespace, fn.name, ['127.0.0.1', podHost]);
-      for (const host of clusterHostNames(fn.namespace, fn.name)) map.set(host, `${from === 'pod' ? podHost : '127.0.0.1'}:${port}`);
+      const port = await this.#gateway.serviceAddress(fn.namespace, fn.name, ['127.0.0.1', podHost.bind]);
+      for (const host of clusterHostNames(fn.namespace, fn.name)) map.set(host, `${from === 'pod' ? podHost.reach : '127.0.0.1'}:${port}`);
     }
     return map;
   }
@@ -511,6 +519,7 @@ export class Daemon {
     const model = this.#project.events;
     if (!this.#events && model.eventSources.length === 0 && model.triggers.length === 0) return;
     this.#daemonAddresses = await this.#functionAddresses('daemon');
+    this.#throwIfStopped();
     if (this.#events) return this.#events.update(model);
     this.#events = new EventsEngine({
       model,
@@ -781,6 +790,8 @@ export class Daemon {
       await pool.dispose();
       return;
     }
+    // Stopped during the rebuild: start nothing more.
+    if (this.#stopped) return void (await pool.dispose());
     await pool.setSpec(spec);
     // The old version keeps serving until the new one has proved it starts (if it was serving at all).
     if ((old?.replicas ?? 0) > 0 || fn.scale.min > 0) {

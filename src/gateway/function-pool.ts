@@ -341,6 +341,11 @@ export class FunctionPool {
       } else {
         if (instance) await this.#o.runtime.remove(instance).catch(() => undefined);
         instance = await this.#o.runtime.start(this.#spec);
+        if (this.#disposed) {
+          // Disposed while the container was created: it must not outlive the pool.
+          await this.#o.runtime.remove(instance).catch(() => undefined);
+          return;
+        }
         this.#o.emit({ type: 'instance.starting', fn: this.key, instance: instance.id, cold });
       }
       await this.#waitReady(instance);

@@ -34,7 +34,8 @@ export class Gateway {
   readonly #agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, timeout: 4000 });
   #port = 0;
   /** Per-function listeners standing in for `<fn>.<ns>.svc.cluster.local` (see serviceAddress). */
-  readonly #services = new Map<string, { port: number; servers: http.Server[] }>();
+  readonly #services = new Map<string, Promise<{ port: number; servers: http.Server[] }>>();
+  #closed = false;
 
   constructor(opts: GatewayOptions) {
     this.#o = opts;
@@ -87,28 +88,48 @@ export class Gateway {
    * pointed here. Opened once per function; the same port on every host.
    */
   async serviceAddress(namespace: string, name: string, hosts: string[]): Promise<number> {
+    if (this.#closed) throw new GatewayError('ERR_LISTEN', 'the gateway is closed');
     const key = `${namespace}/${name}`;
-    const known = this.#services.get(key);
-    if (known) return known.port;
+    // The promise is kept, so concurrent callers (two builds) get the same port, never a 0.
+    let entry = this.#services.get(key);
+    if (!entry) {
+      entry = this.#openService(namespace, name, hosts);
+      this.#services.set(key, entry);
+      entry.catch(() => this.#services.delete(key));
+    }
+    return (await entry).port;
+  }
+
+  async #openService(namespace: string, name: string, hosts: string[]): Promise<{ port: number; servers: http.Server[] }> {
     const entry = { port: 0, servers: [] as http.Server[] };
-    this.#services.set(key, entry);
     const route = { namespace, name, by: 'host' as const };
     for (const host of [...new Set(hosts)]) {
       const server = http.createServer((req, res) => this.#handle(req, res, route));
       server.keepAliveTimeout = 65_000;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(entry.port, host, () => resolve());
-      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(entry.port, host, () => resolve());
+        });
+      } catch (err) {
+        for (const s of entry.servers) s.close();
+        throw new GatewayError('ERR_LISTEN', `cannot listen for ${namespace}/${name} on ${host}: ${errorMessage(err)}`, { port: entry.port });
+      }
       entry.port = (server.address() as AddressInfo).port;
       entry.servers.push(server);
     }
-    return entry.port;
+    if (this.#closed) {
+      for (const s of entry.servers) s.close();
+      throw new GatewayError('ERR_LISTEN', 'the gateway is closed');
+    }
+    return entry;
   }
 
   async close(): Promise<void> {
-    for (const { servers } of this.#services.values()) {
-      for (const server of servers) {
+    this.#closed = true;
+    for (const pending of this.#services.values()) {
+      const entry = await pending.catch(() => undefined);
+      for (const server of entry?.servers ?? []) {
         server.close();
         server.closeAllConnections();
       }

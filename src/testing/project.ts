@@ -11,6 +11,7 @@ import { DaemonClient } from '../daemon/client.js';
 import { daemonFile, pidAlive, readDaemonInfo } from '../daemon/daemon-file.js';
 import type { JournalEntry } from '../daemon/events.js';
 import { errorMessage } from '../errors.js';
+import { projectRoot } from '../daemon/state.js';
 import type { RuntimeKind } from '../runtime/runtime.js';
 import { OfnTestingError } from './errors.js';
 import { describeFilter, describeOutput, matches, toOutput, type Output, type OutputFilter } from './outputs.js';
@@ -86,7 +87,7 @@ export class OfnProject {
   readonly #backend: Backend;
   readonly #outputs: Output[] = [];
   readonly #logs = new Map<string, { instance: string; line: string }[]>();
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new Set<(stopped?: boolean) => void>();
   readonly #services = new Map<string, string>();
   /** Journal entries other than log lines (bounded). */
   readonly #journal: JournalEntry[] = [];
@@ -134,7 +135,7 @@ export class OfnProject {
         onEvent: (e) => (project ? project.#take(e) : seen.push(e)),
       });
     } catch (err) {
-      const sessionDir = path.join(path.resolve(cwd, inputs[0] ?? '.'), '.ofn-local', 'sessions', session);
+      const sessionDir = path.join(projectRoot(inputs, cwd), '.ofn-local', 'sessions', session);
       await rm(sessionDir, { recursive: true, force: true }).catch(() => undefined);
       if (abort.signal.aborted) throw new OfnTestingError('ERR_NOT_READY', `the project did not get ready within ${timeout} ms; ${pending(seen)}`, {}, 'raise readyTimeoutMs, or look at the build output above');
       throw new OfnTestingError('ERR_NOT_READY', `the project did not start: ${errorMessage(err)}`, {}, undefined, { cause: err });
@@ -195,8 +196,8 @@ export class OfnProject {
       },
     };
     const project = new OfnProject(backend, await mapped());
-    // From the journal's end on: outputs and logs of this test run only.
-    const after = await lastSeq(client);
+    // From the journal's end on: outputs and logs of this test run only (backing services from the start).
+    const after = await lastSeq(client, (e) => project.#take(e));
     following = (async () => {
       for await (const e of client.journal({ after, follow: true }, stream.signal)) project.#take(e);
     })();
@@ -291,6 +292,7 @@ export class OfnProject {
    * them arrived. On timeout it rejects with ERR_WAIT_TIMEOUT listing every output that did arrive.
    */
   waitFor(filter: OutputFilter = {}, opts: WaitOptions = {}): Promise<Output> {
+    this.#assertOpen();
     const timeoutMs = opts.timeoutMs ?? 10_000;
     const count = opts.count ?? 1;
     return new Promise<Output>((resolve, reject) => {
@@ -305,7 +307,11 @@ export class OfnProject {
         clearTimeout(timer);
         this.#waiters.delete(onOutput);
       };
-      const onOutput = () => void check();
+      const onOutput = (stopped?: boolean) => {
+        if (!stopped) return void check();
+        done();
+        reject(new OfnTestingError('ERR_TESTING', `waitFor(${describeFilter(filter)}): the project was stopped`));
+      };
       const timer = setTimeout(() => {
         done();
         const arrived = this.outputs();
@@ -344,6 +350,7 @@ export class OfnProject {
 
   /** Stops everything it started (or detaches from a running daemon). Safe to call more than once. */
   stop(): Promise<void> {
+    if (!this.#closed) for (const w of [...this.#waiters]) w(true);
     this.#closed ??= this.#backend.close();
     return this.#closed;
   }
@@ -418,8 +425,12 @@ function remapGateway(status: DaemonStatus, gatewayUrl: string | undefined): Dae
   return { ...status, gateway: to, functions: status.functions.map((f) => ({ ...f, url: f.url && swap(f.url) })) };
 }
 
-async function lastSeq(client: DaemonClient): Promise<number> {
+/** The journal's last sequence number; `services` sees the backing services started so far. */
+async function lastSeq(client: DaemonClient, services: (e: JournalEntry) => void): Promise<number> {
   let last = 0;
-  for await (const e of client.journal({})) last = e.seq;
+  for await (const e of client.journal({})) {
+    last = e.seq;
+    if (e.type === 'service.started') services(e);
+  }
   return last;
 }

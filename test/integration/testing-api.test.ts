@@ -87,6 +87,10 @@ describe(`ofn-local/testing (${runtime} runtime)`, () => {
       expect((await a.waitFor({ topic: 'order-created' })).json()).toEqual({ id: 'A', items: 1 });
       expect((await b.waitFor({ topic: 'order-created' })).json()).toEqual({ id: 'B', items: 1 });
       expect(a.outputs().map((o) => o.json<{ id: string }>().id)).toEqual(['A', 'A']);
+      // A wait still pending when its project stops ends at once, saying so.
+      const pending = a.waitFor({ topic: 'never' }, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+      await a.stop();
+      expect(String(await pending)).toContain('waitFor(topic never): the project was stopped');
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
@@ -94,6 +98,12 @@ describe(`ofn-local/testing (${runtime} runtime)`, () => {
     const left = await containersOf(ORDERS);
     expect(left.length).toBeLessThanOrEqual(2);
     await expect(a.invoke('orders', {})).rejects.toThrow('this project was stopped');
+  });
+
+  it('ofn-local down in the folder leaves a running test session alone', async () => {
+    const { stdout } = await run(process.execPath, [path.join(REPO_ROOT, 'bin', 'ofn-local.js'), 'down'], { cwd: ORDERS });
+    expect(stdout).not.toMatch(/removed \d+ leftover/);
+    expect((await project.invoke('orders', { id: 'still', items: 1 })).status).toBe(200);
   });
 
   it('a test that throws still leaves no container behind', async () => {

@@ -1,3 +1,5 @@
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { DaemonClient } from '../../daemon/client.js';
 import { daemonFile, pidAlive, readDaemonInfo, removeDaemonInfo } from '../../daemon/daemon-file.js';
 import { projectId, projectRoot } from '../../daemon/state.js';
@@ -44,7 +46,14 @@ export async function downCommand(opts: { project?: string }, io: CliIo): Promis
       const session = x.Labels?.[LABEL_PROJECT];
       if (session && session !== id) sessions.add(session);
     }
-    for (const session of sessions) leftovers += await removeProjectResources(docker, session);
+    for (const session of sessions) {
+      // A test run that is still going keeps its session; one whose process is gone left these.
+      const dir = path.join(root, '.ofn-local', 'sessions', session.slice(id.length + 1));
+      const owner = (await readFile(path.join(dir, 'session.json'), 'utf8').then((t) => JSON.parse(t) as { pid?: number }).catch(() => undefined))?.pid;
+      if (session.startsWith(`${id}-`) && owner && pidAlive(owner)) continue;
+      leftovers += await removeProjectResources(docker, session);
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    }
   }
   if (leftovers > 0) io.stdout.write(`removed ${leftovers} leftover container(s) of ${root}\n`);
   if (!info && leftovers === 0) io.stdout.write(`nothing runs for ${root}\n`);

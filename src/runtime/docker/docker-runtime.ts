@@ -60,14 +60,18 @@ export class DockerRuntime implements Runtime {
    * Where containers on the project network reach this process: the network's gateway (the host),
    * or the daemon's own container when it runs in one (joinContainer).
    */
-  async hostAddress(): Promise<string> {
-    const { docker, joinContainer } = this.#opts;
+  async hostAddress(): Promise<{ bind: string; reach: string }> {
+    const { docker, joinContainer, addressMode } = this.#opts;
+    // Docker Desktop: the bridge is inside its VM; containers reach the host's loopback by this name.
+    if (addressMode === 'published') return { bind: '127.0.0.1', reach: 'host.docker.internal' };
     if (joinContainer) {
       const info = await docker.getContainer(joinContainer).inspect();
-      return info.NetworkSettings.Networks[this.networkName]?.IPAddress ?? '127.0.0.1';
+      const ip = info.NetworkSettings.Networks[this.networkName]?.IPAddress ?? '127.0.0.1';
+      return { bind: ip, reach: ip };
     }
     const net = (await docker.getNetwork(this.networkName).inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
-    return net.IPAM?.Config?.find((c) => c.Gateway)?.Gateway ?? '127.0.0.1';
+    const ip = net.IPAM?.Config?.find((c) => c.Gateway)?.Gateway ?? '127.0.0.1';
+    return { bind: ip, reach: ip };
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
