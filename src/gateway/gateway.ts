@@ -20,6 +20,9 @@ export interface GatewayOptions {
   webhook?: (method: string, path: string) => ((body: Buffer, contentType: string | undefined) => Promise<string>) | undefined;
 }
 
+/** A webhook event's largest body (as the control API's). */
+const WEBHOOK_MAX_BYTES = 16 * 1024 * 1024;
+
 export class GatewayError extends OfnError<'ERR_PORT_IN_USE' | 'ERR_LISTEN'> {}
 
 /**
@@ -149,8 +152,13 @@ export class Gateway {
     const hook = fixed ? undefined : this.#o.webhook?.(req.method ?? 'GET', url.split('?', 1)[0]!);
     if (hook) {
       const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= WEBHOOK_MAX_BYTES) chunks.push(c);
+      });
       req.on('end', () => {
+        if (size > WEBHOOK_MAX_BYTES) return reply(res, 413, `an event may have at most ${WEBHOOK_MAX_BYTES} bytes\n`);
         hook(Buffer.concat(chunks), req.headers['content-type']).then(
           (id) => {
             res.writeHead(202, { 'content-type': 'application/json' });
