@@ -10,6 +10,7 @@ import { publishCommand } from './commands/publish.js';
 import { execCommand } from './commands/exec.js';
 import { eventsCommand, eventsPublishCommand } from './commands/events.js';
 import { sidecarMain } from '../sidecar/index.js';
+import { DEFAULT_DAPRD_VERSION } from '../daemon/dapr-mode.js';
 import type { CliIo } from './io.js';
 
 export const DEFAULT_GATEWAY_PORT = 8480;
@@ -38,8 +39,8 @@ export function createProgram(io: CliIo): Command {
     .addOption(new Option('--zero <mode>', 'how an instance sits at zero: stop (cold start) or pause (frozen)').choices(['stop', 'pause']).default('stop'))
     .option('--base-image <ref>', 'base image of function images (default node:20-bookworm-slim, else the offline base)')
     .option('--no-watch', 'do not reload on file changes (hot reload is on by default)')
-    .addOption(new Option('--dapr <mode>', "whose Dapr sidecar runs beside functions: ofn-local's own, or the real daprd (daprio/daprd image; a daprd binary on the process runtime)").choices(['embedded', 'daprd']).default('embedded'))
-    .option('--daprd-version <v>', 'daprd version for --dapr daprd', '1.11.3')
+    .addOption(daprOption())
+    .addOption(daprdVersionOption())
     .option('--cooldown <s>', 'seconds without backlog before an async function with KEDA triggers scales to zero (default: its cooldownPeriod, else 300)', seconds)
     .option('-v, --verbose', 'print build output and every instance event')
     .option('--host <addr>', 'address the gateway and control API listen on (0.0.0.0 inside a container)', '127.0.0.1')
@@ -63,8 +64,8 @@ export function createProgram(io: CliIo): Command {
     .addOption(new Option('--runtime <kind>', 'where instances run (default: docker when an engine answers)').choices(['docker', 'process']))
     .option('--ready-timeout <s>', 'seconds a request waits for an instance before a 503', seconds, 60)
     .option('--base-image <ref>', 'base of function images')
-    .addOption(new Option('--dapr <mode>', "whose Dapr sidecar: ofn-local's own, or the real daprd").choices(['embedded', 'daprd']).default('embedded'))
-    .option('--daprd-version <v>', 'daprd version for --dapr daprd', '1.11.3')
+    .addOption(daprOption())
+    .addOption(daprdVersionOption())
     .action(async (args: string[], opts, cmd: Command) => {
       const { inputs, command } = splitCommand(args, cmd);
       setExit(await execCommand(inputs, command, opts, io));
@@ -172,6 +173,17 @@ function splitCommand(args: string[], cmd: Command): { inputs: string[]; command
   const dash = raw.indexOf('--');
   const command = dash >= 0 ? raw.slice(dash + 1) : [];
   return { inputs: args.slice(0, args.length - command.length), command };
+}
+
+/** `--dapr` and `--daprd-version`, the same for `up` and `exec`. */
+function daprOption(): Option {
+  return new Option('--dapr <mode>', "whose Dapr sidecar runs beside functions: ofn-local's own, or the real daprd (daprio/daprd image; a daprd binary on the process runtime)")
+    .choices(['embedded', 'daprd'])
+    .default('embedded');
+}
+
+function daprdVersionOption(): Option {
+  return new Option('--daprd-version <v>', 'daprd version for --dapr daprd').default(DEFAULT_DAPRD_VERSION);
 }
 
 function port(v: string): number {

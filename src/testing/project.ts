@@ -409,7 +409,6 @@ function pending(seen: JournalEntry[]): string {
     else if (e.type === 'build.finished') state.set(e.fn, 'starting');
     else if (e.type === 'build.failed') state.set(e.fn, `build failed: ${e.message}`);
     else if (e.type === 'instance.ready') state.set(e.fn, 'ready');
-    else if (e.type === 'build.log' && state.get(e.fn) === 'building') state.set(e.fn, 'building');
   }
   const lastLog = new Map<string, string>();
   for (const e of seen) if (e.type === 'build.log' || e.type === 'instance.log') lastLog.set(e.fn, e.line);

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readDataOption } from '../data-option.js';
 import type { EventOf, JournalEntry } from '../../daemon/events.js';
 import type { CliIo } from '../io.js';
 import { requireDaemon } from '../find-daemon.js';
@@ -43,14 +42,8 @@ export interface EventsPublishOptions {
 /** `ofn-local events publish <eventsource> <event> --data ...`: as if the source produced it. */
 export async function eventsPublishCommand(eventSource: string, event: string, opts: EventsPublishOptions, io: CliIo): Promise<number> {
   const client = await requireDaemon(io.cwd, opts.project);
-  const data = opts.data === undefined ? Buffer.from('{}') : opts.data.startsWith('@') ? await readFile(path.resolve(io.cwd, opts.data.slice(1))) : Buffer.from(opts.data);
-  let json = true;
-  try {
-    JSON.parse(data.toString('utf8'));
-  } catch {
-    json = false;
-  }
-  const id = await client.emitEvent(opts.namespace, eventSource, event, data, json ? 'application/json' : 'text/plain');
+  const { body, contentType } = await readDataOption(opts.data ?? '{}', io.cwd);
+  const id = await client.emitEvent(opts.namespace, eventSource, event, body, contentType);
   io.stdout.write(`event ${id} from ${opts.namespace}/${eventSource}.${event}: see its hops with ofn-local events\n`);
   return 0;
 }

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readDataOption } from '../data-option.js';
 import { OfnError } from '../../errors.js';
 import type { CliIo } from '../io.js';
 import { requireDaemon } from '../find-daemon.js';
@@ -23,9 +22,10 @@ export async function invokeCommand(name: string, opts: InvokeOptions, io: CliIo
     const known = status.functions.map((f) => `${f.namespace}/${f.name}`).join(', ') || '(none)';
     throw new OfnError('ERR_NO_FUNCTION', `no function ${opts.namespace}/${name} in this project (functions: ${known})`);
   }
-  const body = opts.data === undefined ? undefined : opts.data.startsWith('@') ? await readFile(path.resolve(io.cwd, opts.data.slice(1))) : Buffer.from(opts.data);
+  const data = opts.data === undefined ? undefined : await readDataOption(opts.data, io.cwd);
+  const body = data?.body;
   const headers: Record<string, string> = {};
-  if (body) headers['content-type'] = isJson(body) ? 'application/json' : 'text/plain';
+  if (data) headers['content-type'] = data.contentType;
   if (fn.runtime === 'async') {
     // No HTTP route (as on a cluster): the event goes in through one of its input bindings.
     const answer = await client.invokeInput(opts.namespace, name, opts.input, body ?? Buffer.from('{}'), headers['content-type'] ?? 'application/json');
@@ -43,11 +43,3 @@ export async function invokeCommand(name: string, opts: InvokeOptions, io: CliIo
   return 0;
 }
 
-function isJson(buf: Buffer): boolean {
-  try {
-    JSON.parse(buf.toString('utf8'));
-    return true;
-  } catch {
-    return false;
-  }
-}

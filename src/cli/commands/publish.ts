@@ -1,13 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readDataOption } from '../data-option.js';
 import type { CliIo } from '../io.js';
 import { requireDaemon } from '../find-daemon.js';
 
 /** `ofn-local publish <pubsub> <topic> --data ...`: into the running project's pubsub, as a Dapr client would. */
 export async function publishCommand(pubsub: string, topic: string, opts: { namespace: string; data: string; project?: string }, io: CliIo): Promise<number> {
   const client = await requireDaemon(io.cwd, opts.project);
-  const body = opts.data.startsWith('@') ? await readFile(path.resolve(io.cwd, opts.data.slice(1))) : Buffer.from(opts.data);
-  const contentType = isJson(body) ? 'application/json' : 'text/plain';
+  const { body, contentType } = await readDataOption(opts.data, io.cwd);
   const out = await client.publish(opts.namespace, pubsub, topic, body, contentType);
   if (out.status >= 300) {
     io.stderr.write(`error: the sidecar of ${out.via} answered ${out.status}: ${out.body}\n`);
@@ -17,11 +15,3 @@ export async function publishCommand(pubsub: string, topic: string, opts: { name
   return 0;
 }
 
-function isJson(buf: Buffer): boolean {
-  try {
-    JSON.parse(buf.toString('utf8'));
-    return true;
-  } catch {
-    return false;
-  }
-}
