@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Daemon } from '../dist/daemon/daemon.js';
+import { figure } from './util.mjs';
 
 const N = 5000;
 const WARMUP = 300;
@@ -252,6 +253,3 @@ function request({ host, port }, method, p, body, headers, agent) {
   });
 }
 
-function figure(name, metric, value, baseline, unit) {
-  return { name, metric, value, unit, baseline, ratio: baseline ? value / baseline : undefined };
-}

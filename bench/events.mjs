@@ -13,13 +13,13 @@
 // Both for the embedded bus and for NATS JetStream (a nats-server started and stopped here).
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EmbeddedBus, EventsEngine, JetStreamBus } from '../dist/events/runtime/index.js';
 import { loadEvents } from '../dist/events/model/index.js';
 import { DiagnosticList } from '../dist/model/diagnostics.js';
+import { figure, freePort, pct, waitForPort } from './util.mjs';
 
 const LAT_EVENTS = 500;
 const WARMUP = 100;
@@ -393,34 +393,6 @@ function withTimeout(promise, ms, what) {
   ]);
 }
 
-function figure(name, metric, value, baseline, unit) {
-  return { name, metric, value, unit, baseline, ratio: baseline ? value / baseline : undefined };
-}
 
-function pct(xs, p) {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitForPort(port) {
-  for (let i = 0; i < 400; i++) {
-    const ok = await new Promise((r) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.once('connect', () => (c.destroy(), r(true)));
-      c.once('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}

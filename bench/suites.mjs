@@ -12,6 +12,7 @@ import { asyncThroughputBenchmarks } from './async-throughput.mjs';
 import { eventsBenchmarks } from './events.mjs';
 import { sidecarBenchmarks } from './sidecar.mjs';
 import { benchmark as tuiBenchmark } from './tui.mjs';
+import { figure, pct } from './util.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = 20;
@@ -183,14 +184,7 @@ function text(url) {
   });
 }
 
-function figure(name, metric, value, baseline, unit) {
-  return { name, metric, value, unit, baseline, ratio: baseline ? value / baseline : undefined };
-}
 
-function pct(xs, p) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { figure } from './util.mjs';
 
 const RATE = 2000;
 const SECONDS = Number(process.env.OFN_BENCH_TUI_SECONDS ?? 30);
@@ -38,9 +39,6 @@ async function run() {
   ];
 }
 
-function figure(name, metric, value, baseline, unit) {
-  return { name, metric, value, unit, baseline, ratio: baseline ? value / baseline : undefined };
-}
 
 function child(mode) {
   const env = { ...process.env };
