@@ -51,7 +51,8 @@ export class OfnLocalContainer extends GenericContainer {
       .withWorkingDir(this.#root)
       .withCommand(['up', this.#root, '--host', '0.0.0.0', '--port', String(GATEWAY_PORT), '--control-port', String(CONTROL_PORT), '--no-watch', '--runtime', 'docker'])
       .withExposedPorts(GATEWAY_PORT, CONTROL_PORT)
-      .withWaitStrategy(Wait.forLogMessage(/ready: gateway /))
+      // "ready" is printed before the control API listens: wait for its port too.
+      .withWaitStrategy(Wait.forAll([Wait.forLogMessage(/ready: gateway /), Wait.forListeningPorts()]))
       .withStartupTimeout(300_000);
   }
 
