@@ -90,10 +90,12 @@ function checkInputs(trigger: Trigger, reporter: DocumentReporter, index: Index)
     const events = eventsOf(source).map((e) => e.event);
     const sourceName = qualifiedName(source.namespace, source.name);
     if (!events.includes(input.event)) {
-      reporter.error(
+      // A cluster accepts such a Trigger (nothing checks the reference there): it runs, the input never holds.
+      reporter.warning(
         [...at, 'event'],
-        `EventSource ${sourceName} defines no event "${input.event}" (its events: ${events.join(', ')}); ` +
-          'name one of those, or add the event to the EventSource',
+        `EventSource ${sourceName} defines no event "${input.event}" (its events: ${events.join(', ')}): ` +
+          `input "${input.name}" can never hold, so a condition that needs it never matches; ` +
+          'name one of those events, or add the event to the EventSource',
       );
       continue;
     }
