@@ -3,7 +3,7 @@
  * what a cluster would run (v1beta1 converted, webhook defaults and rules applied, FUNC_CONTEXT
  * built, code located). Every problem is collected; any error makes the whole load fail.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isEventKind, loadEvents, type EventDocument } from '../events/model/index.js';
 import { DiagnosticList, DocumentReporter } from './diagnostics.js';
@@ -19,6 +19,7 @@ import {
   SUPPORTED_KINDS_TEXT,
   findOtherKind,
 } from './manifest-kinds.js';
+import { MANIFEST_FILE_MAX_BYTES, manifestTooLarge } from './limits.js';
 import { findManifestFiles, readErrorMessage } from './manifest-files.js';
 import { describeValue } from './schema-issues.js';
 import type { JsonObject, LoadedFunction, Origin, Project } from './types.js';
@@ -112,7 +113,18 @@ async function readManifestFile(
 ): Promise<boolean> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const handle = await open(file, 'r');
+    try {
+      // The size first: parsing a file of tens of MiB takes gigabytes.
+      const { size } = await handle.stat();
+      if (size > MANIFEST_FILE_MAX_BYTES) {
+        diagnostics.add({ severity: 'error', file, doc: 0, path: '', message: manifestTooLarge(size) });
+        return false;
+      }
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
     diagnostics.add({ severity: 'error', file, doc: 0, path: '', message: readErrorMessage(err, file) });
     return false;

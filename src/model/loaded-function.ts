@@ -4,6 +4,7 @@ import { DEFAULT_FUNCTION_PORT } from './defaults.js';
 import { buildFuncContexts } from './func-context.js';
 import type { FunctionDocument } from './function-document.js';
 import type { GitTopLevel } from './git-toplevel.js';
+import { checkParamsSize } from './limits.js';
 import { FUNCTION_V1BETA2 } from './manifest-kinds.js';
 import { scaleSettings } from './scale.js';
 import { resolveSource } from './source.js';
@@ -36,6 +37,8 @@ export async function toLoadedFunction(setting: FunctionSetting): Promise<Loaded
   const errorsBefore = reporter.errors;
   const contexts = buildFuncContexts(fn, setting.existingComponentType, reporter);
   const scale = scaleSettings(serving, reporter);
+  // Params become environment variables: sizes an exec refuses are reported here, not at spawn time.
+  if (serving?.params) checkParamsSize(serving.params, reporter);
   const source = await resolveSource(
     fn,
     { manifestDir: path.dirname(origin.file), gitTopLevel: setting.gitTopLevel },

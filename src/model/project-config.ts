@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ModelError } from './errors.js';
+import { MANIFEST_FILE_MAX_BYTES, manifestTooLarge } from './limits.js';
 import type { Diagnostic } from './types.js';
 import { parseYamlDocuments } from './yaml-documents.js';
 
@@ -48,6 +49,12 @@ const configSchema = z.strictObject({
 export async function loadProjectConfig(root: string): Promise<ProjectConfig | undefined> {
   for (const name of PROJECT_CONFIG_FILES) {
     const file = path.join(root, name);
+    const size = await stat(file).then((st) => st.size, () => undefined);
+    if (size === undefined) continue;
+    if (size > MANIFEST_FILE_MAX_BYTES) {
+      const problem: Diagnostic = { severity: 'error', file, doc: 0, path: '', message: manifestTooLarge(size) };
+      throw new ModelError('ERR_MANIFEST', `${file}: ${problem.message}`, [problem]);
+    }
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     const [doc] = parseYamlDocuments(text);
