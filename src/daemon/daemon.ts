@@ -7,7 +7,7 @@ import { ensureSidecarImage } from '../build/sidecar-image.js';
 import { imageExists, pullImage } from '../build/images.js';
 import { daprPlan } from '../model/dapr-plan.js';
 import { clusterHostNames, localFunctionUrl, writeDaprResources } from './dapr-resources.js';
-import { EventsEngine, defaultSinkUrl, type SourceStatus } from '../events/runtime/index.js';
+import { EventsEngine, defaultSinkUrl, type SourceStatus, type WebhookHeaders } from '../events/runtime/index.js';
 import { loadProjectConfig, type ProjectConfig } from '../model/project-config.js';
 import { startDockerService } from '../services/docker-services.js';
 import { startHostService, type HostService } from '../services/process-services.js';
@@ -540,11 +540,13 @@ export class Daemon {
   }
 
   /** The http EventSources' webhooks: `path` as written, else `/_events/<ns>/<eventSource>/<event>`. */
-  #webhook(method: string, urlPath: string): ((body: Buffer, contentType: string | undefined) => Promise<string>) | undefined {
+  #webhook(method: string, urlPath: string): ((body: Buffer, contentType: string | undefined, headers?: WebhookHeaders) => Promise<string>) | undefined {
     if (method !== 'POST' || !this.#events) return undefined;
     const route = this.#events.webhooks().find((w) => (w.path ?? `/_events/${w.namespace}/${w.eventSource}/${w.event}`) === urlPath);
     if (!route) return undefined;
-    return (body, contentType) => this.#events!.handleWebhook(route.namespace, route.eventSource, route.event, body, contentType);
+    // A malformed CloudEvent is refused (EventsError ERR_EVENTS_INVALID_EVENT); the request's
+    // headers, when given, let a binary-mode one (ce-*) be checked too.
+    return (body, contentType, headers) => this.#events!.handleWebhook(route.namespace, route.eventSource, route.event, body, contentType, headers);
   }
 
   /** Start-up stops at the next step once stop() was called (an aborted start). */

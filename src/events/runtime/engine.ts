@@ -31,6 +31,7 @@ import { JetStreamBus } from './jetstream-bus.js';
 import { resolveUrlAuthority, sourceAppId, startSourceInput, type SourceInput } from './sources.js';
 import { TriggerRunner, type HopRecord, type TriggerContext } from './trigger.js';
 import type { BusEvent, EventHop, EventsEngineOptions, RetryOptions } from './types.js';
+import { webhookEventProblem, type WebhookHeaders } from './webhook-event.js';
 
 export const DEFAULT_INPUT_WINDOW_MS = 60_000;
 export const DEFAULT_RETRY: RetryOptions = { attempts: 6, initialMs: 200, maxMs: 5000 };
@@ -38,7 +39,13 @@ const DEFAULT_SINK_TIMEOUT_MS = 15_000;
 /** A source whose broker is not there is tried again, backing off to this. */
 const SOURCE_RETRY_MAX_MS = 30_000;
 
-export type EventsErrorCode = 'ERR_EVENTS_UNKNOWN_SOURCE' | 'ERR_EVENTS_UNKNOWN_EVENT' | 'ERR_EVENTS_NOT_WEBHOOK' | 'ERR_EVENTS_STOPPED';
+export type EventsErrorCode =
+  | 'ERR_EVENTS_UNKNOWN_SOURCE'
+  | 'ERR_EVENTS_UNKNOWN_EVENT'
+  | 'ERR_EVENTS_NOT_WEBHOOK'
+  | 'ERR_EVENTS_STOPPED'
+  /** The request is not an event that could be delivered (a malformed CloudEvent): the sender's fault, 400. */
+  | 'ERR_EVENTS_INVALID_EVENT';
 
 export class EventsError extends OfnError<EventsErrorCode> {}
 
@@ -173,15 +180,21 @@ export class EventsEngine {
   /** An event as if the source produced it (`ofn-local events publish`, the test API). Resolves with its id once it is on the bus and at the sink. */
   async inject(namespace: string, eventSource: string, event: string, data: Buffer, contentType?: string): Promise<string> {
     const { source, kind } = this.lookup(namespace, eventSource, event);
+    refuseInvalid(data, contentType, {});
     return this.produce(source, kind, event, data, contentType, 'injected');
   }
 
-  /** A request to an http event source's webhook (the gateway calls this). */
-  async handleWebhook(namespace: string, eventSource: string, event: string, body: Buffer, contentType?: string): Promise<string> {
+  /**
+   * A request to an http event source's webhook (the gateway calls this). A malformed CloudEvent
+   * (structured, or binary-mode `ce-*` headers) is refused with ERR_EVENTS_INVALID_EVENT before it
+   * gets an id: it would not be delivered.
+   */
+  async handleWebhook(namespace: string, eventSource: string, event: string, body: Buffer, contentType?: string, headers: WebhookHeaders = {}): Promise<string> {
     const { source, kind } = this.lookup(namespace, eventSource, event);
     if (kind !== 'http') {
       throw new EventsError('ERR_EVENTS_NOT_WEBHOOK', `event ${event} of EventSource ${namespace}/${eventSource} is a ${kind} event, not a webhook (http)`);
     }
+    refuseInvalid(body, contentType, headers);
     return this.produce(source, kind, event, body, contentType, 'webhook');
   }
 
@@ -460,6 +473,11 @@ export class EventsEngine {
       await bus.close().catch(() => {});
     }
   }
+}
+
+function refuseInvalid(body: Buffer, contentType: string | undefined, headers: WebhookHeaders): void {
+  const problem = webhookEventProblem(body, contentType, headers);
+  if (problem) throw new EventsError('ERR_EVENTS_INVALID_EVENT', problem, {}, 'send a CloudEvent with specversion, id, source and type, or a plain payload (any other content type)');
 }
 
 function sourceKey(source: EventSource, kind: SourceKind, event: string): string {

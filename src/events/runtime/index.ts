@@ -15,4 +15,5 @@ export { EmbeddedBus } from './embedded-bus.js';
 export { JetStreamBus, natsName } from './jetstream-bus.js';
 export { sniffContentType, unwrapEvent, wrapEvent, type UnwrappedEvent, type WrapRequest } from './envelope.js';
 export { resolveList, resolveUrlAuthority, sourceAppId } from './sources.js';
+export { webhookEventProblem, type WebhookHeaders } from './webhook-event.js';
 export { TriggerRunner, triggerGroup, type TriggerContext } from './trigger.js';
