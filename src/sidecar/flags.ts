@@ -28,6 +28,13 @@ export interface SidecarFlags {
   httpPort: number;
   grpcPort: number;
   listenAddresses: string[];
+  /**
+   * `--dapr-public-port`: daprd's public endpoint (health only, no token), which kubelet probes; in
+   * pods it listens on every interface while the API stays on loopback. Undefined: not served.
+   */
+  publicPort?: number;
+  /** `--dapr-public-listen-address`; every interface when empty. */
+  publicListenAddress?: string;
   resourcesPaths: string[];
   configPaths: string[];
   logLevel: LogLevel;
@@ -89,8 +96,8 @@ const FLAGS: Record<string, FlagDef> = {
   'read-buffer-size': ignored('string'),
   'dapr-http-read-buffer-size': ignored('string'),
   'dapr-block-shutdown-duration': ignored('string'),
-  'dapr-public-port': ignored('string'),
-  'dapr-public-listen-address': ignored('string'),
+  'dapr-public-port': used('string'),
+  'dapr-public-listen-address': used('string'),
   'enable-metrics': ignored('bool'),
   'metrics-port': ignored('string'),
   'metrics-listen-address': ignored('string'),
@@ -277,6 +284,8 @@ export function parseSidecarFlags(argv: readonly string[]): SidecarFlags {
     httpPort,
     grpcPort,
     listenAddresses: list('dapr-listen-addresses'),
+    publicPort: last('dapr-public-port') ? port('dapr-public-port', last('dapr-public-port')!, true) : undefined,
+    publicListenAddress: last('dapr-public-listen-address') || undefined,
     resourcesPaths: list('resources-path', 'components-path'),
     configPaths: list('config'),
     logLevel: logLevelText as LogLevel,

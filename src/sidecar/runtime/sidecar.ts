@@ -15,6 +15,7 @@ import type { SidecarFlags } from '../flags.js';
 import type { ApiContext } from '../http/api-context.js';
 import type { CaptureSink } from '../capture.js';
 import { createApiApp } from '../http/server.js';
+import { CONTROL_TOKEN_ENV, createPublicApp } from '../http/public-server.js';
 import type { Logger } from '../logger.js';
 import { loadResources, type SubscriptionSpec } from '../resources/load-resources.js';
 import { AppHealth } from './app-health.js';
@@ -102,10 +103,15 @@ export class Sidecar {
     await this.registry.start(resources.components, resources.invalidComponents);
 
     const ctx = this.apiContext();
-    const app = createApiApp(ctx, { apiToken: this.deps.env.DAPR_API_TOKEN || undefined });
+    const apiToken = this.deps.env.DAPR_API_TOKEN || undefined;
+    const app = createApiApp(ctx, { apiToken });
     await this.listen(app);
     this.outbound = true;
-    log.info(`HTTP API listening on port ${this.port}`);
+    log.info(`HTTP API listening on port ${this.port}${flags.listenAddresses.length ? ` (${flags.listenAddresses.join(', ')})` : ''}`);
+    if (flags.publicPort !== undefined) {
+      const publicApp = createPublicApp(ctx, app, { controlToken: this.deps.env[CONTROL_TOKEN_ENV] || undefined, apiToken });
+      await this.listenPublic(publicApp, flags.publicPort, flags.publicListenAddress);
+    }
 
     if (flags.appPort !== undefined) {
       this.appChannel = new AppChannel({
@@ -308,6 +314,22 @@ export class Sidecar {
       );
     }
     this.port = (this.servers[0]?.address() as AddressInfo).port;
+  }
+
+  private async listenPublic(app: http.RequestListener, port: number, host: string | undefined): Promise<void> {
+    try {
+      const server = await this.listenOn(app, host?.replace(/^\[(.*)\]$/, '$1'), port);
+      this.servers.push(server);
+      this.log.info(`public endpoint (health) listening on port ${(server.address() as AddressInfo).port}`);
+    } catch (err) {
+      await this.closeServers();
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new SidecarError(
+        'ERR_SIDECAR_LISTEN',
+        code === 'EADDRINUSE' ? `port ${port} (--dapr-public-port) is already in use` : `cannot listen on port ${port} (--dapr-public-port): ${(err as Error).message}`,
+        { where: { port }, cause: err, hint: 'pick another --dapr-public-port, or stop what uses it' },
+      );
+    }
   }
 
   private async closeServers(): Promise<void> {
