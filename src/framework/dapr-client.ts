@@ -3,6 +3,12 @@
  * `@dapr/dapr` 2.5.0's HTTP DaprClient sends it (the client upstream's framework uses):
  * sidecar at `DAPR_HOST` (127.0.0.1) : `DAPR_HTTP_PORT` (3500); before the first call
  * it polls `GET /v1.0/metadata` every 500 ms (at most 60 retries) until the sidecar answers.
+ * `DAPR_API_TOKEN`, when set, goes along as `dapr-api-token`, as the SDK sends it.
+ *
+ * Unlike the SDK, a call whose connection fails (the sidecar died or restarts) waits for the sidecar
+ * again and is sent again, a few times: an output a function sent is not lost while ofn-local
+ * restarts its sidecar. A connection reset after the request went out may deliver it twice
+ * (at least once, as Dapr's own retries are).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -10,6 +16,13 @@ import https from 'node:https';
 const SDK_USER_AGENT = 'dapr-sdk-js/v2.5.0 http/1';
 const SIDECAR_POLL_INTERVAL_MS = 500;
 const SIDECAR_POLL_RETRIES = 60;
+/** Times one call is sent again after its connection failed (each after the sidecar answered again). */
+const CONNECTION_RETRIES = 3;
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ENOTCONN', 'EHOSTUNREACH', 'ETIMEDOUT']);
+
+function isConnectionError(err: unknown): boolean {
+  return CONNECTION_ERRORS.has(String((err as NodeJS.ErrnoException | undefined)?.code));
+}
 
 interface RequestSpec {
   method: 'GET' | 'POST' | 'DELETE';
@@ -35,8 +48,10 @@ export class DaprHttpClient {
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
   private sidecarReady: Promise<void> | undefined;
+  private readonly apiToken: string | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.apiToken = env.DAPR_API_TOKEN || undefined;
     const host = env.DAPR_HOST || '127.0.0.1';
     this.port = env.DAPR_HTTP_PORT || '3500';
     const secure = host.startsWith('https://');
@@ -100,7 +115,16 @@ export class DaprHttpClient {
 
   private async call(path: string, spec: RequestSpec): Promise<unknown> {
     await this.waitForSidecar();
-    return this.request(path, spec);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.request(path, spec);
+      } catch (err) {
+        if (!isConnectionError(err) || attempt >= CONNECTION_RETRIES) throw err;
+        console.error(`ofn-framework: the Dapr sidecar at ${this.origin} did not answer ${spec.method} ${path} (${(err as NodeJS.ErrnoException).code}); waiting for it to send again`);
+        this.sidecarReady = undefined;
+        await this.waitForSidecar();
+      }
+    }
   }
 
   /** Shared by concurrent first calls; forgotten on failure so a later call waits again. */
@@ -135,6 +159,7 @@ export class DaprHttpClient {
   private request(path: string, spec: RequestSpec): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const headers: http.OutgoingHttpHeaders = { 'user-agent': SDK_USER_AGENT };
+      if (this.apiToken) headers['dapr-api-token'] = this.apiToken;
       if (spec.body !== undefined) {
         headers['content-type'] = 'application/json';
         headers['content-length'] = Buffer.byteLength(spec.body);

@@ -71,10 +71,15 @@ async function main(): Promise<void> {
   }
 
   const port = /^\d+$/.test(options.port) ? Number(options.port) : options.port;
-  server.listen(port, () => {
+  // A host process (ofn-local's process runtime) serves on loopback only, reached through the
+  // gateway; in a container every interface, as in a pod.
+  const host = process.env.OFN_LOCAL_LISTEN_HOST || undefined;
+  const listening = () => {
     const mode = isAsync ? `async, ${Object.keys(context?.inputs ?? {}).length} input(s)` : loaded.signatureType;
     console.log(`ofn-framework: serving ${options.target} (${mode}) on port ${options.port}`);
-  });
+  };
+  if (typeof port === 'number') server.listen(port, host, listening);
+  else server.listen(port, listening);
   if (isAsync) {
     // As upstream's DaprServer: the app waits for its sidecar and gives up if it never answers.
     services.dapr.waitForSidecar().catch((err: unknown) => {

@@ -68,9 +68,13 @@ export class OpenFunctionRuntime {
     const dapr = this.services.dapr;
     const actions = Object.entries(outputs)
       .filter(([name]) => !outputName || name === outputName)
-      .map(([, component]) => {
+      .map(([name, component]) => {
         if (ContextUtils.IsBindingComponent(component)) {
-          return dapr.invokeBinding(component.componentName, component.operation || '', data, component.metadata);
+          // allSettled hides a failed output from the function; the log shows it.
+          return dapr.invokeBinding(component.componentName, component.operation || '', data, component.metadata).catch((err: unknown) => {
+            console.error(`ofn-framework: output ${name} (binding ${component.componentName}) failed: ${err instanceof Error ? err.message : String(err)}`);
+            throw err;
+          });
         }
         if (ContextUtils.IsPubSubComponent(component)) {
           return dapr.publish(component.componentName, component.uri || '', data);
