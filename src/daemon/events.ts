@@ -17,7 +17,8 @@ export type OfnEvent =
   | { type: 'instance.log'; fn: string; instance: string; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'instance.suspended'; fn: string; instance: string; mode: 'stop' | 'pause' }
   | { type: 'instance.removed'; fn: string; instance: string }
-  | { type: 'instance.failed'; fn: string; instance: string; message: string }
+  /** `part: 'sidecar'`: only its Dapr sidecar died; it is restarted and the instance is ready again after. */
+  | { type: 'instance.failed'; fn: string; instance: string; message: string; part?: 'function' | 'sidecar' }
   | { type: 'function.scaled'; fn: string; from: number; to: number; reason: string }
   | { type: 'function.state'; fn: string; state: FunctionState; reason?: string }
   | {

@@ -3,6 +3,7 @@ import type { FunctionState, OfnEvent } from '../daemon/events.js';
 import type { ScaleSettings } from '../model/types.js';
 import type { Instance, InstanceSpec, Runtime, ZeroMode } from '../runtime/runtime.js';
 import { waitForPort } from '../runtime/wait-for-port.js';
+import { waitForSidecarHealth } from '../runtime/sidecar-health.js';
 import { desiredInstances } from './autoscaler.js';
 
 /** How often a pool below its minReplicas tries again while starts keep failing. */
@@ -48,6 +49,8 @@ export interface Slot {
   retiring: boolean;
   /** Its code is being reloaded in place: new requests wait. */
   reloading?: boolean;
+  /** Its Dapr sidecar died and is being restarted: new requests wait, as for a pod that is not ready. */
+  sidecarDown?: boolean;
 }
 
 export interface Lease {
@@ -308,7 +311,7 @@ export class FunctionPool {
     const cc = this.#o.scale.containerConcurrency;
     let best: Slot | undefined;
     for (const s of this.#slots) {
-      if (s.retiring || s.reloading || (cc > 0 && s.inFlight >= cc)) continue;
+      if (s.retiring || s.reloading || s.sidecarDown || (cc > 0 && s.inFlight >= cc)) continue;
       if (!best || s.inFlight < best.inFlight) best = s;
     }
     return best;
@@ -448,9 +451,46 @@ export class FunctionPool {
 
   async #checkLiveness(): Promise<void> {
     for (const slot of [...this.#slots]) {
-      if (slot.retiring || slot.reloading || slot.instance.state === 'paused') continue;
+      if (slot.retiring || slot.reloading || slot.sidecarDown || slot.instance.state === 'paused') continue;
       const alive = slot.instance.state === 'running' && (await this.#o.runtime.isAlive(slot.instance).catch(() => true));
-      if (!alive && this.#slots.includes(slot)) await this.markDead(slot, `instance ${slot.instance.id} exited`);
+      if (!alive && this.#slots.includes(slot)) {
+        await this.markDead(slot, `instance ${slot.instance.id} exited`);
+        continue;
+      }
+      if (!slot.instance.spec.sidecar || !this.#slots.includes(slot)) continue;
+      const sidecarAlive = await this.#o.runtime.sidecarAlive(slot.instance).catch(() => true);
+      if (!sidecarAlive) void this.#restartSidecar(slot);
+    }
+  }
+
+  /**
+   * The instance's sidecar died while its function runs: as the kubelet does, restart that container
+   * and keep the pod out of rotation until the sidecar is healthy again. The function keeps its
+   * in-flight requests (its Dapr client waits for the sidecar and sends again). If the sidecar does
+   * not come back, the whole instance is replaced.
+   */
+  async #restartSidecar(slot: Slot): Promise<void> {
+    const { instance } = slot;
+    const started = Date.now();
+    slot.sidecarDown = true;
+    this.#o.emit({ type: 'instance.failed', fn: this.key, instance: instance.id, part: 'sidecar', message: `the Dapr sidecar of ${instance.id} exited; restarting it (no new requests reach the instance meanwhile)` });
+    if (!this.#slots.some((s) => !s.retiring && !s.sidecarDown)) this.#setState('pending', 'Dapr sidecar restarting');
+    try {
+      await this.#o.runtime.restartSidecar(instance);
+      await waitForSidecarHealth(instance, {
+        timeoutMs: this.#o.readyTimeoutMs,
+        check: async () => {
+          if (!(await this.#o.runtime.isAlive(instance))) throw new Error(`instance ${instance.id} exited while its sidecar restarted`);
+        },
+      });
+      if (!this.#slots.includes(slot)) return;
+      slot.sidecarDown = false;
+      this.#o.emit({ type: 'instance.ready', fn: this.key, instance: instance.id, cold: false, durationMs: Date.now() - started });
+      this.#setState('ready');
+      this.#dispatch();
+    } catch (err) {
+      slot.sidecarDown = false;
+      await this.markDead(slot, `the Dapr sidecar did not come back: ${errorMessage(err)}`);
     }
   }
 

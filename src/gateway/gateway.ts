@@ -22,6 +22,14 @@ export interface GatewayOptions {
 
 /** A webhook event's largest body (as the control API's). */
 const WEBHOOK_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * Request bodies up to this size are kept while forwarded, so a request whose instance turned out
+ * dead (refused, or a reused socket reset before any answer) goes to another instance or a fresh
+ * one, as Knative's activator retries; larger bodies stream through and are not retried.
+ */
+const REPLAY_MAX_BYTES = 1024 * 1024;
+/** Times one request is sent again after its instance failed it that way. */
+const MAX_RETRIES = 3;
 
 export class GatewayError extends OfnError<'ERR_PORT_IN_USE' | 'ERR_LISTEN'> {}
 
@@ -164,7 +172,8 @@ export class Gateway {
             res.writeHead(202, { 'content-type': 'application/json' });
             res.end(JSON.stringify({ id }));
           },
-          (err: unknown) => reply(res, 500, `${errorMessage(err)}\n`),
+          // A refused event (say a malformed CloudEvent: 400) keeps its status.
+          (err: unknown) => reply(res, clientStatus(err) ?? 500, `${errorMessage(err)}\n`),
         );
       });
       return;
@@ -202,14 +211,26 @@ export class Gateway {
           throw err;
         },
       );
-    acquire(pool).then(
-      ({ pool: p, lease }) => this.#forward(req, res, route.namespace, route.name, p, lease, done),
-      (err: unknown) => {
-        // The activator could not get an instance: 503 with the reason, as Knative's activator does.
-        const status = err instanceof PoolError ? 503 : 500;
-        reply(res, status, `${errorMessage(err)}\n`);
-        done(status);
-      },
+    const forward = (p: FunctionPool, attempt: number, body: Buffer | undefined): Promise<void> =>
+      acquire(p).then(
+        ({ pool: got, lease }) => {
+          const retry = () => forward(this.#o.pool(route.namespace, route.name) ?? got, attempt + 1, body);
+          this.#forward(req, res, route.namespace, route.name, got, lease, done, { body, retry: attempt < MAX_RETRIES ? retry : undefined });
+        },
+        (err: unknown) => {
+          // The activator could not get an instance: 503 with the reason, as Knative's activator does.
+          const status = err instanceof PoolError ? 503 : 500;
+          reply(res, status, `${errorMessage(err)}\n`);
+          done(status);
+        },
+      );
+    if (!replayable(req)) {
+      void forward(pool, MAX_RETRIES, undefined);
+      return;
+    }
+    readBody(req).then(
+      (body) => forward(pool, 0, body),
+      () => res.destroy(),
     );
   }
 
@@ -221,6 +242,8 @@ export class Gateway {
     pool: FunctionPool,
     lease: Lease,
     done: (status: number, lease?: Lease) => void,
+    /** `body`: the whole request body, kept for a retry (undefined: stream the request through). */
+    replay: { body: Buffer | undefined; retry?: () => Promise<void> },
   ): void {
     const { slot } = lease;
     let released = false;
@@ -254,6 +277,8 @@ export class Gateway {
         up.once('error', () => (release(), res.destroy()));
       },
     );
+    let answered = false;
+    upstream.once('response', () => (answered = true));
     upstream.once('error', (err: NodeJS.ErrnoException) => {
       release();
       if (res.headersSent) {
@@ -262,8 +287,14 @@ export class Gateway {
       }
       // Refused: nothing listens any more, the instance is gone. (A reset may just be a kept-alive
       // socket the function closed; that instance still serves.)
-      if (err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH') {
-        void pool.markDead(slot, `connection to ${slot.instance.id} failed: ${err.code}`);
+      const gone = err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH';
+      if (gone) void pool.markDead(slot, `connection to ${slot.instance.id} failed: ${err.code}`);
+      // Nothing reached the function (refused), or a kept-alive socket was closed under the request
+      // before any answer: safe to send again, to another instance or a fresh one.
+      const unsent = gone || (err.code === 'ECONNRESET' && upstream.reusedSocket && !answered);
+      if (unsent && replay.retry && !res.destroyed) {
+        void replay.retry();
+        return;
       }
       reply(res, 502, `${pool.key} did not answer: ${err.message}\n`);
       done(502, lease);
@@ -274,8 +305,31 @@ export class Gateway {
         release();
       }
     });
-    req.pipe(upstream);
+    if (replay.body !== undefined) upstream.end(replay.body);
+    else req.pipe(upstream);
   }
+}
+
+/** Whether a request's body is small enough to keep for a retry (no body, or a known small length). */
+function replayable(req: http.IncomingMessage): boolean {
+  if (req.headers['transfer-encoding']) return false;
+  const length = Number(req.headers['content-length'] ?? 0);
+  return Number.isFinite(length) && length <= REPLAY_MAX_BYTES;
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+/** A 4xx status an error asks for (e.g. a malformed event), if any. */
+function clientStatus(err: unknown): number | undefined {
+  const status = (err as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
 function reply(res: http.ServerResponse, status: number, body: string): void {

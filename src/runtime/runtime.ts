@@ -55,8 +55,12 @@ export interface Instance {
   readonly spec: InstanceSpec;
   /** Where the gateway reaches the function; can change after a stop/start. */
   address: { host: string; port: number };
-  /** Where the instance's Dapr sidecar serves its HTTP API, when it has one. */
-  dapr?: { host: string; port: number };
+  /**
+   * Where the daemon reaches the instance's Dapr sidecar, when it has one: its public endpoint
+   * (health, as the kubelet probes it), which also serves the API to requests carrying
+   * `controlToken` (the API itself listens on the pod's loopback, out of other functions' reach).
+   */
+  dapr?: { host: string; port: number; controlToken: string };
   state: InstanceState;
 }
 
@@ -79,6 +83,10 @@ export interface Runtime {
   /** Puts an instance at zero without removing it. */
   suspend(instance: Instance, mode: ZeroMode): Promise<void>;
   remove(instance: Instance): Promise<void>;
+  /** Whether the instance's Dapr sidecar process runs (true for an instance without one). */
+  sidecarAlive(instance: Instance): Promise<boolean>;
+  /** Starts the instance's sidecar again beside its running function, as the kubelet restarts a container. */
+  restartSidecar(instance: Instance): Promise<void>;
   /** Sends a signal to the instance's main process (SIGHUP asks the framework to reload its code). */
   signal(instance: Instance, signal: NodeJS.Signals): Promise<void>;
   /** Removes every instance and shared resource this runtime created. Idempotent. */

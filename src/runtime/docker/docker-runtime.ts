@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { errorMessage } from '../../errors.js';
 import { RuntimeError } from '../errors.js';
@@ -6,6 +7,10 @@ import type { Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runt
 import { LABEL_FUNCTION, LABEL_GENERATION, LABEL_PROJECT, LABEL_ROOT, projectFilter } from './labels.js';
 import { splitLines } from '../split-lines.js';
 import { SIDECAR_NODE_FLAGS } from '../process/process-runtime.js';
+import { CONTROL_TOKEN_ENV } from '../../sidecar/http/public-server.js';
+
+/** daprd's public port in pods: health (and, with the control token, the API for the daemon). */
+const SIDECAR_PUBLIC_PORT = 3501;
 
 export interface DockerRuntimeOptions {
   docker: Docker;
@@ -23,6 +28,8 @@ export interface DockerRuntimeOptions {
    * network so it reaches instances by their addresses there.
    */
   joinContainer?: string;
+  /** The token the daemon's requests to sidecars carry (see sidecar/http/public-server.ts); random by default. */
+  controlToken?: string;
 }
 
 interface Entry {
@@ -41,7 +48,7 @@ export class DockerRuntime implements Runtime {
   #counter = 0;
 
   constructor(opts: DockerRuntimeOptions) {
-    this.#opts = { addressMode: process.platform === 'linux' ? 'container-ip' : 'published', joinContainer: '', ...opts };
+    this.#opts = { addressMode: process.platform === 'linux' ? 'container-ip' : 'published', joinContainer: '', controlToken: randomBytes(24).toString('hex'), ...opts };
     this.networkName = `ofn-local-${opts.projectId}`;
   }
 
@@ -79,6 +86,8 @@ export class DockerRuntime implements Runtime {
     const { docker, projectId, root } = this.#opts;
     const id = containerName(projectId, spec, ++this.#counter);
     const portKey = `${spec.port}/tcp`;
+    const publicKey = `${SIDECAR_PUBLIC_PORT}/tcp`;
+    const published = this.#opts.addressMode === 'published';
     let container: Docker.Container;
     try {
       container = await docker.createContainer({
@@ -91,13 +100,15 @@ export class DockerRuntime implements Runtime {
           [LABEL_FUNCTION]: `${spec.namespace}/${spec.name}`,
           [LABEL_GENERATION]: String(spec.generation),
         },
-        ExposedPorts: { [portKey]: {} },
+        ExposedPorts: { [portKey]: {}, ...(spec.sidecar ? { [publicKey]: {} } : {}) },
         HostConfig: {
           NetworkMode: this.networkName,
           // The name Docker Desktop users know for the host, on Linux too.
           ExtraHosts: ['host.docker.internal:host-gateway'],
-          PortBindings:
-            this.#opts.addressMode === 'published' ? { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } : undefined,
+          // The sidecar shares this container's network: its public port is published here too.
+          PortBindings: published
+            ? { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }], ...(spec.sidecar ? { [publicKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } : {}) }
+            : undefined,
           Binds: spec.liveAppDir && spec.appDir ? [`${spec.appDir}:/workspace`] : undefined,
         },
         NetworkingConfig: {
@@ -166,6 +177,20 @@ export class DockerRuntime implements Runtime {
     await removeProjectResources(docker, projectId);
   }
 
+  async sidecarAlive(instance: Instance): Promise<boolean> {
+    const sidecar = this.#entry(instance).sidecar;
+    if (!sidecar) return true;
+    const info = await sidecar.inspect().catch(() => undefined);
+    return Boolean(info?.State.Running);
+  }
+
+  async restartSidecar(instance: Instance): Promise<void> {
+    const entry = this.#entry(instance);
+    if (!entry.sidecar) return;
+    await this.#attachLogs(entry.sidecar, instance, `${instance.id}/daprd`);
+    await entry.sidecar.start().catch(ignoreNotModified);
+  }
+
   /** Whether the container's process still runs; the readiness wait stops early when it does not. */
   async isAlive(instance: Instance): Promise<boolean> {
     const info = await this.#entry(instance).container.inspect().catch(() => undefined);
@@ -188,14 +213,16 @@ export class DockerRuntime implements Runtime {
       await entry.sidecar.start();
     }
     const info = await container.inspect();
+    const controlToken = this.#opts.controlToken;
     if (this.#opts.addressMode === 'published') {
-      const binding = info.NetworkSettings.Ports[`${instance.spec.port}/tcp`]?.[0];
-      instance.address = { host: '127.0.0.1', port: Number(binding?.HostPort) };
+      const hostPort = (port: number) => Number(info.NetworkSettings.Ports[`${port}/tcp`]?.[0]?.HostPort);
+      instance.address = { host: '127.0.0.1', port: hostPort(instance.spec.port) };
+      if (entry.sidecar) instance.dapr = { host: '127.0.0.1', port: hostPort(SIDECAR_PUBLIC_PORT), controlToken };
     } else {
       const net = info.NetworkSettings.Networks[this.networkName];
       instance.address = { host: net?.IPAddress ?? '127.0.0.1', port: instance.spec.port };
-      // The sidecar shares the function container's network: same address, daprd's port.
-      if (entry.sidecar) instance.dapr = { host: instance.address.host, port: 3500 };
+      // The sidecar shares the function container's network: same address, its public port.
+      if (entry.sidecar) instance.dapr = { host: instance.address.host, port: SIDECAR_PUBLIC_PORT, controlToken };
     }
     instance.state = 'running';
   }
@@ -203,6 +230,8 @@ export class DockerRuntime implements Runtime {
   /**
    * The sidecar: ofn-local's daprd-compatible program with daprd's flags, in its own container that
    * shares the function container's network, so the function finds it on 127.0.0.1:3500 as in a pod.
+   * Its API listens on that loopback only (daprd's `dapr.io/sidecar-listen-addresses` default in
+   * pods): other functions on the project network reach nothing but its public health port.
    */
   async #createSidecar(id: string, spec: InstanceSpec): Promise<Docker.Container> {
     const sc = spec.sidecar!;
@@ -215,8 +244,13 @@ export class DockerRuntime implements Runtime {
         ...(sc.program ?? ['node', ...SIDECAR_NODE_FLAGS, '/ofn/ofn-sidecar.cjs']),
         ...['--app-id', sc.appId, '--app-port', String(spec.port), '--app-protocol', sc.appProtocol],
         ...['--dapr-http-port', '3500', '--dapr-grpc-port', '50001', '--resources-path', '/components'],
+        ...['--dapr-listen-addresses', '127.0.0.1', '--dapr-public-port', String(SIDECAR_PUBLIC_PORT)],
       ],
-      Env: [`NAMESPACE=${spec.namespace}`, ...Object.entries(sc.env ?? {}).map(([k, v]) => `${k}=${v}`)],
+      Env: [
+        `NAMESPACE=${spec.namespace}`,
+        `${CONTROL_TOKEN_ENV}=${this.#opts.controlToken}`,
+        ...Object.entries(sc.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      ],
       Labels: {
         [LABEL_PROJECT]: projectId,
         [LABEL_ROOT]: root,

@@ -1,0 +1,120 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OfnEvent } from '../../../src/daemon/events.js';
+import { FunctionPool, type PoolRuntime } from '../../../src/gateway/function-pool.js';
+import { Gateway } from '../../../src/gateway/gateway.js';
+import type { Instance, InstanceSpec } from '../../../src/runtime/runtime.js';
+import { request } from '../../helpers/http.js';
+
+/**
+ * A runtime whose instances are small HTTP servers in this process, so the gateway's handling of an
+ * instance that dies under it can be driven exactly: `kill` closes a server while the pool still
+ * counts it as live (as in the moment after a container dies and before liveness notices).
+ */
+class ServerRuntime implements PoolRuntime {
+  readonly kind = 'process' as const;
+  readonly servers = new Map<string, http.Server>();
+  readonly bodies: string[] = [];
+  #n = 0;
+
+  async prepare(): Promise<void> {}
+
+  async start(spec: InstanceSpec): Promise<Instance> {
+    const id = `i${++this.#n}`;
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        this.bodies.push(`${id}:${body}`);
+        res.end(id);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    this.servers.set(id, server);
+    return { id, spec, address: { host: '127.0.0.1', port: (server.address() as AddressInfo).port }, state: 'running' };
+  }
+
+  /** Stops answering at once (connections refused), without the pool being told. */
+  async kill(id: string): Promise<void> {
+    const server = this.servers.get(id)!;
+    this.servers.delete(id);
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+
+  async resume(): Promise<void> {}
+  async suspend(): Promise<void> {}
+  async remove(instance: Instance): Promise<void> {
+    if (this.servers.has(instance.id)) await this.kill(instance.id);
+    instance.state = 'removed';
+  }
+  async signal(): Promise<void> {}
+  async dispose(): Promise<void> {
+    await Promise.all([...this.servers.keys()].map((id) => this.kill(id)));
+  }
+  async isAlive(instance: Instance): Promise<boolean> {
+    return this.servers.has(instance.id);
+  }
+  async sidecarAlive(): Promise<boolean> {
+    return true;
+  }
+  async restartSidecar(): Promise<void> {}
+}
+
+describe('the gateway and an instance that died under it', () => {
+  let gateway: Gateway | undefined;
+  let pool: FunctionPool | undefined;
+  let runtime: ServerRuntime | undefined;
+
+  afterEach(async () => {
+    await gateway?.close();
+    await pool?.dispose();
+    await runtime?.dispose();
+  });
+
+  async function setup(min: number): Promise<{ url: string; events: OfnEvent[] }> {
+    runtime = new ServerRuntime();
+    const events: OfnEvent[] = [];
+    const p = new FunctionPool({
+      namespace: 'default',
+      name: 'fn',
+      runtime,
+      scale: { min, max: 4, target: 100, containerConcurrency: 0 },
+      idleWindowMs: 600_000,
+      zeroMode: 'stop',
+      readyTimeoutMs: 10_000,
+      maxInstancesCap: 4,
+      emit: (e) => events.push(e),
+      recentLogs: () => [],
+    });
+    pool = p;
+    await p.setSpec({ namespace: 'default', name: 'fn', port: 8080, env: {}, generation: 1 });
+    await p.ensureMin();
+    gateway = new Gateway({ port: 0, host: '127.0.0.1', domain: 'ofn.localhost', clusterDomain: 'cluster.local', pool: () => p, list: () => ['default/fn'], emit: (e) => events.push(e) });
+    const port = await gateway.listen();
+    return { url: `http://127.0.0.1:${port}/default/fn`, events };
+  }
+
+  it('sends a refused request (body and all) to another instance instead of answering 502', async () => {
+    const { url, events } = await setup(2);
+    const [first, second] = pool!.instances.map((s) => s.instance.id);
+    await runtime!.kill(first!);
+    // Both instances still count as live: some of these go to the dead one first.
+    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => request(url, { method: 'POST', body: `order-${i}` })));
+    expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(replies.map((r) => r.body)).toEqual(Array(8).fill(second));
+    expect(runtime!.bodies.filter((b) => b.startsWith(`${second}:order-`)).length).toBe(8);
+    expect(events.some((e) => e.type === 'instance.failed' && e.instance === first)).toBe(true);
+  });
+
+  it('starts a fresh instance when the only one died, and the request still gets its answer', async () => {
+    const { url } = await setup(1);
+    const [only] = pool!.instances.map((s) => s.instance.id);
+    await runtime!.kill(only!);
+    const reply = await request(url, { method: 'POST', body: 'late' });
+    expect(reply.status).toBe(200);
+    expect(reply.body).not.toBe(only);
+    expect(runtime!.bodies).toContain(`${reply.body}:late`);
+  });
+});
