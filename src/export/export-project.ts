@@ -67,6 +67,11 @@ export function exportProject(project: Project, opts: ExportOptions = {}): Expor
     ),
   );
   for (const other of project.others) {
+    if (other.kind === 'Secret') {
+      // Secret values do not belong in generated manifests: the cluster gets its own.
+      notes.add(subjectOf(other.kind, other.namespace, other.name), undefined, 'not exported: create this Secret in the cluster the way you manage secrets there');
+      continue;
+    }
     const object = otherManifest(other, { eventBuses, notes });
     localAddressNotes(object, subjectOf(other.kind, other.namespace, other.name), notes);
     items.push({

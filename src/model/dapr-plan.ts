@@ -11,6 +11,12 @@ export interface DaprPlan {
   components: JsonObject[];
   /** Things a user should know (e.g. an app-protocol annotation that was overridden). */
   notes: string[];
+  /**
+   * Dapr's API tokens, as the sidecar injector sets them from `dapr.io/api-token-secret` and
+   * `dapr.io/app-token-secret` (key `token` of a Secret among the project's manifests): `api`
+   * becomes DAPR_API_TOKEN of the sidecar and the function, `app` APP_API_TOKEN of both.
+   */
+  tokens: { api?: string; app?: string };
 }
 
 const ENABLE_DAPR = 'openfunction.io/enable-dapr';
@@ -54,5 +60,26 @@ export function daprPlan(fn: LoadedFunction, project: Pick<Project, 'others'>): 
     if (Array.isArray(scopes) && scopes.length > 0 && !scopes.includes(appId)) continue;
     components.push(other.resource);
   }
-  return { appId, appPort: fn.runtime === 'async' ? 8080 : fn.port, appProtocol: 'http', components, notes };
+  const tokens = {
+    api: tokenFromSecret(fn, project, 'dapr.io/api-token-secret', notes),
+    app: tokenFromSecret(fn, project, 'dapr.io/app-token-secret', notes),
+  };
+  return { appId, appPort: fn.runtime === 'async' ? 8080 : fn.port, appProtocol: 'http', components, notes, tokens };
+}
+
+/** The `token` key of the Secret an annotation names (in the function's namespace), or a note why not. */
+function tokenFromSecret(fn: LoadedFunction, project: Pick<Project, 'others'>, annotation: string, notes: string[]): string | undefined {
+  const name = fn.annotations[annotation];
+  if (!name) return undefined;
+  const secret = project.others.find((o) => o.kind === 'Secret' && o.name === name && o.namespace === fn.namespace)?.resource;
+  if (!secret) {
+    notes.push(`${annotation} names Secret ${name}, which is not among the project's manifests (namespace ${fn.namespace}): add it (key "token"), or the token stays off`);
+    return undefined;
+  }
+  const stringData = secret.stringData as Record<string, unknown> | undefined;
+  const data = secret.data as Record<string, unknown> | undefined;
+  if (typeof stringData?.token === 'string' && stringData.token) return stringData.token;
+  if (typeof data?.token === 'string' && data.token) return Buffer.from(data.token, 'base64').toString('utf8');
+  notes.push(`Secret ${name} (${annotation}) has no key "token": the token stays off`);
+  return undefined;
 }

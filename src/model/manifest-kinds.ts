@@ -20,6 +20,8 @@ export const OTHER_KINDS: readonly OtherKind[] = [
   { apiVersion: 'events.openfunction.io/v1alpha1', kind: 'Trigger' },
   DAPR_COMPONENT,
   { apiVersion: 'networking.openfunction.io/v1alpha1', kind: 'Gateway' },
+  // Read for what refers to them (Dapr's api-token-secret annotations); never exported.
+  { apiVersion: 'v1', kind: 'Secret' },
 ];
 
 export function findOtherKind(apiVersion: string, kind: string): OtherKind | undefined {
@@ -29,4 +31,4 @@ export function findOtherKind(apiVersion: string, kind: string): OtherKind | und
 export const SUPPORTED_KINDS_TEXT =
   `${FUNCTION_V1BETA2} Function (and ${FUNCTION_V1BETA1}, converted), ` +
   'events.openfunction.io/v1alpha1 EventSource, EventBus, ClusterEventBus and Trigger, ' +
-  'dapr.io/v1alpha1 Component, networking.openfunction.io/v1alpha1 Gateway';
+  'dapr.io/v1alpha1 Component, networking.openfunction.io/v1alpha1 Gateway, v1 Secret';
