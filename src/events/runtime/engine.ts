@@ -47,7 +47,12 @@ export type EventsErrorCode =
   /** The request is not an event that could be delivered (a malformed CloudEvent): the sender's fault, 400. */
   | 'ERR_EVENTS_INVALID_EVENT';
 
-export class EventsError extends OfnError<EventsErrorCode> {}
+export class EventsError extends OfnError<EventsErrorCode> {
+  /** The HTTP status a webhook answers with (the gateway reads it): 400 for an event refused as malformed. */
+  get status(): number | undefined {
+    return this.code === 'ERR_EVENTS_INVALID_EVENT' ? 400 : undefined;
+  }
+}
 
 /** Where one event of an EventSource stands. */
 export interface SourceStatus {

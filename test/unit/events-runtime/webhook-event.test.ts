@@ -32,6 +32,8 @@ async function refusal(p: Promise<string>): Promise<EventsError> {
   );
   expect(err).toBeInstanceOf(EventsError);
   expect((err as EventsError).code).toBe('ERR_EVENTS_INVALID_EVENT');
+  // The gateway answers a webhook with this status.
+  expect((err as EventsError).status).toBe(400);
   return err as EventsError;
 }
 
