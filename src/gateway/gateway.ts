@@ -17,7 +17,7 @@ export interface GatewayOptions {
   list: () => string[];
   emit: (event: OfnEvent) => void;
   /** A webhook at this method and path (an http EventSource), taking the body; resolves to the event id. */
-  webhook?: (method: string, path: string) => ((body: Buffer, contentType: string | undefined) => Promise<string>) | undefined;
+  webhook?: (method: string, path: string) => ((body: Buffer, contentType: string | undefined, headers: http.IncomingHttpHeaders) => Promise<string>) | undefined;
 }
 
 /** A webhook event's largest body (as the control API's). */
@@ -167,7 +167,7 @@ export class Gateway {
       });
       req.on('end', () => {
         if (size > WEBHOOK_MAX_BYTES) return reply(res, 413, `an event may have at most ${WEBHOOK_MAX_BYTES} bytes\n`);
-        hook(Buffer.concat(chunks), req.headers['content-type']).then(
+        hook(Buffer.concat(chunks), req.headers['content-type'], req.headers).then(
           (id) => {
             res.writeHead(202, { 'content-type': 'application/json' });
             res.end(JSON.stringify({ id }));
