@@ -414,11 +414,14 @@ export class EventsEngine {
   ): Promise<boolean> {
     const base = { id: event.id, eventSource: event.eventSource, event: event.event, namespace: event.namespace, ...(trigger ? { trigger } : {}) };
     const latency = (): number => Math.max(0, this.now() - event.producedAt);
+    // Hops name the sink as the cluster would (its uri, or a Function ref's cluster URL), never the
+    // local address resolveSink maps it to.
+    const target = sink.uri ?? (sink.ref ? defaultSinkUrl(sink, namespace) : 'sink/?');
     let url: string;
     try {
       url = this.resolveSink(sink, namespace);
     } catch (err) {
-      this.hop({ ...base, stage, target: sink.uri ?? `${sink.ref?.kind ?? 'sink'}/${sink.ref?.name ?? '?'}`, status: 'failed', latencyMs: latency(), message: errorMessage(err) });
+      this.hop({ ...base, stage, target, status: 'failed', latencyMs: latency(), message: errorMessage(err) });
       return false;
     }
     return deliver({
@@ -432,7 +435,7 @@ export class EventsEngine {
         this.hop({
           ...base,
           stage,
-          target: url,
+          target,
           status: r.ok ? 'ok' : r.retrying ? 'retrying' : 'failed',
           latencyMs: latency(),
           attempt: r.attempt,

@@ -212,9 +212,20 @@ describe('sink delivery', () => {
     const model = modelOf([
       webhookSource({ eventBus: undefined, sink: { ref: { apiVersion: 'core.openfunction.io/v1beta2', kind: 'Function', name: 'fn' } } }),
     ]);
-    const { engine } = await engineWith({ model, resolveSink: (s, ns) => `${out.url}/${ns}/${s.ref!.name}` });
-    await engine.inject('default', 'es', 'b', Buffer.from('to fn'));
+    const { engine, hops } = await engineWith({ model, resolveSink: (s, ns) => `${out.url}/${ns}/${s.ref!.name}` });
+    const id = await engine.inject('default', 'es', 'b', Buffer.from('to fn'));
     expect(out.received).toEqual([{ path: '/default/fn', body: 'to fn', contentType: 'text/plain' }]);
+    // The journal names the sink as the cluster would, not by the local address it was resolved to.
+    expect(hops.filter((h) => h.id === id && h.stage === 'sink').map((h) => h.target)).toEqual(['http://fn.default.svc.cluster.local/']);
+  });
+
+  it('names a sink uri as written, however it resolves locally', async () => {
+    const out = await sink();
+    const model = modelOf([webhookSource({ eventBus: undefined, sink: { uri: 'http://fn.shop.svc.cluster.local/orders' } })]);
+    const { engine, hops } = await engineWith({ model, resolveSink: () => `${out.url}/orders` });
+    const id = await engine.inject('default', 'es', 'b', Buffer.from('to fn'));
+    expect(out.received.map((r) => r.path)).toEqual(['/orders']);
+    expect(hops.filter((h) => h.id === id && h.stage === 'sink').map((h) => `${h.status} ${h.target}`)).toEqual(['ok http://fn.shop.svc.cluster.local/orders']);
   });
 });
 
