@@ -73,6 +73,16 @@ describe.each((hasDocker ? ['process', 'docker'] : ['process']) as string[])('th
     expect(logs.stdout).toMatch(/serving helloWorld \(http\) on port/);
   });
 
+  it('logs of an unknown function names the ones there are and exits non-zero', async () => {
+    const unknown = await cli(dir, 'logs', 'hello');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain('no function default/hello in this project (functions: default/hello-node)');
+    const otherNamespace = await cli(dir, 'logs', 'hello-node', '-n', 'shop');
+    expect(otherNamespace.code).toBe(1);
+    expect(otherNamespace.stderr).toContain('ofn-local logs hello-node -n default');
+  });
+
   it('reloads on save (watching is on by default), and logs show a broken save with file and line', async () => {
     const fs = await import('node:fs/promises');
     const file = path.join(dir, 'index.js');
