@@ -36,7 +36,15 @@ export interface DockerServicesOptions {
  * IP; the service's own port advertises `<name>:<port>`, which only containers on the project network
  * resolve.
  */
-export async function startDockerService(svc: BackingServiceConfig, o: DockerServicesOptions): Promise<{ host: string; port: number }> {
+export interface DockerService {
+  address: { host: string; port: number };
+  /** Whether its container runs. */
+  alive(): Promise<boolean>;
+  /** Starts its container again (same name, network alias and data); resolves to its address then. */
+  restart(): Promise<{ host: string; port: number }>;
+}
+
+export async function startDockerService(svc: BackingServiceConfig, o: DockerServicesOptions): Promise<DockerService> {
   const image = svc.image ?? (svc.type === 'kafka' ? await kafkaImage(o) : await recipeImage(svc, o));
   const builtKafka = svc.type === 'kafka' && !svc.image;
   const name = `ofn-local-${o.projectId}-svc-${svc.name}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
@@ -48,8 +56,6 @@ export async function startDockerService(svc: BackingServiceConfig, o: DockerSer
     HostConfig: { NetworkMode: o.network },
     NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: [svc.name] } } },
   });
-  await container.start();
-  const ip = (await container.inspect()).NetworkSettings.Networks[o.network]?.IPAddress ?? '127.0.0.1';
   const hostPort = builtKafka ? KAFKA_DOCKER_RECIPE.externalPort(svc.port) : svc.port;
   // A JVM broker on two cores takes a while; the others listen within a second.
   const timeoutMs = svc.type === 'kafka' ? 120_000 : 60_000;
@@ -60,15 +66,29 @@ export async function startDockerService(svc: BackingServiceConfig, o: DockerSer
     const logs = await container.logs({ stdout: true, stderr: true, tail: 20 }).then(demuxLogs, () => '');
     throw new ServiceError('ERR_SERVICE_START', `backing service ${svc.name} (${svc.type}) exited with ${state.ExitCode} before listening${logs.trim() ? `:\n${logs.trim()}` : ''}`, { port: svc.port });
   };
-  for (const port of new Set([svc.port, hostPort])) {
-    try {
-      await waitForPort(ip, port, { timeoutMs, intervalMs: svc.type === 'kafka' ? 250 : 50, check });
-    } catch (err) {
-      if (err instanceof ServiceError) throw err;
-      throw new ServiceError('ERR_SERVICE_START', `backing service ${svc.name} (${svc.type}) did not listen on port ${port} within ${timeoutMs / 1000} s`, { port });
+  const run = async (): Promise<{ host: string; port: number }> => {
+    await container.start();
+    const ip = (await container.inspect()).NetworkSettings.Networks[o.network]?.IPAddress ?? '127.0.0.1';
+    for (const port of new Set([svc.port, hostPort])) {
+      try {
+        await waitForPort(ip, port, { timeoutMs, intervalMs: svc.type === 'kafka' ? 250 : 50, check });
+      } catch (err) {
+        if (err instanceof ServiceError) throw err;
+        throw new ServiceError('ERR_SERVICE_START', `backing service ${svc.name} (${svc.type}) did not listen on port ${port} within ${timeoutMs / 1000} s`, { port });
+      }
     }
-  }
-  return { host: ip, port: hostPort };
+    return { host: ip, port: hostPort };
+  };
+  const alive = async () => Boolean((await container.inspect().catch(() => undefined))?.State.Running);
+  return {
+    address: await run(),
+    alive,
+    restart: async () => {
+      if (!(await alive())) return run();
+      const ip = (await container.inspect()).NetworkSettings.Networks[o.network]?.IPAddress ?? '127.0.0.1';
+      return { host: ip, port: hostPort };
+    },
+  };
 }
 
 async function recipeImage(svc: BackingServiceConfig, o: DockerServicesOptions): Promise<string> {

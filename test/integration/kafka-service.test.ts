@@ -53,10 +53,10 @@ describe.skipIf(!run)('Kafka as a Docker backing service', () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'ofn-kafka-svc-'));
     await docker.createNetwork({ Name: networkName, Labels: { [LABEL_PROJECT]: projectId } });
     const base = async () => ({ ref: OFFLINE_BASE_IMAGE, id: (await docker.getImage(OFFLINE_BASE_IMAGE).inspect()).Id });
-    address = await startDockerService(
+    ({ address } = await startDockerService(
       { name: 'kafka', type: 'kafka', port: 9092 },
       { docker, projectId, root, network: networkName, base, log: (line) => log.push(line) },
-    );
+    ));
     const [svc] = await docker.listContainers({ filters: { label: [`${LABEL_PROJECT}=${projectId}`, 'io.ofn-local.service=kafka'] } });
     image = svc!.Image;
   }, 900_000);
