@@ -94,8 +94,11 @@ describe.skipIf(!hasKafka).each(runtimes)('async functions end to end through Ka
     const ticks = { fn: 'sink', binding: 'received', where: (o: Output) => json(o).tick !== undefined };
     await project.waitFor(ticks, { count: 5, timeoutMs: 30_000 });
     const received = project.outputs(ticks).map((o) => json(o).tick!);
-    // What ticker gave its Kafka output binding, as the sidecar captured it.
-    const sent = project.outputs({ fn: 'ticker', binding: 'kafka-server' }).map((o) => json(o).tick!);
+    // What ticker gave its Kafka output binding, as the sidecar captured it. Its capture line can
+    // reach the journal after the sink's (two sidecars' stdout): wait until it has caught up.
+    const sentTicks = () => project.outputs({ fn: 'ticker', binding: 'kafka-server' }).map((o) => json(o).tick!);
+    await until(() => sentTicks().length >= received.length, 10_000, async () => `ticker's captured outputs ${sentTicks().join(',')} lag the sink's ${received.join(',')}`);
+    const sent = sentTicks();
     expect(received.length).toBeGreaterThanOrEqual(5);
     expect(received).toEqual(sent.slice(0, received.length));
     // One tick a second, numbered by the ticker from 1, one partition: consecutive and in order.
