@@ -72,6 +72,11 @@ export interface DaemonOptions {
   cooldownSeconds?: number;
   /** Aborting it while starting stops what has started and makes start() throw ERR_START_ABORTED. */
   signal?: AbortSignal;
+  /**
+   * `up --ci`, `exec`, `up --detach`: start every function once while starting, one at zero too (it
+   * scales back to zero as usual), so a function that cannot start is in failures() with its reason.
+   */
+  warmUp?: boolean;
 }
 
 export interface FunctionStatus {
@@ -105,6 +110,9 @@ export interface DaemonStatus {
   gateway: string;
   functions: FunctionStatus[];
 }
+
+/** A stack frame line of a Node error (`    at fn (file:1:2)`). */
+const STACK_FRAME = /^\s+at /;
 
 /** Functions built at once: two cores. */
 const BUILD_CONCURRENCY = 2;
@@ -585,7 +593,8 @@ export class Daemon {
       readyTimeoutMs: this.#o.readyTimeoutMs,
       maxInstancesCap: MAX_INSTANCES_CAP,
       emit: (e) => this.emit(e),
-      recentLogs: (id) => this.#recentLogs.get(id) ?? [],
+      // A start failure quotes the instance's last lines: the error, not the stack frames after it.
+      recentLogs: (id) => (this.#recentLogs.get(id) ?? []).filter((l) => !STACK_FRAME.test(l)),
       dropIdleSockets: (address) => this.#gateway.dropIdleSockets(address),
     });
   }
@@ -833,6 +842,7 @@ export class Daemon {
     this.#adopt(key, spec);
     try {
       await pool.ensureMin();
+      if (this.#o.warmUp && pool.replicas === 0) await pool.warmUp('start check');
     } catch (err) {
       this.emit({ type: 'daemon.error', source: key, code: 'ERR_START_FAILED', message: errorMessage(err) });
     }

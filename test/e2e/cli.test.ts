@@ -288,6 +288,48 @@ describe('the CLI with bad input', () => {
       await cleanup();
     }
   });
+  it('up --ci and up --detach fail on functions at zero that cannot start, naming each and the framework\'s error', async () => {
+    const fs = await import('node:fs/promises');
+    const os = await import('node:os');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ofn-local-test-'));
+    const fn = (name: string, target: string) =>
+      `apiVersion: core.openfunction.io/v1beta2\nkind: Function\nmetadata:\n  name: ${name}\nspec:\n  image: x/${name}:v1\n  build:\n` +
+      `    builder: openfunction/builder-node:latest\n    env: {FUNC_NAME: ${target}, FUNC_TYPE: http}\n    srcRepo: {url: ./${name}}\n` +
+      '  serving:\n    scaleOptions: {minReplicas: 0}\n    triggers: {http: {port: 8080}}\n';
+    const files: Record<string, string> = {
+      'functions.yaml': [fn('good', 'hello'), fn('syntax', 'hello'), fn('missing', 'hello'), fn('unexported', 'nope')].join('---\n'),
+      'good/index.js': "exports.hello = (req, res) => res.send('hi');\n",
+      'syntax/index.js': "exports.hello = (req, res) => { res.send('hi' ;\n",
+      // No module at all: package.json names a file that is not there.
+      'missing/package.json': '{"name": "missing", "main": "server.js"}\n',
+      'unexported/index.js': "exports.hello = (req, res) => res.send('hi');\n",
+    };
+    for (const [name, text] of Object.entries(files)) {
+      await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+      await fs.writeFile(path.join(dir, name), text);
+    }
+    try {
+      const ci = await cli(dir, 'up', '--ci', '--runtime', 'process');
+      expect(ci.code).toBe(1);
+      expect(ci.stdout).not.toContain('every function got ready');
+      expect(ci.stderr).not.toMatch(/error: default\/good:/);
+      expect(ci.stderr).toMatch(/error: default\/syntax: [^\n]*failed to start[\s\S]*SyntaxError: missing \) after argument list/);
+      expect(ci.stderr).toMatch(/error: default\/missing: [^\n]*failed to start[^\n]*\nofn-framework: No loadable function module/);
+      expect(ci.stderr).toMatch(/error: default\/unexported: [^\n]*failed to start[\s\S]*ofn-framework: Function 'nope' is not defined/);
+      expect(ci.stderr).toContain('the project did not start');
+
+      const detached = await cli(dir, 'up', '--detach', '--port', '0', '--runtime', 'process');
+      expect(detached.code).toBe(1);
+      expect(detached.stdout).not.toContain('running in the background');
+      expect(detached.stderr).toMatch(/error: default\/syntax: [^\n]*failed to start[\s\S]*SyntaxError: missing \) after argument list/);
+      expect(detached.stderr).toContain('error: ofn-local did not start');
+      // Nothing is left running.
+      expect((await cli(dir, 'status')).code).toBe(1);
+    } finally {
+      await cli(dir, 'down');
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
   it('events: publish an event, follow its hops (plain and --json), and a webhook source on the gateway', async () => {
     const { dir, cleanup } = await tempProject('test/fixtures/projects/events-embedded');
     try {

@@ -116,7 +116,8 @@ describe.skipIf(!hasTmux)('the terminal UI in a real terminal (tmux)', () => {
     const up = await cli(dir, 'up', '--detach', '--port', '0', '--runtime', 'process');
     expect(up.code).toBe(0);
     await startPane('ui', dir, `NO_COLOR=1 ${await uiCommand(dir)}`);
-    await waitScreen('ui', /ofn-local \(attached\) · .* · live ·[\s\S]*> hello-node\s+default\s+sync\s+at zero/);
+    // --detach started the function once (its start check); it goes back to zero when idle.
+    await waitScreen('ui', /ofn-local \(attached\) · .* · live ·[\s\S]*> hello-node\s+default\s+sync\s+ready\s+1 0-3\s+0\s/);
     await fetch(`${await gatewayUrl(dir)}/default/hello-node`);
     await waitScreen('ui', /> hello-node\s+default\s+sync\s+ready\s+1 0-3\s+1\s/);
     expect(await screen('ui')).toContain('q close');

@@ -43,6 +43,8 @@ export async function execCommand(inputs: string[], command: string[], opts: Exe
     dapr: opts.dapr,
     daprdVersion: opts.daprdVersion,
     notice: say,
+    // "Does every function build and start": each is started once, one at zero too.
+    warmUp: true,
   });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= daemon.stop().catch((err: unknown) => void io.stderr.write(renderError(err))));

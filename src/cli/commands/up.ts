@@ -80,6 +80,8 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
       zeroMode: opts.zero,
       baseImage: opts.baseImage,
       watch: opts.watch !== false,
+      // --detach reports ready only once every function has started (one at zero too).
+      warmUp: opts.daemonChild,
       notice: (line) => print(`notice: ${line}`),
       onEvent: (e) => {
         // Until the control API listens, the UI gets the daemon's entries here; then it follows the journal.
