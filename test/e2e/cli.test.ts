@@ -343,7 +343,8 @@ describe('the CLI with bad input', () => {
       await expect.poll(async () => (await json()).filter((h) => h.id === id).map((h) => `${h.stage} ${h.status}`), { timeout: 20_000 }).toEqual(['source ok', 'bus ok', 'trigger ok', 'sink ok']);
       expect((await json()).find((h) => h.id === id && h.stage === 'bus')?.target).toBe('default-bell-ring');
       const plain = await cli(dir, 'events');
-      expect(plain.stdout).toMatch(new RegExp(`${id!.slice(0, 8)}  default/bell\\.ring  sink +http://127\\.0\\.0\\.1:\\d+/rang  ok  \\d+(\\.\\d+)? ms  \\(attempt 1, via default/bell-trigger`));
+      // The sink as the manifest names it (the cluster's address), not the local port it reaches.
+      expect(plain.stdout).toMatch(new RegExp(`${id!.slice(0, 8)}  default/bell\\.ring  sink +http://greeter\\.default\\.svc\\.cluster\\.local/rang  ok  \\d+(\\.\\d+)? ms  \\(attempt 1, via default/bell-trigger`));
       const status = JSON.parse((await cli(dir, 'status', '--json')).stdout) as { events?: { eventSource: string; state: string }[] };
       expect(status.events).toEqual([{ namespace: 'default', eventSource: 'bell', kind: 'http', event: 'ring', state: 'webhook' }]);
       // The http source's webhook is on the gateway, at the path its manifest gives.
@@ -351,6 +352,15 @@ describe('the CLI with bad input', () => {
       const hook = await fetch(`${gateway.gatewayUrl}/hooks/bell`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"who":"webhook"}' });
       expect(hook.status).toBe(202);
       await expect.poll(async () => (await cli(dir, 'logs', 'greeter')).stdout, { timeout: 20_000 }).toContain('rang at /rang: {"who":"webhook"}');
+      // A malformed CloudEvent is refused up front with the reason, structured or binary mode.
+      const before = (await json()).length;
+      const structured = await fetch(`${gateway.gatewayUrl}/hooks/bell`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: '{"id":"1","data":{}}' });
+      expect(structured.status).toBe(400);
+      expect(await structured.text()).toContain('the CloudEvent lacks the required attributes specversion, source and type');
+      const binary = await fetch(`${gateway.gatewayUrl}/hooks/bell`, { method: 'POST', headers: { 'content-type': 'application/json', 'ce-id': '1', 'ce-type': 'ring' }, body: '{}' });
+      expect(binary.status).toBe(400);
+      expect(await binary.text()).toContain('this request lacks ce-specversion and ce-source');
+      expect((await json()).length).toBe(before);
       const unknown = await cli(dir, 'events', 'publish', 'bell', 'knock');
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toContain('knock');
