@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import path from 'node:path';
-import Docker from 'dockerode';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfnProject, type Output } from '../../src/testing/index.js';
 import { hasDocker } from '../helpers/engine.js';
 import { kafkaJarsAvailable, runtimesToTest } from '../helpers/brokers.js';
 import { tempProject } from '../helpers/temp-project.js';
+import { frameworkPids, functionContainers, killInstance } from '../helpers/kill.js';
 
 // End to end through a real broker: cron -> ticker -> Kafka -> sink -> output binding
 // (test/fixtures/projects/kafka-chain), and a sink instance killed mid-stream.
@@ -23,45 +21,6 @@ interface Received {
 }
 
 const json = (o: Output): Received => o.json<Received>();
-
-/**
- * Process runtime: the pids of a function's framework processes, found as the processes running
- * ofn-local's framework bundle from that function's build folder inside the project
- * (`.ofn-local/.../default-<name>/<hash>/app`). Its sidecar runs elsewhere and is left alone.
- */
-function frameworkPids(root: string, fn: string): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      if (!cwd.startsWith(root + path.sep) || !cwd.split(path.sep).includes(`default-${fn}`)) continue;
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ofn-framework')) pids.push(Number(pid));
-    } catch {
-      // exited meanwhile, or not ours to read
-    }
-  }
-  return pids;
-}
-
-/** Docker runtime: the function containers (not their `-daprd` sidecars) of `default/<fn>` in the project at `root`. */
-async function functionContainers(root: string, fn: string): Promise<Docker.ContainerInfo[]> {
-  const list = await new Docker().listContainers({ filters: { label: [`io.ofn-local.function=default/${fn}`, `io.ofn-local.root=${root}`] } });
-  return list.filter((c) => !c.Names.some((n) => n.endsWith('-daprd')));
-}
-
-/** Kills the function's instance hard, as a crash or the OOM killer would; resolves to what was killed. */
-async function killInstance(runtime: 'process' | 'docker', root: string, fn: string): Promise<string> {
-  if (runtime === 'docker') {
-    const containers = await functionContainers(root, fn);
-    expect(containers).toHaveLength(1);
-    await new Docker().getContainer(containers[0]!.Id).kill({ signal: 'SIGKILL' });
-    return containers[0]!.Names.join(',');
-  }
-  const pids = frameworkPids(root, fn);
-  expect(pids).toHaveLength(1);
-  process.kill(pids[0]!, 'SIGKILL');
-  return `pid ${pids[0]}`;
-}
 
 /** Polls until `done()` holds; on timeout throws what `why()` says. */
 async function until(done: () => boolean, timeoutMs: number, why: () => Promise<string>): Promise<void> {

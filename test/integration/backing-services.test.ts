@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import Docker from 'dockerode';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
@@ -55,7 +57,39 @@ describe.each(runtimes)('backing services from ofn-local.yaml (%s runtime)', (ru
     }, 30_000, 'a message on topic relayed');
     expect(JSON.parse(messages.find((m) => m.topic === 'relayed')!.payload)).toEqual({ id: 5 });
   });
+
+  it('starts a killed broker again on the same address, and the function works through it again', async () => {
+    const from = entries.length;
+    if (runtime === 'docker') {
+      await new Docker().getContainer(`ofn-local-${daemon.projectId}-svc-emqx`.replace(/[^a-zA-Z0-9_.-]/g, '-')).kill();
+    } else {
+      process.kill(pidOf('mosquitto', daemon.stateDir), 'SIGKILL');
+    }
+    await waitFor(() => entries.slice(from).some((e) => e.type === 'instance.failed' && e.fn === 'service/emqx'), 20_000, 'the dead broker noticed');
+    await waitFor(() => entries.slice(from).some((e) => e.type === 'service.started' && e.name === 'emqx'), 60_000, 'the broker started again');
+    expect(daemon.status().services?.find((s) => s.name === 'emqx')).toMatchObject({ state: 'running', restarts: 1 });
+    const before = messages.filter((m) => m.topic === 'out').length;
+    // Both the test's client and the sidecar's binding reconnect on their own.
+    await waitFor(async () => {
+      if (client.connected) await client.publishAsync('in', JSON.stringify({ hello: 'again' }));
+      await new Promise((r) => setTimeout(r, 200));
+      return messages.filter((m) => m.topic === 'out').length > before;
+    }, 60_000, 'a message on topic out after the restart');
+  });
 });
+
+/** The pid of a process whose command line has `name` and a path under `dir` (a host service of this run). */
+function pidOf(name: string, dir: string): number {
+  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (cmd.includes(name) && cmd.includes(dir)) return Number(d);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no ${name} process under ${dir}`);
+}
 
 describe('editing ofn-local.yaml while up runs', () => {
   it('starts an added service and restarts the functions that use services', async () => {

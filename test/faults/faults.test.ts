@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/daemon/daemon.js';
+import type { JournalEntry } from '../../src/daemon/events.js';
+import { kafkaJarsAvailable, runtimesToTest } from '../helpers/brokers.js';
+import { hasDocker } from '../helpers/engine.js';
+import { request, waitFor } from '../helpers/http.js';
+import { killInstance, killService, killSidecar } from '../helpers/kill.js';
+import { tempProject } from '../helpers/temp-project.js';
+
+// Each part of a running project is killed mid-load (a function instance, its sidecar, the broker),
+// and what was lost is counted. The README's "Reliability and security" section states these
+// numbers; every run prints its tally. test/fixtures/projects/faults: a sync function with an
+// output, an async function from Kafka to an output, and Kafka as a backing service.
+
+const hasKafka = kafkaJarsAvailable('the fault tests');
+const runtimes = runtimesToTest(hasDocker);
+
+interface Tally {
+  runtime: string;
+  fault: string;
+  /** Requests or records sent (records: acknowledged by the broker). */
+  sent: number;
+  /** Requests answered with an error (sync) — the request, not an output, failed. */
+  failed: number;
+  /** Outputs of answered requests, or acknowledged records, that never reached the sink. */
+  lost: number;
+  /** Records delivered more than once (at-least-once). */
+  duplicates: number;
+}
+
+const tallies: Tally[] = [];
+
+/** Where every output lands: the ids it got, by path. */
+async function sinkServer(): Promise<{ port: number; got: Map<string, string[]>; close: () => Promise<void> }> {
+  const got = new Map<string, string[]>();
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      try {
+        const id = String((JSON.parse(body) as { id?: unknown }).id);
+        got.set(req.url ?? '', [...(got.get(req.url ?? '') ?? []), id]);
+      } catch {
+        // not ours
+      }
+      res.writeHead(200).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+  return { port: (server.address() as AddressInfo).port, got, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) };
+}
+
+describe.skipIf(!hasKafka).each(runtimes)('faults mid-load (%s runtime)', (runtime) => {
+  let daemon: Daemon;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let sink: Awaited<ReturnType<typeof sinkServer>>;
+  let producer: Producer;
+  const entries: JournalEntry[] = [];
+
+  beforeAll(async () => {
+    sink = await sinkServer();
+    ({ dir, cleanup } = await tempProject('test/fixtures/projects/faults'));
+    const host = runtime === 'docker' ? 'host.docker.internal' : '127.0.0.1';
+    const manifest = path.join(dir, 'functions.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://${host}:${sink.port}`));
+    daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 90_000, runtime, zeroMode: 'stop', onEvent: (e) => entries.push(e) });
+    expect(daemon.failures()).toEqual([]);
+    const kafka = entries.find((e) => e.type === 'service.started' && e.name === 'kafka');
+    // Sends wait out a broker restart (tens of seconds on two cores) instead of failing.
+    producer = new Kafka({
+      brokers: [kafka?.type === 'service.started' ? kafka.address : ''],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 40, initialRetryTime: 300, maxRetryTime: 3000 },
+    }).producer();
+    await producer.connect();
+  }, 300_000);
+
+  afterAll(async () => {
+    await producer?.disconnect().catch(() => undefined);
+    await daemon?.stop();
+    await cleanup?.();
+    await sink?.close();
+    if (tallies.some((t) => t.runtime === runtime)) {
+      console.log(
+        [`faults mid-load (${runtime} runtime):`, 'fault | sent | failed | lost | duplicates', ...tallies.filter((t) => t.runtime === runtime).map((t) => `${t.fault} | ${t.sent} | ${t.failed} | ${t.lost} | ${t.duplicates}`)].join('\n'),
+      );
+    }
+  });
+
+  /**
+   * Four clients post to the sync function until `fault()` has run and 40 more answers came after
+   * `recovered()`. Returns the tally: requests that failed, and answered requests whose output is
+   * not at the sink.
+   */
+  async function syncLoad(name: string, fault: () => Promise<void>, recovered: (from: number) => boolean): Promise<Tally> {
+    const run = randomBytes(3).toString('hex');
+    const answered: string[] = [];
+    let failed = 0;
+    let n = 0;
+    let stop = false;
+    const url = `http://127.0.0.1:${daemon.gatewayPort}/default/forwarder`;
+    const worker = async () => {
+      while (!stop) {
+        const id = `${run}-${n++}`;
+        const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) }).catch(() => undefined);
+        if (res?.status === 200) answered.push(id);
+        else failed++;
+      }
+    };
+    const load = Promise.all(Array.from({ length: 4 }, worker));
+    try {
+      await waitFor(() => answered.length >= 40, 60_000, '40 answers before the fault');
+      const from = entries.length;
+      await fault();
+      await waitFor(() => recovered(from), 90_000, `recovery from: ${name}`);
+      const after = answered.length;
+      await waitFor(() => answered.length >= after + 40, 60_000, '40 answers after recovery');
+    } finally {
+      stop = true;
+      await load;
+    }
+    const delivered = () => new Set(sink.got.get('/forwarded') ?? []);
+    await waitFor(() => answered.every((id) => delivered().has(id)), 20_000, 'every answered output').catch(() => undefined);
+    const tally = { runtime, fault: name, sent: n, failed, lost: answered.filter((id) => !delivered().has(id)).length, duplicates: 0 };
+    tallies.push(tally);
+    return tally;
+  }
+
+  /** Produces 60 records to the consumer's topic, `fault()` after the first 20 reached the sink; counts what reached it. */
+  async function asyncStream(name: string, fault: () => Promise<void>): Promise<Tally> {
+    const run = randomBytes(3).toString('hex');
+    const acked: string[] = [];
+    const mine = () => (sink.got.get('/consumed') ?? []).filter((id) => id.startsWith(`${run}-`));
+    const send = async (seq: number) => {
+      const id = `${run}-${seq}`;
+      await producer.send({ topic: 'orders', messages: [{ value: JSON.stringify({ id }) }] });
+      acked.push(id);
+    };
+    for (let seq = 0; seq < 20; seq++) await send(seq);
+    await waitFor(() => mine().length >= 20, 60_000, 'the first 20 records at the sink');
+    await fault();
+    for (let seq = 20; seq < 60; seq++) {
+      await send(seq);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await waitFor(() => acked.every((id) => mine().includes(id)), 120_000, 'every acknowledged record at the sink').catch(() => undefined);
+    const got = mine();
+    const tally = { runtime, fault: name, sent: acked.length, failed: 0, lost: acked.filter((id) => !got.includes(id)).length, duplicates: got.length - new Set(got).size };
+    tallies.push(tally);
+    return tally;
+  }
+
+  const readyAgain = (fn: string, from: number) => entries.slice(from).some((e) => e.type === 'instance.ready' && e.fn === `default/${fn}`);
+
+  it('a function instance killed mid-load: only the requests it was answering fail, no answered output is lost', async () => {
+    const tally = await syncLoad('sync function killed', () => killInstance(runtime, dir, 'forwarder').then(() => undefined), (from) => readyAgain('forwarder', from));
+    expect(tally.lost).toBe(0);
+    // At most the four requests in flight at the kill (one per client) fail; the rest wait for or retry on the new instance.
+    expect(tally.failed).toBeLessThanOrEqual(4);
+  }, 240_000);
+
+  it('a sidecar killed mid-load: no request fails, no output is lost', async () => {
+    const tally = await syncLoad('sync sidecar killed', () => killSidecar(runtime, dir, 'forwarder').then(() => undefined), (from) => readyAgain('forwarder', from));
+    expect(tally).toMatchObject({ failed: 0, lost: 0 });
+  }, 240_000);
+
+  it('an async function killed mid-stream: no record is lost (at-least-once)', async () => {
+    const tally = await asyncStream('async function killed', () => killInstance(runtime, dir, 'consumer').then(() => undefined));
+    expect(tally.lost).toBe(0);
+  }, 240_000);
+
+  it("an async function's sidecar killed mid-stream: no record is lost", async () => {
+    const tally = await asyncStream('async sidecar killed', () => killSidecar(runtime, dir, 'consumer').then(() => undefined));
+    expect(tally.lost).toBe(0);
+  }, 240_000);
+
+  it('the Kafka broker killed mid-stream: ofn-local starts it again and no acknowledged record is lost', async () => {
+    const from = entries.length;
+    // The producer's sends wait for the broker while it is down and coming back.
+    const tally = await asyncStream('Kafka broker killed', () => killService(runtime, daemon.projectId, daemon.stateDir, 'kafka').then(() => undefined));
+    expect(entries.slice(from).some((e) => e.type === 'instance.failed' && e.fn === 'service/kafka')).toBe(true);
+    expect(tally.lost).toBe(0);
+    expect(daemon.status().services?.find((s) => s.name === 'kafka')).toMatchObject({ state: 'running', restarts: 1 });
+  }, 300_000);
+});
