@@ -420,13 +420,19 @@ export class Daemon {
     return this.#serialize(key, () => this.#slowReload(key, ['rebuild requested'], Date.now()));
   }
 
-  async #start(): Promise<void> {
+  /** The manifests loaded (at start, and after each change that loads): their functions and warnings. */
+  #loaded(project: Project): void {
     this.emit({
       type: 'project.loaded',
       root: this.root,
-      functions: this.#project.functions.map((f) => `${f.namespace}/${f.name}`),
-      warnings: this.project.warnings.map((w) => `${path.relative(this.#o.cwd, w.file)}: ${w.path}: ${w.message}`),
+      functions: project.functions.map((f) => `${f.namespace}/${f.name}`),
+      // `file:line field: message`, as the model's diagnostics read.
+      warnings: project.warnings.map((w) => `${path.relative(this.#o.cwd, w.file)}${w.line ? `:${w.line}` : ''}${w.path ? ` ${w.path}` : ''}: ${w.message}`),
     });
+  }
+
+  async #start(): Promise<void> {
+    this.#loaded(this.#project);
     await this.#runtime.prepare();
     this.#throwIfStopped();
     await this.#gateway.listen();
@@ -739,6 +745,8 @@ export class Daemon {
       this.emit({ type: 'daemon.error', source: this.#rel(changed).join(', '), code: 'ERR_MANIFEST', message, hint: 'fix the manifest; everything keeps running as before' });
       return;
     }
+    // Journaled as at start: the warnings of this load reach the log and the UI, and a manifest error is over.
+    this.#loaded(next);
     const previous = this.#project;
     // ofn-local.yaml: changed backing services are restarted, and every function with a sidecar is
     // rebuilt below so that its components point at them.

@@ -112,6 +112,8 @@ export interface ErrorInfo {
   fn?: string;
   /** What failed: `build failed`, `reload failed`, `instance failed`, `error`. */
   title: string;
+  /** A daemon.error's code (`ERR_MANIFEST`, ...). */
+  code?: string;
   message: string;
   file?: string;
   line?: number;
@@ -240,9 +242,11 @@ export function countStates(state: ProjectState): Record<FunctionView['state'], 
 function reduce(d: Draft, e: JournalEntry): void {
   switch (e.type) {
     case 'project.loaded':
+      // At start, and again after each manifest change that loads: a manifest error is over.
       d.head = { ...d.head, root: e.root };
       for (const key of e.functions) d.fn(key);
-      for (const w of e.warnings) d.notice(`warning: ${w}`);
+      d.warnings(e.warnings.map((w) => `warning: ${w}`));
+      d.resolved('ERR_MANIFEST');
       return;
     case 'daemon.ready':
       d.daemon = 'ready';
@@ -252,7 +256,7 @@ function reduce(d: Draft, e: JournalEntry): void {
       d.daemon = 'stopping';
       return;
     case 'daemon.error':
-      d.error({ seq: e.seq, ts: e.ts, fn: d.has(e.source) ? e.source : undefined, title: d.has(e.source) ? 'error' : e.source, message: e.message, hint: e.hint });
+      d.error({ seq: e.seq, ts: e.ts, fn: d.has(e.source) ? e.source : undefined, title: d.has(e.source) ? 'error' : e.source, code: e.code, message: e.message, hint: e.hint });
       return;
     case 'function.added':
       d.fn(e.fn);
@@ -537,6 +541,17 @@ class Draft {
   /** The function works again: its error leaves the banner. */
   recovered(key: string): void {
     if (this.#lastError?.fn === key) this.#lastError = undefined;
+  }
+
+  /** What errors of this code were about is fixed: such an error leaves the banner. */
+  resolved(code: string): void {
+    if (this.#lastError?.code === code) this.#lastError = undefined;
+  }
+
+  /** The manifests' warnings now: they replace the ones of the previous load (fixed ones go). */
+  warnings(lines: readonly string[]): void {
+    const others = (this.#notices ?? this.#base.notices).filter((n) => !n.startsWith('warning: '));
+    this.#notices = [...others, ...lines].slice(-LIMITS.notices);
   }
 
   notice(line: string): void {

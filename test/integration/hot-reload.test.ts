@@ -6,6 +6,8 @@ import type { JournalEntry } from '../../src/daemon/events.js';
 import { hasDocker } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';
 import { tempProject } from '../helpers/temp-project.js';
+import { plainLine } from '../../src/cli/plain-log.js';
+import { applyEvents, initialState } from '../../src/tui/project-state.js';
 
 const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
 
@@ -146,5 +148,30 @@ describe.each(runtimes)('hot reload (%s runtime)', (runtime) => {
     expect(err?.type === 'daemon.error' && err.message).toMatch(/function\.yaml:\d+.*spec\.serving\.triggers\.http\.port/);
     expect((await request(url)).status).toBe(200);
     await writeFile(file, good);
+  });
+
+  it('journals the warnings of a reload as at start, and that a broken manifest loads again', async () => {
+    const loads = (from: number) => entries.slice(from).filter((e): e is Extract<JournalEntry, { type: 'project.loaded' }> => e.type === 'project.loaded');
+    // A YAML file that is not a manifest: a warning of the reload it causes.
+    let from = entries.length;
+    await writeFile(path.join(dir, 'notes.yaml'), 'settings:\n  verbose: true\n');
+    await waitFor(() => loads(from).some((e) => e.warnings.includes('notes.yaml:1: not a Kubernetes manifest; skipped')), 30_000, 'the warning of the reload');
+    const warned = loads(from).find((e) => e.warnings.length > 0)!;
+    expect(plainLine(warned)).toContain('\n  warning: notes.yaml:1: not a Kubernetes manifest; skipped');
+    expect(applyEvents(initialState(), [warned]).notices).toEqual(['warning: notes.yaml:1: not a Kubernetes manifest; skipped']);
+
+    // Broken, then fixed: the error is followed by a load, which takes it out of the UI's banner.
+    const file = path.join(dir, 'function.yaml');
+    const good = await readFile(file, 'utf8');
+    from = entries.length;
+    await writeFile(file, good.replace('port: 8080', 'port: "80a"'));
+    await waitFor(() => entries.slice(from).some((e) => e.type === 'daemon.error' && e.code === 'ERR_MANIFEST'), 30_000, 'the manifest error');
+    const broken = applyEvents(initialState(), entries);
+    expect(broken.lastError).toMatchObject({ code: 'ERR_MANIFEST' });
+    from = entries.length;
+    await writeFile(file, good);
+    await waitFor(() => loads(from).length > 0, 30_000, 'the fixed manifest loading');
+    expect(applyEvents(broken, entries.slice(from)).lastError).toBeUndefined();
+    expect((await request(url)).status).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../../src/daemon/events.js';
-import { applyEvent, applyEvents, applyStatus, initialState, LIMITS, p50, requestsPerSecond, type ProjectState } from '../../../src/tui/project-state.js';
+import { addNotice, applyEvent, applyEvents, applyStatus, initialState, LIMITS, p50, requestsPerSecond, type ProjectState } from '../../../src/tui/project-state.js';
 import { journal, STATUS } from './helpers.js';
 
 function deepFreeze<T>(o: T): T {
@@ -109,6 +109,30 @@ describe('applyEvent', () => {
     expect(s.lastError).toBeUndefined();
     expect(s.errors).toHaveLength(1);
     expect(s.functions[FN]!.change).toMatchObject({ what: 'reload', phase: 'done', path: 'fast', durationMs: 180 });
+  });
+
+  it('takes a manifest error out of the banner once the manifests load again, and shows the warnings of each load', () => {
+    const j = journal();
+    let s = applyEvent(initialState(), j.entry({ type: 'project.loaded', root: '/p', functions: [FN], warnings: ['fn.yaml: spec.foo: unknown field'] }));
+    expect(s.notices).toEqual(['warning: fn.yaml: spec.foo: unknown field']);
+    s = applyEvent(s, j.entry({ type: 'daemon.error', source: 'fn.yaml', code: 'ERR_MANIFEST', message: '1 error in the manifests', hint: 'fix the manifest' }));
+    expect(s.lastError).toMatchObject({ title: 'fn.yaml', code: 'ERR_MANIFEST' });
+    // The fix loads, with a new warning: the banner goes, the warnings are this load's.
+    s = applyEvent(s, j.entry({ type: 'project.loaded', root: '/p', functions: [FN], warnings: ['t.yaml: spec.inputs.a.event: can never hold'] }));
+    expect(s.lastError).toBeUndefined();
+    expect(s.notices).toEqual(['warning: t.yaml: spec.inputs.a.event: can never hold']);
+    // Other notices stay; a load without warnings leaves none of them.
+    s = addNotice(s, 'notice: no Docker engine answers');
+    s = applyEvent(s, j.entry({ type: 'project.loaded', root: '/p', functions: [FN], warnings: [] }));
+    expect(s.notices).toEqual(['notice: no Docker engine answers']);
+  });
+
+  it('a load does not take out an error that is not about the manifests', () => {
+    const j = journal();
+    let s = applyEvent(initialState(), j.entry({ type: 'project.loaded', root: '/p', functions: [FN], warnings: [] }));
+    s = applyEvent(s, j.entry({ type: 'reload.failed', fn: FN, path: 'fast', message: 'SyntaxError', file: 'index.js', line: 1 }));
+    s = applyEvent(s, j.entry({ type: 'project.loaded', root: '/p', functions: [FN], warnings: [] }));
+    expect(s.lastError).toMatchObject({ fn: FN, title: 'reload failed' });
   });
 
   it('shows a failed function with its reason', () => {
