@@ -28,6 +28,15 @@ export interface InstanceSpec {
   liveAppDir?: boolean;
   /** A Dapr sidecar beside the function, sharing its network (a "pod"). */
   sidecar?: SidecarSpec;
+  /** Docker: what the function container may use and as whom it runs (the process runtime has no limits). */
+  limits?: ContainerLimits;
+}
+
+export interface ContainerLimits {
+  memoryBytes?: number;
+  nanoCpus?: number;
+  /** `uid[:gid]`; the image's own user when unset. */
+  user?: string;
 }
 
 export interface SidecarSpec {
@@ -45,6 +54,8 @@ export interface SidecarSpec {
    * Docker: `['/daprd']` in the daprio/daprd image; process: the daprd binary's path.
    */
   program?: string[];
+  /** Docker: what the sidecar container may use and as whom it runs. */
+  limits?: ContainerLimits;
 }
 
 export type InstanceState = 'running' | 'paused' | 'stopped' | 'removed';

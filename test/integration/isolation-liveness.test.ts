@@ -92,7 +92,13 @@ describe.each(runtimes)('isolation and liveness of sidecars (%s runtime)', (runt
     ({ dir, cleanup } = await tempProject('test/fixtures/projects/dapr'));
     const host = runtime === 'docker' ? 'host.docker.internal' : '127.0.0.1';
     const manifest = path.join(dir, 'functions.yaml');
-    await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://${host}:${sink.port}`));
+    let text = (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://${host}:${sink.port}`);
+    // The forwarder's pod asks for limits, as a cluster's pod template would.
+    text = text.replace(
+      /(name: forwarder[\s\S]*?serving:\n)/,
+      '$1    annotations:\n      dapr.io/sidecar-memory-limit: 200Mi\n    template:\n      containers:\n        - name: function\n          resources: { limits: { memory: 300Mi, cpu: 500m } }\n',
+    );
+    await writeFile(manifest, text);
     daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 60_000, runtime, zeroMode: 'stop', watch: true, onEvent: (e) => entries.push(e) });
     expect(daemon.failures()).toEqual([]);
     expect((await post({ warm: true })).status).toBe(200);
@@ -134,6 +140,17 @@ describe.each(runtimes)('isolation and liveness of sidecars (%s runtime)', (runt
     expect((await fetch(`http://${dapr.host}:${dapr.port}/v1.0/metadata`)).status).toBe(404);
     expect((await fetch(`http://${dapr.host}:${dapr.port}/v1.0/metadata`, { headers: { 'ofn-local-control-token': 'guess' } })).status).toBe(401);
     expect((await fetch(`http://${dapr.host}:${dapr.port}/v1.0/metadata`, { headers: { 'ofn-local-control-token': dapr.controlToken } })).status).toBe(200);
+  });
+
+  it.runIf(runtime === 'docker')("runs function and sidecar as a non-root user, with the pod template's limits and a process limit", async () => {
+    const instance = forwarder();
+    const fn = await docker!.getContainer(instance.id).inspect();
+    const sidecar = await docker!.getContainer(`${instance.id}-daprd`).inspect();
+    expect(fn.Config.User).toBe('1000:1000');
+    expect(sidecar.Config.User).toBe('1000:1000');
+    expect(await nodeIn(docker!, instance.id, 'console.log(process.getuid())')).toBe('1000');
+    expect(fn.HostConfig).toMatchObject({ Memory: 300 * 2 ** 20, NanoCpus: 5e8, PidsLimit: 1024 });
+    expect(sidecar.HostConfig).toMatchObject({ Memory: 200 * 2 ** 20, PidsLimit: 1024 });
   });
 
   it('restarts a killed sidecar, keeps the instance out of rotation meanwhile, and loses no output', async () => {

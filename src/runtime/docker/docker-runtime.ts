@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { errorMessage } from '../../errors.js';
 import { RuntimeError } from '../errors.js';
-import type { Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runtime.js';
+import type { ContainerLimits, Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runtime.js';
 import { LABEL_FUNCTION, LABEL_GENERATION, LABEL_PROJECT, LABEL_ROOT, projectFilter } from './labels.js';
 import { splitLines } from '../split-lines.js';
 import { SIDECAR_NODE_FLAGS } from '../process/process-runtime.js';
@@ -11,6 +11,17 @@ import { CONTROL_TOKEN_ENV } from '../../sidecar/http/public-server.js';
 
 /** daprd's public port in pods: health (and, with the control token, the API for the daemon). */
 const SIDECAR_PUBLIC_PORT = 3501;
+/** Processes a function or sidecar container may have: a fork bomb stops there, not at the host's limit. */
+const PIDS_LIMIT = 1024;
+
+/** The HostConfig fields of a container's limits. */
+function limitsConfig(limits: ContainerLimits | undefined): Pick<Docker.HostConfig, 'Memory' | 'NanoCpus' | 'PidsLimit'> {
+  return {
+    PidsLimit: PIDS_LIMIT,
+    ...(limits?.memoryBytes ? { Memory: limits.memoryBytes } : {}),
+    ...(limits?.nanoCpus ? { NanoCpus: limits.nanoCpus } : {}),
+  };
+}
 
 export interface DockerRuntimeOptions {
   docker: Docker;
@@ -93,6 +104,7 @@ export class DockerRuntime implements Runtime {
       container = await docker.createContainer({
         name: id,
         Image: spec.image,
+        ...(spec.limits?.user ? { User: spec.limits.user } : {}),
         Env: Object.entries({ ...spec.env, POD_NAME: id }).map(([k, v]) => `${k}=${v}`),
         Labels: {
           [LABEL_PROJECT]: projectId,
@@ -110,6 +122,7 @@ export class DockerRuntime implements Runtime {
             ? { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }], ...(spec.sidecar ? { [publicKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } : {}) }
             : undefined,
           Binds: spec.liveAppDir && spec.appDir ? [`${spec.appDir}:/workspace`] : undefined,
+          ...limitsConfig(spec.limits),
         },
         NetworkingConfig: {
           EndpointsConfig: { [this.networkName]: { Aliases: [`${spec.name}.${spec.namespace}`] } },
@@ -257,7 +270,8 @@ export class DockerRuntime implements Runtime {
         [LABEL_FUNCTION]: `${spec.namespace}/${spec.name}`,
         [LABEL_GENERATION]: String(spec.generation),
       },
-      HostConfig: { NetworkMode: `container:${id}`, Binds: [`${sc.resourcesDir}:/components:ro`] },
+      ...(sc.limits?.user ? { User: sc.limits.user } : {}),
+      HostConfig: { NetworkMode: `container:${id}`, Binds: [`${sc.resourcesDir}:/components:ro`], ...limitsConfig(sc.limits) },
     });
   }
 
