@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isRunning } from '../shared/process-identity.js';
 
 /** What a running daemon leaves in `<project>/.ofn-local/daemon.json` (mode 0600) for the CLI. */
 export interface DaemonInfo {
@@ -12,6 +12,8 @@ export interface DaemonInfo {
   token: string;
   gatewayUrl: string;
   startedAt: string;
+  /** The daemon process's start time (see shared/process-identity), so a reused pid is not taken for it. */
+  pidStartTime?: string;
 }
 
 export function daemonFile(root: string): string {
@@ -47,16 +49,12 @@ export async function readDaemonInfo(file: string): Promise<DaemonInfo | undefin
   }
 }
 
+/** Whether the process runs (a zombie nobody reaped does not). */
 export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A killed daemon nobody has reaped yet is a zombie: signals reach it, but it is gone.
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true; // no /proc (macOS): trust the signal
-  }
+  return isRunning(pid);
+}
+
+/** Whether the daemon a daemon.json describes still runs: its pid, started when it was recorded. */
+export function daemonAlive(info: Pick<DaemonInfo, 'pid' | 'pidStartTime'>): boolean {
+  return isRunning(info.pidStartTime === undefined ? info.pid : { pid: info.pid, startTime: info.pidStartTime });
 }
