@@ -243,7 +243,7 @@ export class Daemon {
       docker = await connectEngine();
       runtime = new DockerRuntime({ docker, projectId: id, root, onLog, joinContainer: process.env.OFN_LOCAL_DAEMON_CONTAINER || undefined });
     } else {
-      runtime = new ProcessRuntime({ frameworkBundle: FRAMEWORK_BUNDLE, sidecarBundle: SIDECAR_BUNDLE, onLog });
+      runtime = new ProcessRuntime({ frameworkBundle: FRAMEWORK_BUNDLE, sidecarBundle: SIDECAR_BUNDLE, onLog, stateDir });
     }
     daemon = new Daemon(o, project, root, { id, stateDir, sharedDir, buildsId }, journal, runtime, docker);
     const d = daemon;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackingServiceConfig } from '../model/project-config.js';
 import { freePort } from '../runtime/process/process-runtime.js';
+import { recordSpawn } from '../runtime/process/leftovers.js';
 import { waitForPort } from '../runtime/wait-for-port.js';
 import { splitLines } from '../runtime/split-lines.js';
 import { ServiceError } from './errors.js';
@@ -44,6 +45,8 @@ export async function startHostService(svc: BackingServiceConfig, stateDir: stri
     env = recipe.env ?? {};
   }
   const child: ChildProcess = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A broker has no parent watch of its own: recorded, it is ended by the next start, down or sweep.
+  recordSpawn(stateDir, child, 'service', svc.name);
   splitLines(child.stdout!, (line) => log(line, 'stdout'));
   splitLines(child.stderr!, (line) => log(line, 'stderr'));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -1,63 +1,51 @@
-import { readFile, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { DaemonClient } from '../../daemon/client.js';
-import { daemonFile, pidAlive, readDaemonInfo, removeDaemonInfo } from '../../daemon/daemon-file.js';
+import { daemonAlive, daemonFile, readDaemonInfo, removeDaemonInfo } from '../../daemon/daemon-file.js';
+import { sweepFolder } from '../../daemon/folder-sweep.js';
 import { projectId, projectRoot } from '../../daemon/state.js';
 import { connectEngine } from '../../runtime/docker/engine.js';
-import { removeProjectResources } from '../../runtime/docker/docker-runtime.js';
-import { LABEL_PROJECT, LABEL_ROOT } from '../../runtime/docker/labels.js';
 import type { CliIo } from '../io.js';
 import { findDaemon } from '../find-daemon.js';
 
 /**
- * Stops the project's daemon, then removes anything still carrying the project's label (leftovers
- * of a daemon that crashed). Removes nothing else.
+ * Stops the project's daemon, then ends what dead runs of the folder left: host processes recorded
+ * under its state folders, and anything carrying its label or the label of a session (test API,
+ * exec) whose process is gone. Removes nothing else; a session that still runs is left alone.
  */
 export async function downCommand(opts: { project?: string }, io: CliIo): Promise<number> {
   const info = await findDaemon(io.cwd, opts.project);
   const root = info?.root ?? projectRoot(opts.project ? [opts.project] : [], io.cwd);
   const id = info?.projectId ?? projectId(root);
+  let crashed = false;
   if (info) {
     await new DaemonClient(info).shutdown().catch(() => undefined);
     const deadline = Date.now() + 30_000;
-    while (pidAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (pidAlive(info.pid) && !killGroup(info.pid, 'SIGKILL')) process.kill(info.pid, 'SIGKILL');
+    while (daemonAlive(info) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (daemonAlive(info) && !killGroup(info.pid, 'SIGKILL')) process.kill(info.pid, 'SIGKILL');
     // Whatever of its process group is still there (a detached daemon leads one) goes too.
     killGroup(info.pid, 'SIGTERM');
     await removeDaemonInfo(info);
     io.stdout.write(`stopped ofn-local for ${root}\n`);
   } else {
-    // A daemon that died: its host processes (functions, sidecars, services) live on in its
-    // process group (a detached daemon leads one). End them, then forget the stale state file.
+    // A daemon that died: its host processes may live on in its process group (a detached daemon
+    // leads one); the ledger below finds them too. Then the stale state file is forgotten.
     const stale = await readDaemonInfo(daemonFile(root));
-    if (stale && !pidAlive(stale.pid)) {
-      if (killGroup(stale.pid, 'SIGTERM')) io.stdout.write(`stopped the processes left by a crashed ofn-local for ${root}\n`);
+    if (stale && !daemonAlive(stale)) {
+      crashed = killGroup(stale.pid, 'SIGTERM');
       await removeDaemonInfo(stale);
     }
   }
   const docker = await connectEngine(1000).catch(() => undefined);
-  let leftovers = docker ? await removeProjectResources(docker, id) : 0;
-  if (docker) {
-    // Test API sessions of this folder (their own project ids) that a killed test run left.
-    const sessions = new Set<string>();
-    const filters = { label: [`${LABEL_ROOT}=${root}`] };
-    const labelled = [...(await docker.listContainers({ all: true, filters })), ...(await docker.listNetworks({ filters }))];
-    for (const x of labelled) {
-      const session = x.Labels?.[LABEL_PROJECT];
-      if (session && session !== id) sessions.add(session);
-    }
-    for (const session of sessions) {
-      // A test run that is still going keeps its session; one whose process is gone left these.
-      const dir = path.join(root, '.ofn-local', 'sessions', session.slice(id.length + 1));
-      const owner = (await readFile(path.join(dir, 'session.json'), 'utf8').then((t) => JSON.parse(t) as { pid?: number }).catch(() => undefined))?.pid;
-      if (session.startsWith(`${id}-`) && owner && pidAlive(owner)) continue;
-      leftovers += await removeProjectResources(docker, session);
-      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-    }
+  const swept = await sweepFolder(root, id, docker);
+  if (crashed || (!info && swept.processes.length > 0)) {
+    io.stdout.write(`stopped the processes left by a crashed ofn-local for ${root}${swept.processes.length ? ` (${describe(swept.processes)})` : ''}\n`);
   }
-  if (leftovers > 0) io.stdout.write(`removed ${leftovers} leftover container(s) of ${root}\n`);
-  if (!info && leftovers === 0) io.stdout.write(`nothing runs for ${root}\n`);
+  if (swept.containers > 0) io.stdout.write(`removed ${swept.containers} leftover container(s) of ${root}\n`);
+  if (!info && !crashed && swept.containers === 0 && swept.processes.length === 0) io.stdout.write(`nothing runs for ${root}\n`);
   return 0;
+}
+
+function describe(processes: { role: string; name: string; pid: number }[]): string {
+  return processes.map((p) => `${p.role} ${p.name}, pid ${p.pid}`).join('; ');
 }
 
 /** Signals a process group; true when there was one. */

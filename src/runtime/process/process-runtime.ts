@@ -5,6 +5,7 @@ import net from 'node:net';
 import { RuntimeError } from '../errors.js';
 import type { Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runtime.js';
 import { splitLines } from '../split-lines.js';
+import { endLeftovers, recordSpawn, type SpawnRole } from './leftovers.js';
 
 export interface ProcessRuntimeOptions {
   /** The bundled functions framework to run (`dist/framework/ofn-framework.cjs`). */
@@ -14,6 +15,8 @@ export interface ProcessRuntimeOptions {
   onLog: LogSink;
   /** Node binary; the one running ofn-local by default. */
   node?: string;
+  /** The session's state folder: spawned processes are recorded there (leftovers.ts) and prepare() ends what a crashed run left. */
+  stateDir?: string;
 }
 
 interface Entry {
@@ -38,7 +41,8 @@ export class ProcessRuntime implements Runtime {
   }
 
   async prepare(): Promise<void> {
-    // Children share the daemon's process group; `ofn-local down` ends that group if the daemon died.
+    // What a crashed daemon of this session left (functions, sidecars, services) ends first.
+    if (this.#opts.stateDir) await endLeftovers(this.#opts.stateDir);
   }
 
   async start(spec: InstanceSpec): Promise<Instance> {
@@ -128,6 +132,7 @@ export class ProcessRuntime implements Runtime {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    this.#record(child, 'function', instance.id);
     child.once('exit', () => {
       if (entry.child === child && instance.state === 'running') instance.state = 'stopped';
     });
@@ -157,6 +162,7 @@ export class ProcessRuntime implements Runtime {
     });
     const fn = `${instance.spec.namespace}/${instance.spec.name}`;
     const id = `${instance.id}/daprd`;
+    this.#record(child, 'sidecar', id);
     child.once('error', (err) => this.#opts.onLog({ fn, instance: id, stream: 'stderr', line: `cannot start the sidecar: ${err.message}` }));
     splitLines(child.stdout!, (line) => this.#opts.onLog({ fn, instance: id, stream: 'stdout', line }));
     splitLines(child.stderr!, (line) => this.#opts.onLog({ fn, instance: id, stream: 'stderr', line }));
@@ -167,6 +173,11 @@ export class ProcessRuntime implements Runtime {
     const entry = this.#entries.get(instance.id);
     if (!entry) throw new RuntimeError('ERR_INSTANCE_START', `unknown instance ${instance.id}`);
     return entry;
+  }
+
+  /** Records a spawned process under the state folder, so a later run finds it should this one crash. */
+  #record(child: ChildProcess, role: SpawnRole, name: string): void {
+    if (this.#opts.stateDir) recordSpawn(this.#opts.stateDir, child, role, name);
   }
 }
 
