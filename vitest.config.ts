@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     reporters: ['default'],
+    // Ends what a test that did not finish left running (see test/global-setup.ts).
+    globalSetup: ['test/global-setup.ts'],
   },
 });

@@ -11,7 +11,8 @@ import { DaemonClient } from '../daemon/client.js';
 import { daemonFile, pidAlive, readDaemonInfo } from '../daemon/daemon-file.js';
 import type { JournalEntry } from '../daemon/events.js';
 import { errorMessage } from '../errors.js';
-import { projectRoot } from '../daemon/state.js';
+import { projectId, projectRoot } from '../daemon/state.js';
+import { registerInRun } from '../shared/run-registry.js';
 import type { RuntimeKind } from '../runtime/runtime.js';
 import { OfnTestingError } from './errors.js';
 import { describeFilter, describeOutput, matches, toOutput, type Output, type OutputFilter } from './outputs.js';
@@ -114,6 +115,10 @@ export class OfnProject {
     const timeout = opts.readyTimeoutMs ?? 180_000;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error(`not ready within ${timeout} ms`)), timeout);
+    const root = projectRoot(inputs, cwd);
+    const sessionDir = path.join(root, '.ofn-local', 'sessions', session);
+    // A test that times out (or a worker that is killed) before stop(): the run's sweep finds it.
+    const unregister = registerInRun({ projectId: `${projectId(root)}-${session}`, root, stateDir: sessionDir });
     let daemon: Daemon;
     try {
       daemon = await Daemon.start({
@@ -135,8 +140,8 @@ export class OfnProject {
         onEvent: (e) => (project ? project.#take(e) : seen.push(e)),
       });
     } catch (err) {
-      const sessionDir = path.join(projectRoot(inputs, cwd), '.ofn-local', 'sessions', session);
       await rm(sessionDir, { recursive: true, force: true }).catch(() => undefined);
+      unregister();
       if (abort.signal.aborted) throw new OfnTestingError('ERR_NOT_READY', `the project did not get ready within ${timeout} ms; ${pending(seen)}`, {}, 'raise readyTimeoutMs, or look at the build output above');
       throw new OfnTestingError('ERR_NOT_READY', `the project did not start: ${errorMessage(err)}`, {}, undefined, { cause: err });
     } finally {
@@ -150,6 +155,7 @@ export class OfnProject {
       close: async () => {
         await daemon.stop();
         await rm(daemon.stateDir, { recursive: true, force: true });
+        unregister();
       },
     };
     project = new OfnProject(backend, daemon.status());

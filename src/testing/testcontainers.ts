@@ -14,6 +14,8 @@ import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { AbstractStartedContainer, GenericContainer, ImageName, Wait, type StartedTestContainer, type StopOptions, type StoppedTestContainer } from 'testcontainers';
+import { projectId } from '../daemon/state.js';
+import { registerInRun } from '../shared/run-registry.js';
 import { ensureDaemonImage } from './daemon-image.js';
 import { OfnProject } from './project.js';
 
@@ -63,15 +65,26 @@ export class OfnLocalContainer extends GenericContainer {
       this.imageName = ImageName.fromString(tag);
       this.createOpts.Image = tag;
     }
-    const started = await super.start();
+    // A test that times out before stop(): the run's sweep removes the daemon container and what it made.
+    const unregister = registerInRun({ projectId: projectId(this.#root), root: this.#root, stateDir: path.join(this.#root, '.ofn-local'), container: this.#name });
+    let started: StartedTestContainer;
+    try {
+      started = await super.start();
+    } catch (err) {
+      // A container that never got ready may still be there (no reaper): it goes too.
+      await sweep(this.#root, this.#name);
+      unregister();
+      throw err;
+    }
     const controlUrl = `http://${started.getHost()}:${started.getMappedPort(CONTROL_PORT)}`;
     const gatewayUrl = `http://${started.getHost()}:${started.getMappedPort(GATEWAY_PORT)}`;
     try {
       const project = await OfnProject.attach({ controlUrl, token: this.#token, root: this.#root, gatewayUrl });
-      return new StartedOfnLocalContainer(started, project, gatewayUrl, this.#root);
+      return new StartedOfnLocalContainer(started, project, gatewayUrl, this.#root, unregister);
     } catch (err) {
       await started.stop({ timeout: 30_000 }).catch(() => undefined);
       await sweep(this.#root);
+      unregister();
       throw err;
     }
   }
@@ -85,6 +98,7 @@ export class StartedOfnLocalContainer extends AbstractStartedContainer {
     /** The gateway as this machine reaches it. */
     readonly gatewayUrl: string,
     readonly root: string,
+    private readonly unregister: () => void = () => undefined,
   ) {
     super(started);
   }
@@ -94,13 +108,15 @@ export class StartedOfnLocalContainer extends AbstractStartedContainer {
     await this.project.stop();
     const stopped = await super.stop({ timeout: 30_000, ...options });
     await sweep(this.root);
+    this.unregister();
     return stopped;
   }
 }
 
-/** Anything of this folder a killed daemon could not remove. */
-async function sweep(root: string): Promise<void> {
+/** Anything of this folder a killed daemon could not remove (and the daemon's container when named). */
+async function sweep(root: string, container?: string): Promise<void> {
   const docker = new Docker();
+  if (container) await docker.getContainer(container).remove({ force: true }).catch(() => undefined);
   const filters = { label: [`io.ofn-local.root=${root}`] };
   for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
   for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);

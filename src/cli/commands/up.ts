@@ -5,10 +5,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ControlServer } from '../../daemon/control-api/server.js';
 import { Daemon, type DaemonStatus } from '../../daemon/daemon.js';
-import { daemonFile, pidAlive, readDaemonInfo, removeDaemonInfo, writeDaemonInfo } from '../../daemon/daemon-file.js';
+import { daemonAlive, daemonFile, readDaemonInfo, removeDaemonInfo, writeDaemonInfo } from '../../daemon/daemon-file.js';
 import { DaemonClient } from '../../daemon/client.js';
-import { projectRoot } from '../../daemon/state.js';
+import { sweepState } from '../../daemon/folder-sweep.js';
+import { projectId, projectRoot } from '../../daemon/state.js';
 import { OfnError } from '../../errors.js';
+import { connectEngine } from '../../runtime/docker/engine.js';
+import { watchProcess } from '../../shared/parent-watch.js';
+import { startTimeOf } from '../../shared/process-identity.js';
+import { registerInRun } from '../../shared/run-registry.js';
 import type { RuntimeKind, ZeroMode } from '../../runtime/runtime.js';
 import type { CliIo } from '../io.js';
 import { plainLine } from '../plain-log.js';
@@ -40,19 +45,38 @@ export interface UpOptions {
   daemonChild?: boolean;
 }
 
+/** The process a daemon belongs to: it stops once that process is gone (see README, "In CI and in your tests"). */
+export const OWNER_PID_ENV = 'OFN_LOCAL_OWNER_PID';
+
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'ofn-local.js');
 
 export async function upCommand(inputs: string[], opts: UpOptions, io: CliIo): Promise<number> {
   const root = projectRoot(inputs, io.cwd);
   const running = await readDaemonInfo(daemonFile(root));
-  if (running && pidAlive(running.pid) && running.pid !== process.pid) {
+  if (running && daemonAlive(running) && running.pid !== process.pid) {
     throw new OfnError('ERR_ALREADY_RUNNING', `ofn-local already runs for ${root} (pid ${running.pid}, gateway ${running.gatewayUrl})`, {}, 'run `ofn-local down` first, or use that one');
   }
+  if (!opts.daemonChild) await adoptFolder(root, running !== undefined, io);
   if (opts.detach) return detach(inputs, opts, io, root);
-  return foreground(inputs, opts, io);
+  return foreground(inputs, opts, io, root);
 }
 
-async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise<number> {
+/**
+ * The folder's daemon is not running: whatever an earlier one left (it crashed, or was killed)
+ * ends before this one starts, so nothing keeps serving on old ports or is lost to a later `down`.
+ * The host processes it recorded always (cheap); its containers when its state file says it crashed
+ * (the Docker runtime's prepare() removes them too, but the process runtime has no engine to ask).
+ */
+async function adoptFolder(root: string, crashed: boolean, io: CliIo): Promise<void> {
+  const id = projectId(root);
+  const docker = crashed ? await connectEngine(1000).catch(() => undefined) : undefined;
+  const swept = await sweepState(path.join(root, '.ofn-local'), id, docker);
+  if (crashed) await removeDaemonInfo({ root, projectId: id }).catch(() => undefined);
+  const what = [...(swept.processes.length ? [`${swept.processes.length} process(es)`] : []), ...(swept.containers ? [`${swept.containers} container(s)`] : [])];
+  if (what.length) io.stdout.write(`notice: ended ${what.join(' and ')} an earlier ofn-local left running for ${root}\n`);
+}
+
+async function foreground(inputs: string[], opts: UpOptions, io: CliIo, root: string): Promise<number> {
   const stdout = io.stdout as NodeJS.WriteStream;
   // The live UI on a terminal; plain timestamped lines otherwise (CI, pipes, the detached child).
   const tui = !opts.daemonChild && io.stdout === process.stdout && wantsTui(stdout, process.stdin, process.env) ? startTui(stdout) : undefined;
@@ -64,9 +88,17 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
   void tui?.quit.then(() => {
     if (phase === 'starting') process.kill(0, 'SIGINT');
   });
+  // OFN_LOCAL_OWNER_PID: this daemon belongs to that process (a test run, a CI step) and stops
+  // once it is gone, however it ended; while starting, the start is aborted.
+  const ownerGone = new AbortController();
+  let onOwnerGone = (): void => ownerGone.abort(new Error(`its owner process ${process.env[OWNER_PID_ENV]} (${OWNER_PID_ENV}) is gone`));
+  const owner = Number(process.env[OWNER_PID_ENV]);
+  const unwatchOwner = Number.isInteger(owner) && owner > 0 ? watchProcess(owner, () => onOwnerGone(), 1000) : () => undefined;
+  const unregister = registerInRun({ projectId: projectId(root), root, stateDir: path.join(root, '.ofn-local') });
   let daemon: Daemon;
   try {
     daemon = await Daemon.start({
+      signal: ownerGone.signal,
       inputs,
       cwd: io.cwd,
       port: opts.port,
@@ -95,6 +127,8 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
     });
   } catch (err) {
     phase = 'failed';
+    unwatchOwner();
+    unregister();
     await tui?.close(err);
     throw err;
   }
@@ -102,7 +136,9 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
   const failures = daemon.failures();
   if (opts.daemonChild && failures.length > 0) {
     // A detached start that did not fully work is a failed start: nothing is left running.
+    unwatchOwner();
     await daemon.stop().catch(() => undefined);
+    unregister();
     io.stderr.write(failures.map((f) => `error: ${f}\n`).join(''));
     return 1;
   }
@@ -118,6 +154,8 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
       await removeDaemonInfo({ root: daemon.root, projectId: daemon.projectId }).catch(() => undefined);
       await control.close().catch(() => undefined);
       await daemon.stop().catch((err: unknown) => io.stderr.write(renderError(err)));
+      unwatchOwner();
+      unregister();
       if (tui) io.stdout.write('stopped\n');
       resolveDone();
     })());
@@ -130,10 +168,16 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise
     token: control.token,
     gatewayUrl: `http://localhost:${daemon.gatewayPort}`,
     startedAt: new Date().toISOString(),
+    pidStartTime: startTimeOf(process.pid),
   };
   await writeDaemonInfo(info);
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+  onOwnerGone = () => {
+    print(`stopping: the process that owns this daemon (pid ${owner}, ${OWNER_PID_ENV}) is gone`);
+    void stop();
+  };
+  if (ownerGone.signal.aborted) onOwnerGone();
   if (tui) {
     // From here on the UI is a client of the control API like `ofn-local ui`; q or Ctrl-C in it stops everything.
     tui.connect(new DaemonClient(info));
