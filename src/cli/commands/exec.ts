@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { Daemon } from '../../daemon/daemon.js';
+import { projectId, projectRoot } from '../../daemon/state.js';
 import { OfnError } from '../../errors.js';
+import { registerInRun } from '../../shared/run-registry.js';
 import type { RuntimeKind } from '../../runtime/runtime.js';
 import type { CliIo } from '../io.js';
 import { renderError } from '../render-error.js';
@@ -25,29 +30,50 @@ export function urlVariable(name: string): string {
  * Headless CI mode, like Firebase's `emulators:exec`: start the project, wait until it is ready, run
  * the test command with the URLs in its environment, tear everything down, and exit with the
  * command's exit code. A project that does not start exits 1 with the reason.
+ *
+ * It runs as a session of its own (as the test API does): its own containers, network, gateway port
+ * and `.ofn-local/sessions/<id>/`, sharing only the builds, so an `up` of the same folder keeps
+ * running untouched and two execs never meet. Its teardown removes exactly what it started.
  */
 export async function execCommand(inputs: string[], command: string[], opts: ExecOptions, io: CliIo): Promise<number> {
   if (command.length === 0 && !opts.allowNoCommand) {
     throw new OfnError('ERR_NO_COMMAND', 'no command to run', {}, 'put it after --, e.g. ofn-local exec fixtures/hello-node -- npm test');
   }
   const say = (line: string) => io.stdout.write(`ofn-local: ${line}\n`);
-  const daemon = await Daemon.start({
-    inputs,
-    cwd: io.cwd,
-    port: opts.port,
-    idleTimeoutMs: 300_000,
-    readyTimeoutMs: opts.readyTimeout * 1000,
-    runtime: opts.runtime,
-    zeroMode: 'stop',
-    baseImage: opts.baseImage,
-    dapr: opts.dapr,
-    daprdVersion: opts.daprdVersion,
-    notice: say,
-    // "Does every function build and start": each is started once, one at zero too.
-    warmUp: true,
-  });
+  const session = `x${randomBytes(3).toString('hex')}`;
+  const root = projectRoot(inputs, io.cwd);
+  const stateDir = path.join(root, '.ofn-local', 'sessions', session);
+  const unregister = registerInRun({ projectId: `${projectId(root)}-${session}`, root, stateDir });
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({
+      session,
+      inputs,
+      cwd: io.cwd,
+      port: opts.port,
+      idleTimeoutMs: 300_000,
+      readyTimeoutMs: opts.readyTimeout * 1000,
+      runtime: opts.runtime,
+      zeroMode: 'stop',
+      baseImage: opts.baseImage,
+      dapr: opts.dapr,
+      daprdVersion: opts.daprdVersion,
+      notice: say,
+      // "Does every function build and start": each is started once, one at zero too.
+      warmUp: true,
+    });
+  } catch (err) {
+    await rm(stateDir, { recursive: true, force: true }).catch(() => undefined);
+    unregister();
+    throw err;
+  }
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= daemon.stop().catch((err: unknown) => void io.stderr.write(renderError(err))));
+  const stop = () =>
+    (stopping ??= (async () => {
+      await daemon.stop().catch((err: unknown) => void io.stderr.write(renderError(err)));
+      await rm(stateDir, { recursive: true, force: true }).catch(() => undefined);
+      unregister();
+    })());
   try {
     const failures = daemon.failures();
     if (failures.length > 0) {
