@@ -15,6 +15,11 @@ export interface BuildResult {
   fingerprint: string;
   /** True when an identical earlier result was reused. */
   cached: boolean;
+  /**
+   * The program an instance runs, when it is not the Node functions framework (a Go binary): its
+   * path in `appDir` for the process runtime, in the image for Docker.
+   */
+  command?: string[];
 }
 
 /** Turns a function's source into something a runtime can start. Buildpacks come later behind this. */

@@ -1,5 +1,6 @@
 import type { LoadedFunction } from '../model/types.js';
 import type { RuntimeKind } from '../runtime/runtime.js';
+import type { Language } from '../build/select-builder.js';
 
 /** Host proxy settings that reach every instance, since functions fetch things too. */
 const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
@@ -9,9 +10,11 @@ const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'http
  * FUNC_CONTEXT and FUNC_CONTEXT_V1BETA2, POD_NAMESPACE (POD_NAME is the runtime's), PORT as Knative
  * sets it, then `serving.params` as plain variables (they win, as in the cluster's pod spec).
  */
-export function instanceEnv(fn: LoadedFunction, runtime: RuntimeKind): Record<string, string> {
+export function instanceEnv(fn: LoadedFunction, runtime: RuntimeKind, language: Language = 'node'): Record<string, string> {
   const env: Record<string, string> = {};
-  if (runtime === 'process') {
+  // Node's buildpack turns FUNC_NAME/FUNC_TYPE into launch env; Go's keeps them to the build (a
+  // FUNCTION_TARGET would make the Go framework serve one function at /).
+  if (runtime === 'process' && language === 'node') {
     // In Docker the image carries these (the buildpack's launch env); a host process gets them here.
     if (fn.buildEnv.FUNC_NAME) env.FUNCTION_TARGET = fn.buildEnv.FUNC_NAME;
     if (fn.buildEnv.FUNC_TYPE) env.FUNCTION_SIGNATURE_TYPE = fn.buildEnv.FUNC_TYPE;

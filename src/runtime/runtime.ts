@@ -16,6 +16,11 @@ export interface InstanceSpec {
   image?: string;
   /** Process: the prepared app folder to run the framework in. */
   appDir?: string;
+  /**
+   * Process: the program to run instead of the Node functions framework (a Go function's binary),
+   * told its port through FUNC_CONTEXT as the Go framework reads it. Docker runs the image's own.
+   */
+  command?: string[];
   /** The port the function listens on inside its instance (`triggers.http.port`). */
   port: number;
   env: Record<string, string>;

@@ -26,6 +26,8 @@ export function isManifest(file: string): boolean {
 export interface WatchedFunction {
   key: string;
   sourceDir: string;
+  /** A compiled language (Go): every change rebuilds, there is no code to swap in place. */
+  compiled?: boolean;
 }
 
 export interface Classified {
@@ -53,7 +55,7 @@ export function classify(files: string[], functions: WatchedFunction[]): Classif
     for (const fn of functions) {
       const rel = path.relative(fn.sourceDir, file);
       if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
-      const bucket = DEPENDENCY_FILES.has(rel) ? out.deps : out.code;
+      const bucket = fn.compiled || DEPENDENCY_FILES.has(rel) ? out.deps : out.code;
       bucket.set(fn.key, [...(bucket.get(fn.key) ?? []), file]);
     }
   }

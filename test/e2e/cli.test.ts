@@ -361,6 +361,10 @@ describe('the CLI with bad input', () => {
       expect(binary.status).toBe(400);
       expect(await binary.text()).toContain('this request lacks ce-specversion and ce-source');
       expect((await json()).length).toBe(before);
+      // Through the control API (events publish, the test API's emit) too: 400, not 500.
+      const control = JSON.parse(await (await import('node:fs/promises')).readFile(path.join(dir, '.ofn-local', 'daemon.json'), 'utf8')) as { controlUrl: string; token: string };
+      const emitted = await fetch(`${control.controlUrl}/v1/events/default/bell/ring`, { method: 'POST', headers: { authorization: `Bearer ${control.token}`, 'content-type': 'application/cloudevents+json' }, body: '{"id":"2"}' });
+      expect(emitted.status).toBe(400);
       const unknown = await cli(dir, 'events', 'publish', 'bell', 'knock');
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toContain('knock');

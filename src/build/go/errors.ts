@@ -16,6 +16,12 @@ export type GoBuildErrorCode =
   /** spec.build.env.FUNC_NAME is missing or cannot name the function. */
   | 'ERR_FUNC_NAME'
   /** A plugins/plugin-* folder cannot become a Go import. */
-  | 'ERR_GO_PLUGIN';
+  | 'ERR_GO_PLUGIN'
+  /** The code does not compile: `where` names the file and line. */
+  | 'ERR_GO_COMPILE'
+  /** `go build` failed for another reason (a module that cannot be downloaded, ...). */
+  | 'ERR_GO_BUILD'
+  /** No Go toolchain to build with. */
+  | 'ERR_GO_TOOLCHAIN';
 
 export class GoBuildError extends OfnError<GoBuildErrorCode> {}

@@ -1,3 +1,4 @@
+import { gatewayFetch } from '../../shared/gateway-fetch.js';
 import { readDataOption } from '../data-option.js';
 import { OfnError } from '../../errors.js';
 import type { CliIo } from '../io.js';
@@ -33,7 +34,7 @@ export async function invokeCommand(name: string, opts: InvokeOptions, io: CliIo
     return answer.status >= 400 ? 1 : 0;
   }
   const suffix = opts.path ? '/' + opts.path.replace(/^\/+/, '') : '';
-  const res = await fetch(fn.url + suffix, { method: opts.method ?? (body ? 'POST' : 'GET'), headers, body });
+  const res = await gatewayFetch(fn.url + suffix, { method: opts.method ?? (body ? 'POST' : 'GET'), headers, body });
   const text = await res.text();
   io.stdout.write(text.endsWith('\n') || text === '' ? text : text + '\n');
   if (res.status >= 400) {

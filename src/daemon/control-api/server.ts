@@ -73,8 +73,10 @@ export class ControlServer {
         const id = await daemon.emitEvent(String(req.params.namespace), String(req.params.eventSource), String(req.params.event), body, req.get('content-type') ?? undefined);
         res.json({ id });
       } catch (err) {
-        const e = err as { message?: string; hint?: string; code?: string };
-        res.status(String(e.code).startsWith('ERR_EVENTS_UNKNOWN') || e.code === 'ERR_NO_EVENTS' ? 404 : 500).json({ error: e.message ?? String(err), hint: e.hint });
+        const e = err as { message?: string; hint?: string; code?: string; status?: unknown };
+        // A malformed event is the sender's fault (400), as on the webhook.
+        const status = typeof e.status === 'number' ? e.status : String(e.code).startsWith('ERR_EVENTS_UNKNOWN') || e.code === 'ERR_NO_EVENTS' ? 404 : 500;
+        res.status(status).json({ error: e.message ?? String(err), hint: e.hint });
       }
     });
     app.post('/v1/shutdown', (_req, res) => {
