@@ -2,15 +2,20 @@ import type Docker from 'dockerode';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FastBuilder } from '../build/fast/fast-builder.js';
+import { GoBuilder, builderImage } from '../build/go/go-builder.js';
+import { selectBuilder, type Language } from '../build/select-builder.js';
+import { sourceFiles } from '../build/fingerprint.js';
 import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../build/framework-files.js';
 import { ensureSidecarImage } from '../build/sidecar-image.js';
 import { imageExists, pullImage } from '../build/images.js';
 import { daprPlan } from '../model/dapr-plan.js';
+import { podLimits } from '../model/pod-resources.js';
 import { clusterHostNames, localFunctionUrl, writeDaprResources } from './dapr-resources.js';
 import { EventsEngine, defaultSinkUrl, type SourceStatus, type WebhookHeaders } from '../events/runtime/index.js';
 import { loadProjectConfig, type ProjectConfig } from '../model/project-config.js';
 import { startDockerService } from '../services/docker-services.js';
 import { startHostService, type HostService } from '../services/process-services.js';
+import { ServiceLiveness, type ServiceStatus } from '../services/liveness.js';
 import { errorMessage, OfnError } from '../errors.js';
 import { FunctionPool } from '../gateway/function-pool.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -31,6 +36,7 @@ import { FileWatcher, type FileBatch } from '../watch/file-watcher.js';
 import { checkSyntax, mirrorSource, syncFiles } from '../watch/sync-files.js';
 import { ModelError } from '../model/errors.js';
 import { CAPTURE_ENV, parseCapture } from '../sidecar/capture.js';
+import { CONTROL_TOKEN_HEADER } from '../sidecar/http/public-server.js';
 import { AsyncScaler, kedaSettings, type BacklogStatus } from './async-scaler.js';
 import { DEFAULT_DAPRD_VERSION, daprdBinary, daprdImage, type DaprMode } from './dapr-mode.js';
 
@@ -109,7 +115,15 @@ export interface DaemonStatus {
   events?: SourceStatus[];
   gateway: string;
   functions: FunctionStatus[];
+  /** The backing services of ofn-local.yaml, kept up by the liveness loop. */
+  services?: ServiceStatus[];
 }
+
+/** The user containers of images ofn-local built run as, unless the pod template names one. */
+const NON_ROOT_USER = '1000:1000';
+
+/** How often the backing services are checked. */
+const SERVICE_CHECK_MS = 1000;
 
 /** A stack frame line of a Node error (`    at fn (file:1:2)`). */
 const STACK_FRAME = /^\s+at /;
@@ -133,6 +147,9 @@ export class Daemon {
   readonly #o: DaemonOptions;
   readonly #runtime: AnyRuntime;
   readonly #builder: FastBuilder;
+  readonly #goBuilder: GoBuilder;
+  /** The language each function was last built as (compiled ones reload by rebuilding). */
+  readonly #languages = new Map<string, Language>();
   readonly #docker: Docker | undefined;
   readonly #gateway: Gateway;
   readonly #pools = new Map<string, FunctionPool>();
@@ -149,6 +166,14 @@ export class Daemon {
   readonly #hostServices: HostService[] = [];
   /** Process runtime: `name:port` of each backing service → where it really listens. */
   readonly #serviceAddresses = new Map<string, string>();
+  /** Restarts a backing service that died; a container's new address reaches the scalers' probes. */
+  readonly #services = new ServiceLiveness({
+    emit: (e) => this.emit(e),
+    onAddress: (name, address) => {
+      const svc = this.#config?.services?.find((s) => s.name === name);
+      if (svc) this.#reach.set(`${svc.name}:${svc.port}`, `${address.host}:${address.port}`);
+    },
+  });
   /** Both runtimes: `name:port` of each backing service → where this process reaches it (scalers, events). */
   readonly #reach = new Map<string, string>();
   /** The KEDA-like scalers of async functions with keda triggers. */
@@ -181,6 +206,7 @@ export class Daemon {
     this.#docker = docker;
     // Builds are content-addressed and shared by every session of the folder.
     this.#builder = new FastBuilder({ stateDir: ids.sharedDir, projectId: ids.buildsId, docker, baseImage: o.baseImage });
+    this.#goBuilder = new GoBuilder({ stateDir: ids.sharedDir, mainDir: path.join(ids.stateDir, 'go'), projectId: ids.buildsId, docker, baseImage: (ctx) => this.#builder.baseImage(ctx) });
     this.#gateway = new Gateway({
       port: o.port,
       host: o.host ?? '127.0.0.1',
@@ -283,6 +309,7 @@ export class Daemon {
       dapr: this.#o.dapr ?? 'embedded',
       ...(this.#events ? { events: this.#events.status() } : {}),
       gateway: this.#gateway.url,
+      ...(this.#services.statuses().length ? { services: this.#services.statuses() } : {}),
       functions: this.#project.functions.map((fn) => {
         const pool = this.#pools.get(`${fn.namespace}/${fn.name}`)!;
         const urls = functionUrls(this.#gateway.port, fn.namespace, fn.name, this.domain);
@@ -296,9 +323,11 @@ export class Daemon {
           maxReplicas: fn.scale.max,
           ...daprStatus(daprPlan(fn, this.#project)),
           ...(this.#scalers.get(fnKey(fn))?.backlog ? { backlog: this.#scalers.get(fnKey(fn))!.backlog } : {}),
-          // Async functions have no HTTP route (as on a cluster): no URL.
-          url: fn.runtime === 'async' ? '' : urls.path,
-          hostUrl: fn.runtime === 'async' ? '' : urls.host,
+          // Async functions have no HTTP route (as on a cluster): no URL. The Go framework matches
+          // paths exactly and the gateway does not rewrite them (as OpenFunction's does not): a Go
+          // function answers on its host-based URL, which is the cluster's default route.
+          url: fn.runtime === 'async' ? '' : this.#languages.get(fnKey(fn)) === 'go' ? urls.host : urls.path,
+          hostUrl: fn.runtime === 'async' ? '' : this.#languages.get(fnKey(fn)) === 'go' ? urls.path : urls.host,
           image: this.#images.get(pool.key),
         };
       }),
@@ -320,6 +349,7 @@ export class Daemon {
       await Promise.all([...this.#scalers.values()].map((sc) => sc.stop()));
       await this.#gateway.close().catch((e: unknown) => errors.push(e));
       await Promise.all([...this.#pools.values()].map((p) => p.dispose().catch((e: unknown) => errors.push(e))));
+      await this.#services.stop();
       await Promise.all(this.#hostServices.map((svc) => svc.stop().catch((e: unknown) => errors.push(e))));
       await this.#runtime.dispose().catch((e: unknown) => errors.push(e));
       await this.journal.close();
@@ -364,10 +394,11 @@ export class Daemon {
     for (const fn of candidates) {
       const slot = this.#pools.get(fnKey(fn))?.instances.find((s) => s.instance.dapr && s.instance.state === 'running');
       if (!slot) continue;
-      const { host, port } = slot.instance.dapr!;
+      const { host, port, controlToken } = slot.instance.dapr!;
+      // The sidecar's API listens on its pod's loopback; the daemon comes in by its public port.
       const res = await fetch(`http://${host}:${port}/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`, {
         method: 'POST',
-        headers: { 'content-type': contentType },
+        headers: { 'content-type': contentType, [CONTROL_TOKEN_HEADER]: controlToken },
         body,
       });
       return { status: res.status, via: slot.instance.id, body: await res.text() };
@@ -466,7 +497,7 @@ export class Daemon {
       const log = (line: string) => this.emit({ type: 'build.log', fn: `service/${svc.name}`, line });
       let address: { host: string; port: number };
       if (this.#docker && this.#runtime instanceof DockerRuntime) {
-        address = await startDockerService(svc, {
+        const container = await startDockerService(svc, {
           docker: this.#docker,
           projectId: this.projectId,
           root: this.root,
@@ -474,15 +505,19 @@ export class Daemon {
           base: () => this.#builder.baseImage({ log }),
           log,
         });
+        address = container.address;
+        this.#services.add(svc.name, svc.type, container, address);
       } else {
         const host = await startHostService(svc, this.stateDir, (line, stream) => this.emit({ type: 'instance.log', fn: `service/${svc.name}`, instance: svc.name, stream, line }));
         this.#hostServices.push(host);
         address = host.address;
         this.#serviceAddresses.set(`${svc.name}:${svc.port}`, `${address.host}:${address.port}`);
+        this.#services.add(svc.name, svc.type, host, address);
       }
       this.#reach.set(`${svc.name}:${svc.port}`, `${address.host}:${address.port}`);
       this.emit({ type: 'service.started', name: svc.name, serviceType: svc.type, address: `${address.host}:${address.port}` });
     }
+    this.#services.start(SERVICE_CHECK_MS);
   }
 
   /** The KEDA-like scaler of an async function with keda triggers (replacing the previous one), first poll included. */
@@ -570,6 +605,7 @@ export class Daemon {
 
   /** Stops the backing services (host processes, or the project's service containers). */
   async #stopServices(): Promise<void> {
+    await this.#services.stop();
     await Promise.all(this.#hostServices.splice(0).map((svc) => svc.stop().catch(() => undefined)));
     this.#serviceAddresses.clear();
     this.#reach.clear();
@@ -619,7 +655,9 @@ export class Daemon {
   }
 
   async #onBatch(batch: FileBatch): Promise<void> {
-    const functions = this.#project.functions.flatMap((fn) => (fn.source.kind === 'local' ? [{ key: fnKey(fn), sourceDir: fn.source.dir }] : []));
+    const functions = this.#project.functions.flatMap((fn) =>
+      fn.source.kind === 'local' ? [{ key: fnKey(fn), sourceDir: fn.source.dir, compiled: this.#languages.get(fnKey(fn)) === 'go' }] : [],
+    );
     const c: Classified = classify(batch.files, functions);
     if (c.manifests.length > 0) await this.#serialize('project', () => this.#reconcile(c.manifests));
     const work: Promise<void>[] = [];
@@ -710,7 +748,9 @@ export class Daemon {
     try {
       spec = await this.#instanceSpec(fn, key);
     } catch (err) {
-      this.emit({ type: 'reload.failed', fn: key, path: 'slow', message: describe(err) });
+      // A compile error names its file and line (the last good build keeps serving).
+      const where = err instanceof OfnError ? err.where : undefined;
+      this.emit({ type: 'reload.failed', fn: key, path: 'slow', message: describe(err), ...(where?.file ? { file: where.file } : {}), ...(where?.line ? { line: where.line } : {}) });
       return;
     }
     const built = Date.now();
@@ -859,7 +899,9 @@ export class Daemon {
 
   async #instanceSpec(fn: LoadedFunction, key: string): Promise<InstanceSpec> {
     const started = Date.now();
-    const base = { namespace: fn.namespace, name: fn.name, port: fn.port, generation: ++this.#generation };
+    const pod = podLimits(fn);
+    for (const note of pod.notes) this.emit({ type: 'build.log', fn: key, line: note });
+    const base = { namespace: fn.namespace, name: fn.name, port: fn.port, generation: ++this.#generation, limits: pod.function };
     if (fn.source.kind === 'image') {
       if (!this.#docker) {
         throw new RuntimeError('ERR_RUNTIME_UNSUPPORTED', `${key} runs the image ${fn.source.image}, which needs the docker runtime`, { file: fn.origin.file, path: 'spec.image' }, 'start a Docker engine, or give the function a spec.build');
@@ -869,17 +911,26 @@ export class Daemon {
       this.emit({ type: 'build.finished', fn: key, image: fn.source.image, cached: true, durationMs: Date.now() - started });
       return { ...base, image: fn.source.image, env: instanceEnv(fn, this.#runtime.kind) };
     }
-    const result = await this.#builder.build(fn, { log: (line) => this.emit({ type: 'build.log', fn: key, line }) });
-    const live = Boolean(this.#o.watch);
+    // The builder OpenFunction would use: spec.build.builder, confirmed by the folder.
+    const language = selectBuilder({ builder: builderImage(fn) ?? 'openfunction/builder', dir: fn.source.dir, files: await sourceFiles(fn.source.dir) }).language;
+    this.#languages.set(key, language);
+    const ctx = { log: (line: string) => this.emit({ type: 'build.log', fn: key, line }) };
+    const result = language === 'go' ? await this.#goBuilder.build(fn, ctx) : await this.#builder.build(fn, ctx);
+    // Node reloads code in place; a compiled function is rebuilt and rolled instead.
+    const live = Boolean(this.#o.watch) && language === 'node';
     if (live) await mirrorSource(fn.source.dir, result.appDir);
     if (result.image) this.#images.set(key, result.image);
     this.emit({ type: 'build.finished', fn: key, image: result.image, cached: result.cached, durationMs: Date.now() - started });
-    const env = instanceEnv(fn, this.#runtime.kind);
+    const env = instanceEnv(fn, this.#runtime.kind, language);
     // Dev mode: the framework runs under its reload supervisor (SIGHUP swaps the code in place).
     if (live) env.OFN_LOCAL_RELOAD = '1';
     const sidecar = await this.#sidecarSpec(fn, key);
     if (sidecar) env.APP_PROTOCOL = sidecar.appProtocol;
-    return { ...base, image: result.image, appDir: result.appDir, env, liveAppDir: live, sidecar };
+    Object.assign(env, daprTokenEnv(daprPlan(fn, this.#project)));
+    // Images ofn-local builds run as a user of their own, as buildpack images run as `cnb` (uid 1000).
+    const limits = { user: NON_ROOT_USER, ...pod.function };
+    if (sidecar) sidecar.limits = { ...(sidecar.program ? {} : { user: NON_ROOT_USER }), ...pod.sidecar };
+    return { ...base, limits, image: result.image, appDir: result.appDir, env, liveAppDir: live, sidecar, ...(result.command ? { command: result.command } : {}) };
   }
 
   /** The Dapr sidecar an instance needs (OpenFunction's rules), with its Component files written. */
@@ -892,13 +943,22 @@ export class Daemon {
     if (this.#o.dapr === 'daprd') {
       // The real daprd, with the same flags and Component files (no output capture: it has none).
       const version = this.#o.daprdVersion ?? DEFAULT_DAPRD_VERSION;
-      if (this.#docker) return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image: await daprdImage(this.#docker, version), program: ['/daprd'] };
-      return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, program: [daprdBinary()] };
+      const env = daprTokenEnv(plan);
+      if (this.#docker) return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image: await daprdImage(this.#docker, version), program: ['/daprd'], env };
+      return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, program: [daprdBinary()], env };
     }
     const image = this.#docker ? await ensureSidecarImage(this.#docker, await this.#builder.baseImage({ log }), log) : undefined;
     // The daemon journals what functions send (output.sent): the test API's waitFor and the UI.
-    return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image, env: { [CAPTURE_ENV]: '1' } };
+    return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image, env: { [CAPTURE_ENV]: '1', ...daprTokenEnv(plan) } };
   }
+}
+
+/** DAPR_API_TOKEN / APP_API_TOKEN for both the sidecar and the function, as Dapr's injector sets them. */
+function daprTokenEnv(plan: ReturnType<typeof daprPlan>): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (plan?.tokens.api) env.DAPR_API_TOKEN = plan.tokens.api;
+  if (plan?.tokens.app) env.APP_API_TOKEN = plan.tokens.app;
+  return env;
 }
 
 function daprStatus(plan: ReturnType<typeof daprPlan>): Pick<FunctionStatus, 'daprAppId' | 'daprComponents'> {

@@ -15,6 +15,10 @@ const KAFKA_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 
 export interface HostService {
   address: { host: string; port: number };
+  /** Whether its process still runs. */
+  alive(): Promise<boolean>;
+  /** Starts it again on the same port and data folder (components were rendered with that port). */
+  restart(): Promise<{ host: string; port: number }>;
   stop(): Promise<void>;
 }
 
@@ -44,27 +48,40 @@ export async function startHostService(svc: BackingServiceConfig, stateDir: stri
     ({ command, args } = recipe);
     env = recipe.env ?? {};
   }
-  const child: ChildProcess = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  // A broker has no parent watch of its own: recorded, it is ended by the next start, down or sweep.
-  recordSpawn(stateDir, child, 'service', svc.name);
-  splitLines(child.stdout!, (line) => log(line, 'stdout'));
-  splitLines(child.stderr!, (line) => log(line, 'stderr'));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const failed = new Promise<never>((_, reject) => {
-    child.once('error', (err) => reject(new ServiceError('ERR_SERVICE_MISSING', `backing service ${svc.name}: cannot run ${command}: ${err.message}`, {}, `install it (Debian: apt-get install -y ${debianPackage(svc)})`)));
-    void exited.then((code) => reject(new ServiceError('ERR_SERVICE_START', `backing service ${svc.name} (${svc.type}) exited with ${code} before listening`, { port })));
-  });
-  try {
-    await Promise.race([waitForPort('127.0.0.1', port, { timeoutMs: 90_000, intervalMs: 50 }), failed]);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  failed.catch(() => undefined);
+
+  let child: ChildProcess;
+  let exited: Promise<number | null>;
+  const run = async (): Promise<void> => {
+    const current: ChildProcess = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = current;
+    // A broker has no parent watch of its own: recorded, it is ended by the next start, down or sweep.
+    recordSpawn(stateDir, current, 'service', svc.name);
+    splitLines(current.stdout!, (line) => log(line, 'stdout'));
+    splitLines(current.stderr!, (line) => log(line, 'stderr'));
+    exited = new Promise<number | null>((resolve) => current.once('exit', resolve));
+    const failed = new Promise<never>((_, reject) => {
+      current.once('error', (err) => reject(new ServiceError('ERR_SERVICE_MISSING', `backing service ${svc.name}: cannot run ${command}: ${err.message}`, {}, `install it (Debian: apt-get install -y ${debianPackage(svc)})`)));
+      void exited.then((code) => reject(new ServiceError('ERR_SERVICE_START', `backing service ${svc.name} (${svc.type}) exited with ${code} before listening`, { port })));
+    });
+    try {
+      await Promise.race([waitForPort('127.0.0.1', port, { timeoutMs: 90_000, intervalMs: 50 }), failed]);
+    } catch (err) {
+      current.kill('SIGKILL');
+      throw err;
+    }
+    failed.catch(() => undefined);
+  };
+  await run();
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     address: { host: '127.0.0.1', port },
+    alive: async () => running(),
+    restart: async () => {
+      if (!running()) await run();
+      return { host: '127.0.0.1', port };
+    },
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (!running()) return;
       const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
       child.kill('SIGTERM');
       await exited;

@@ -3,6 +3,7 @@
  * as a library) or attached to one already running (`ofn-local up --detach`). Everything a test
  * needs: URLs, invoke, publish, what functions sent to outputs, logs, and a stop that always cleans up.
  */
+import { gatewayFetch } from '../shared/gateway-fetch.js';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -251,7 +252,7 @@ export class OfnProject {
     }
     const base = this.url(fn, opts.namespace);
     const url = base.replace(/\/$/, '') + (opts.path ? `/${opts.path.replace(/^\//, '')}` : '/');
-    const res = await fetch(url, { method: opts.method ?? (payload === undefined ? 'GET' : 'POST'), headers, body: payload, signal: opts.signal });
+    const res = await gatewayFetch(url, { method: opts.method ?? (payload === undefined ? 'GET' : 'POST'), headers, body: payload, signal: opts.signal });
     const text = await res.text();
     return {
       status: res.status,

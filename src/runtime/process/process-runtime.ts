@@ -1,11 +1,13 @@
 import { PARENT_PID_ENV } from '../../shared/parent-watch.js';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { RuntimeError } from '../errors.js';
 import type { Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runtime.js';
 import { splitLines } from '../split-lines.js';
 import { endLeftovers, recordSpawn, type SpawnRole } from './leftovers.js';
+import { CONTROL_TOKEN_ENV } from '../../sidecar/http/public-server.js';
 
 export interface ProcessRuntimeOptions {
   /** The bundled functions framework to run (`dist/framework/ofn-framework.cjs`). */
@@ -17,6 +19,15 @@ export interface ProcessRuntimeOptions {
   node?: string;
   /** The session's state folder: spawned processes are recorded there (leftovers.ts) and prepare() ends what a crashed run left. */
   stateDir?: string;
+  /** The token the daemon's requests to sidecars carry (see sidecar/http/public-server.ts); random by default. */
+  controlToken?: string;
+}
+
+interface SidecarPorts {
+  app: number;
+  http: number;
+  grpc: number;
+  public: number;
 }
 
 interface Entry {
@@ -24,20 +35,25 @@ interface Entry {
   child?: ChildProcess;
   /** The instance's Dapr sidecar process, when it has one. */
   sidecar?: ChildProcess;
+  /** The ports its sidecar was given, kept so a restarted sidecar serves where the function looks. */
+  sidecarPorts?: SidecarPorts;
 }
 
 /**
  * Instances as child processes on the host: the framework runs from the function's prepared folder
- * on a free port. At zero, `pause` freezes the process (SIGSTOP) and `stop` ends it.
+ * on a free port. At zero, `pause` freezes the process (SIGSTOP) and `stop` ends it. Functions and
+ * sidecars listen on loopback only: the gateway is the way in, as on a cluster.
  */
 export class ProcessRuntime implements Runtime {
   readonly kind = 'process' as const;
   readonly #opts: ProcessRuntimeOptions;
   readonly #entries = new Map<string, Entry>();
   #counter = 0;
+  readonly #controlToken: string;
 
   constructor(opts: ProcessRuntimeOptions) {
     this.#opts = opts;
+    this.#controlToken = opts.controlToken ?? randomBytes(24).toString('hex');
   }
 
   async prepare(): Promise<void> {
@@ -110,24 +126,47 @@ export class ProcessRuntime implements Runtime {
   }
 
   async isAlive(instance: Instance): Promise<boolean> {
-    const child = this.#entries.get(instance.id)?.child;
-    return Boolean(child && child.pid !== undefined && child.exitCode === null && child.signalCode === null);
+    return running(this.#entries.get(instance.id)?.child);
+  }
+
+  async sidecarAlive(instance: Instance): Promise<boolean> {
+    const entry = this.#entry(instance);
+    return !instance.spec.sidecar || running(entry.sidecar);
+  }
+
+  async restartSidecar(instance: Instance): Promise<void> {
+    const entry = this.#entry(instance);
+    const spec = instance.spec.sidecar;
+    if (!spec || !entry.sidecarPorts || running(entry.sidecar)) return;
+    entry.sidecar = this.#spawnSidecar(instance, spec, entry.sidecarPorts);
   }
 
   async #spawn(entry: Entry): Promise<void> {
     const { instance } = entry;
     const port = await freePort();
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...instance.spec.env, POD_NAME: instance.id, PORT: String(port), [PARENT_PID_ENV]: String(process.pid) };
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...instance.spec.env,
+      POD_NAME: instance.id,
+      PORT: String(port),
+      OFN_LOCAL_LISTEN_HOST: '127.0.0.1',
+      [PARENT_PID_ENV]: String(process.pid),
+    };
     const sidecar = instance.spec.sidecar;
     if (sidecar) {
-      const [daprHttp, daprGrpc] = await Promise.all([freePort(), freePort()]);
+      const [daprHttp, daprGrpc, daprPublic] = await Promise.all([freePort(), freePort(), freePort()]);
       env.DAPR_HTTP_PORT = String(daprHttp);
       env.DAPR_GRPC_PORT = String(daprGrpc);
       env.DAPR_HOST = '127.0.0.1';
-      entry.sidecar = this.#spawnSidecar(instance, sidecar, { app: port, http: daprHttp, grpc: daprGrpc });
-      instance.dapr = { host: '127.0.0.1', port: daprHttp };
+      entry.sidecarPorts = { app: port, http: daprHttp, grpc: daprGrpc, public: daprPublic };
+      entry.sidecar = this.#spawnSidecar(instance, sidecar, entry.sidecarPorts);
+      instance.dapr = { host: '127.0.0.1', port: daprPublic, controlToken: this.#controlToken };
     }
-    const child = spawn(this.#opts.node ?? process.execPath, [this.#opts.frameworkBundle], {
+    const command = instance.spec.command;
+    if (command && env.FUNC_CONTEXT) env.FUNC_CONTEXT = withPort(env.FUNC_CONTEXT, port);
+    const [program, ...args] = command ?? [this.#opts.node ?? process.execPath, this.#opts.frameworkBundle];
+    const child = spawn(program!, args, {
       cwd: instance.spec.appDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -149,15 +188,23 @@ export class ProcessRuntime implements Runtime {
   }
 
   /** daprd's command line, as a Dapr-enabled pod would run it, pointed at this instance's port. */
-  #spawnSidecar(instance: Instance, sidecar: NonNullable<InstanceSpec['sidecar']>, ports: { app: number; http: number; grpc: number }): ChildProcess {
+  #spawnSidecar(instance: Instance, sidecar: NonNullable<InstanceSpec['sidecar']>, ports: SidecarPorts): ChildProcess {
     if (!this.#opts.sidecarBundle) throw new RuntimeError('ERR_INSTANCE_START', 'no Dapr sidecar bundle (run npm run build)');
     const args = [
       ...(sidecar.program ? sidecar.program.slice(1) : [...SIDECAR_NODE_FLAGS, this.#opts.sidecarBundle]),
       ...['--app-id', sidecar.appId, '--app-port', String(ports.app), '--app-protocol', sidecar.appProtocol],
       ...['--dapr-http-port', String(ports.http), '--dapr-grpc-port', String(ports.grpc), '--resources-path', sidecar.resourcesDir],
+      ...['--dapr-listen-addresses', '127.0.0.1', '--dapr-public-port', String(ports.public), '--dapr-public-listen-address', '127.0.0.1'],
     ];
     const child = spawn(sidecar.program?.[0] ?? this.#opts.node ?? process.execPath, args, {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NAMESPACE: instance.spec.namespace, [PARENT_PID_ENV]: String(process.pid), ...sidecar.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NAMESPACE: instance.spec.namespace,
+        [PARENT_PID_ENV]: String(process.pid),
+        [CONTROL_TOKEN_ENV]: this.#controlToken,
+        ...sidecar.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const fn = `${instance.spec.namespace}/${instance.spec.name}`;
@@ -219,6 +266,23 @@ function descendants(root: number): number[] {
   const queue = [root];
   while (queue.length) for (const c of children.get(queue.shift()!) ?? []) (out.push(c), queue.push(c));
   return out;
+}
+
+/**
+ * FUNC_CONTEXT with `port` set to where a host process must listen: a program other than the Node
+ * framework (the Go framework) takes its port from there and ignores PORT.
+ */
+export function withPort(funcContext: string, port: number): string {
+  try {
+    const context = JSON.parse(funcContext) as Record<string, unknown>;
+    return JSON.stringify({ ...context, port: String(port) });
+  } catch {
+    return funcContext;
+  }
+}
+
+function running(child: ChildProcess | undefined): boolean {
+  return Boolean(child && child.pid !== undefined && child.exitCode === null && child.signalCode === null);
 }
 
 function stopChild(child: ChildProcess | undefined): Promise<void> {
