@@ -10,6 +10,7 @@ import { Daemon } from '../dist/daemon/daemon.js';
 import { engineAvailable } from '../dist/runtime/docker/engine.js';
 import { asyncThroughputBenchmarks } from './async-throughput.mjs';
 import { eventsBenchmarks } from './events.mjs';
+import { goBenchmarks } from './go.mjs';
 import { sidecarBenchmarks } from './sidecar.mjs';
 import { benchmark as tuiBenchmark } from './tui.mjs';
 import { figure, pct } from './util.mjs';
@@ -21,6 +22,7 @@ export const benchmarks = [
   ...sidecarBenchmarks,
   ...asyncThroughputBenchmarks,
   ...eventsBenchmarks,
+  ...goBenchmarks,
   tuiBenchmark,
   {
     name: 'cold-start-stop',
