@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { JournalEntry } from '../../src/daemon/events.js';
 import { OfnProject } from '../../src/testing/index.js';
-import { hasDocker } from '../helpers/engine.js';
+import { hasDocker, hasGo } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';
 import { tempProject } from '../helpers/temp-project.js';
 
@@ -41,7 +41,7 @@ func Context(w http.ResponseWriter, r *http.Request) {
 }
 `;
 
-describe.each(runtimes)('Go functions (%s runtime)', (runtime) => {
+describe.skipIf(!hasGo).each(runtimes)('Go functions (%s runtime)', (runtime) => {
   let daemon: Daemon;
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -127,7 +127,7 @@ describe.each(runtimes)('Go functions (%s runtime)', (runtime) => {
   });
 });
 
-describe('Go functions through the test API and FUNCTION_TARGET', () => {
+describe.skipIf(!hasGo)('Go functions through the test API and FUNCTION_TARGET', () => {
   it('invokes a Go function and serves only FUNCTION_TARGET at / when serving.params sets it', async () => {
     const { dir, cleanup } = await tempProject('fixtures/go-hello');
     const manifest = path.join(dir, 'function.yaml');
