@@ -935,7 +935,7 @@ export class Daemon {
 
   /** The Dapr sidecar an instance needs (OpenFunction's rules), with its Component files written. */
   async #sidecarSpec(fn: LoadedFunction, key: string): Promise<InstanceSpec['sidecar']> {
-    const plan = daprPlan(fn, this.#project);
+    const plan = daprPlan(fn, this.#project, this.#languages.get(key) === 'go' ? 'go' : 'node');
     if (!plan) return undefined;
     const log = (line: string) => this.emit({ type: 'build.log', fn: key, line });
     for (const note of plan.notes) log(note);

@@ -5,8 +5,12 @@ export interface DaprPlan {
   /** `<fn>-<ns>`, OpenFunction's app-id. */
   appId: string;
   appPort: number;
-  /** The Node framework's Dapr server speaks HTTP, so ofn-local's sidecar uses HTTP (see README). */
-  appProtocol: 'http';
+  /**
+   * How the sidecar talks to the app: the Node framework's Dapr server speaks HTTP whatever the
+   * annotation says; the Go framework serves what `dapr.io/app-protocol` says, gRPC by default as
+   * OpenFunction sets it.
+   */
+  appProtocol: 'http' | 'grpc';
   /** Component documents for the sidecar's resources folder, each with `scopes: [appId]`. */
   components: JsonObject[];
   /** Things a user should know (e.g. an app-protocol annotation that was overridden). */
@@ -26,7 +30,7 @@ const ENABLE_DAPR = 'openfunction.io/enable-dapr';
  * dapr triggers, `triggers.inputs`, outputs or states; the annotation `openfunction.io/enable-dapr`
  * forces it on (`"true"`) or off (`"false"`).
  */
-export function daprPlan(fn: LoadedFunction, project: Pick<Project, 'others'>): DaprPlan | undefined {
+export function daprPlan(fn: LoadedFunction, project: Pick<Project, 'others'>, language: 'node' | 'go' = 'node'): DaprPlan | undefined {
   const serving = (fn.resource.spec as JsonObject | undefined)?.serving as JsonObject | undefined;
   const triggers = (serving?.triggers ?? {}) as JsonObject;
   const nonEmpty = (v: unknown) => (Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null && Object.keys(v as object).length > 0);
@@ -38,7 +42,11 @@ export function daprPlan(fn: LoadedFunction, project: Pick<Project, 'others'>): 
   const appId = `${fn.name}-${fn.namespace}`;
   const notes: string[] = [];
   const protocol = fn.annotations['dapr.io/app-protocol'];
-  if (protocol && protocol !== 'http') notes.push(`dapr.io/app-protocol "${protocol}" is served as http: the Node framework's Dapr app speaks HTTP`);
+  let appProtocol: 'http' | 'grpc' = 'http';
+  if (language === 'go') {
+    appProtocol = protocol === 'http' ? 'http' : 'grpc';
+    if (protocol && protocol !== 'http' && protocol !== 'grpc') notes.push(`dapr.io/app-protocol "${protocol}" is served as grpc: the Go framework serves http or grpc`);
+  } else if (protocol && protocol !== 'http') notes.push(`dapr.io/app-protocol "${protocol}" is served as http: the Node framework's Dapr app speaks HTTP`);
 
   const components: JsonObject[] = [];
   const own = new Set<string>();
@@ -64,7 +72,7 @@ export function daprPlan(fn: LoadedFunction, project: Pick<Project, 'others'>): 
     api: tokenFromSecret(fn, project, 'dapr.io/api-token-secret', notes),
     app: tokenFromSecret(fn, project, 'dapr.io/app-token-secret', notes),
   };
-  return { appId, appPort: fn.runtime === 'async' ? 8080 : fn.port, appProtocol: 'http', components, notes, tokens };
+  return { appId, appPort: fn.runtime === 'async' ? 8080 : fn.port, appProtocol, components, notes, tokens };
 }
 
 /** The `token` key of the Secret an annotation names (in the function's namespace), or a note why not. */

@@ -49,7 +49,7 @@ export interface SidecarSpec {
   appId: string;
   /** Folder of Component files (`--resources-path`). */
   resourcesDir: string;
-  appProtocol: 'http';
+  appProtocol: 'http' | 'grpc';
   /** Docker: the sidecar image; process: unused (the bundle runs on the host). */
   image?: string;
   /** Extra environment of the sidecar (e.g. OFN_LOCAL_CAPTURE). */

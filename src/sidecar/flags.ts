@@ -231,9 +231,9 @@ export function parseSidecarFlags(argv: readonly string[]): SidecarFlags {
     if (appProtocol === 'http') appProtocol = 'https';
     if (appProtocol === 'grpc') appProtocol = 'grpcs';
   }
-  if (appProtocol === 'grpc' || appProtocol === 'grpcs' || appProtocol === 'h2c') {
+  if (appProtocol === 'grpcs' || appProtocol === 'h2c') {
     throw flagError(
-      `--app-protocol ${appProtocol} is not supported by ofn-local's sidecar (it talks HTTP/1.1 to the app); use --app-protocol http, or the real daprd`,
+      `--app-protocol ${appProtocol} is not supported by ofn-local's sidecar (it talks HTTP/1.1 or plain gRPC to the app); use --app-protocol http or grpc, or the real daprd`,
     );
   }
 

@@ -31,6 +31,8 @@ export interface AppRequest {
   body?: Buffer;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** What the request delivers, for a channel that speaks another protocol (gRPC); HTTP ignores it. */
+  kind?: { type: 'topic'; pubsubname: string; topic: string } | { type: 'binding'; name: string; metadata: Record<string, string> };
 }
 
 export interface AppResponse {

@@ -42,7 +42,7 @@ export async function startInputBinding(opts: {
   if (!binding.read) return;
   const deliver = async (event: InputEvent): Promise<Buffer | undefined> => {
     const attempt = async (): Promise<Buffer> => {
-      const answer = await app.request({ method: 'POST', path: route, headers: eventHeaders(event.metadata), body: event.data, signal: opts.signal });
+      const answer = await app.request({ method: 'POST', path: route, headers: eventHeaders(event.metadata), body: event.data, signal: opts.signal, kind: { type: 'binding', name, metadata: event.metadata } });
       if (answer.status >= 200 && answer.status < 300) return answer.body;
       throw new Error(`app responded with status ${answer.status} to input binding ${name}: ${answer.body.toString('utf8').slice(0, 200)}`);
     };

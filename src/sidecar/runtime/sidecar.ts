@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { AppChannel } from '../app-channel/app-channel.js';
+import { GrpcAppChannel } from '../app-channel/grpc-app-channel.js';
 import { parseSubscriptions } from '../app-channel/subscriptions.js';
 import type { Binding, PubSub } from '../components/component.js';
 import { SidecarError } from '../errors.js';
@@ -114,16 +115,17 @@ export class Sidecar {
     }
 
     if (flags.appPort !== undefined) {
-      this.appChannel = new AppChannel({
+      const channelOptions = {
         address: flags.appChannelAddress,
         port: flags.appPort,
-        protocol: flags.appProtocol === 'https' ? 'https' : 'http',
+        protocol: flags.appProtocol === 'https' ? ('https' as const) : ('http' as const),
         appId: flags.appId,
         apiToken: this.deps.env.APP_API_TOKEN || undefined,
         maxConcurrency: flags.appMaxConcurrency,
         maxBodySize: flags.maxBodySize,
         log: log.child('dapr.runtime.channel'),
-      });
+      };
+      this.appChannel = flags.appProtocol === 'grpc' ? new GrpcAppChannel(channelOptions) : new AppChannel(channelOptions);
       ctx.appChannel = this.appChannel;
     }
     this.pendingDeclarative = resources.subscriptions;
@@ -141,13 +143,15 @@ export class Sidecar {
       return;
     }
     await app.waitForPort(signal);
-    if (this.flags.appHealth.enabled) {
+    if (this.flags.appHealth.enabled && app instanceof GrpcAppChannel) {
+      this.log.warn('--enable-app-health-check is not served over gRPC by ofn-local\'s sidecar: the app is not probed');
+    } else if (this.flags.appHealth.enabled) {
       const health = new AppHealth(app, this.flags.appHealth, this.log);
       void health.run(signal);
       await Promise.race([health.becameHealthy, new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
     }
-    await this.readAppConfig(app);
-    const programmatic = await this.readSubscriptions(app);
+    if (!(app instanceof GrpcAppChannel)) await this.readAppConfig(app);
+    const programmatic = app instanceof GrpcAppChannel ? await app.listSubscriptions(signal) : await this.readSubscriptions(app);
     const seen = new Set<string>();
     const all: SubscriptionSpec[] = [];
     for (const s of [...programmatic, ...this.pendingDeclarative]) {
@@ -232,7 +236,13 @@ export class Sidecar {
     const run = async (): Promise<void> => {
       const found = this.registry.lookup<Binding>('bindings', name);
       if (found.kind !== 'ready' || this.abort.signal.aborted) return;
-      if (!this.registry.directionHasInput(name)) {
+      if (app instanceof GrpcAppChannel) {
+        // Over gRPC the app says which input bindings it serves (daprd starts only those).
+        if (!(await app.listInputBindings(this.abort.signal).catch(() => [] as string[])).includes(name)) {
+          this.log.debug(`app does not list input binding ${name} (ListInputBindings)`);
+          return;
+        }
+      } else if (!this.registry.directionHasInput(name)) {
         let probe;
         try {
           probe = await probeBinding(app, route);

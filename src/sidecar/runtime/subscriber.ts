@@ -190,7 +190,14 @@ export class Subscriber {
     const attempt = async (): Promise<void> => {
       let answer;
       try {
-        answer = await this.deps.app.request({ method: 'POST', path: routePath, headers, body: decoded.body, signal: this.abort.signal });
+        answer = await this.deps.app.request({
+          method: 'POST',
+          path: routePath,
+          headers,
+          body: decoded.body,
+          signal: this.abort.signal,
+          kind: { type: 'topic', pubsubname: this.spec.pubsubname, topic: msg.topic },
+        });
       } catch (err) {
         throw new RetriableDeliveryError(`error returned from app channel while sending pub/sub event to app: ${(err as Error).message}`);
       }
