@@ -6,19 +6,11 @@
  */
 import { Router, type Request, type Response } from 'express';
 
-import { BindingError, type Binding } from '../components/component.js';
-import { SidecarError, apiError } from '../errors.js';
+import { OutputBindingError, invokeOutputBinding } from '../api/bindings.js';
+import { apiError } from '../errors.js';
 import { goJson } from '../go-json.js';
-import { withRetries } from '../retry-policy.js';
-import { captureRecord } from '../capture.js';
 import type { ApiContext } from './api-context.js';
 import { jsonBody, param, sendData, sendEmpty, setMetadataHeaders } from './respond.js';
-
-const CODE = 'ERR_INVOKE_OUTPUT_BINDING';
-
-function fail(name: string, message: string): SidecarError {
-  return apiError(500, CODE, `error invoking output binding ${name}: ${message}`);
-}
 
 async function invoke(ctx: ApiContext, req: Request, res: Response): Promise<void> {
   const name = param(req, 'name');
@@ -41,28 +33,14 @@ async function invoke(ctx: ApiContext, req: Request, res: Response): Promise<voi
   const baggage = req.get('baggage');
   if (baggage) metadata.baggage = baggage;
   const op = typeof operation === 'string' ? operation : '';
-  if (op === '') throw fail(name, 'operation field is missing from request');
 
-  const found = ctx.registry.lookup<Binding>('bindings', name);
-  if (found.kind === 'unavailable') throw fail(name, `binding is not ready: ${found.reason}`);
-  if (found.kind === 'missing' || typeof found.instance.invoke !== 'function' || !ctx.registry.outputAllowedFor(name)) {
-    throw fail(name, `couldn't find output binding ${name}`);
-  }
-  const binding = found.instance;
-  const ops = binding.operations ?? [];
-  if (!ops.includes(op)) throw fail(name, `binding ${name} does not support operation ${op}. supported operations:${ops.join(' ')}`);
-
-  const payload = Buffer.from(goJson(data ?? null));
-  const policy = ctx.resiliency.componentRetry(name, 'Binding', 'Outbound');
-  const call = () => binding.invoke!({ operation: op, data: payload, metadata });
   let result;
   try {
-    result = policy ? await withRetries(policy, call) : await call();
+    result = await invokeOutputBinding(ctx, name, { operation: op, data: Buffer.from(goJson(data ?? null)), metadata, captureContentType: 'application/json' });
   } catch (err) {
-    if (err instanceof BindingError) setMetadataHeaders(res, err.metadata);
-    throw fail(name, (err as Error).message);
+    if (err instanceof OutputBindingError) setMetadataHeaders(res, err.responseMetadata);
+    throw err;
   }
-  ctx.capture?.(captureRecord('binding', name, op, payload, 'application/json', metadata));
   if (!result) {
     sendEmpty(res);
     return;

@@ -4,11 +4,11 @@
  * app channel; `http(s)://` app ids are called directly; other ids go where
  * `resolveAppId` says (other local sidecars' apps). The answer is relayed unchanged.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 
 import { Router, type Request, type Response } from 'express';
 
+import { invokeApp } from '../api/invoke.js';
 import { apiError } from '../errors.js';
 import type { ApiContext } from './api-context.js';
 import { bodyOf, param } from './respond.js';
@@ -47,47 +47,12 @@ function relay(res: Response, status: number, headers: http.IncomingHttpHeaders,
   res.status(status).end(body);
 }
 
-function direct(url: URL, method: string, headers: Record<string, string | string[]>, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-  const transport = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const r = transport.request(url, { method, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    r.on('error', reject);
-    r.end(body);
-  });
-}
-
 async function invoke(ctx: ApiContext, req: Request, res: Response, appId: string, methodPath: string): Promise<void> {
   const q = req.originalUrl.indexOf('?');
   const query = q === -1 ? '' : req.originalUrl.slice(q);
   const path = `/${methodPath.replace(/^\/+/, '')}${query}`;
-  const headers = forwardHeaders(req, ctx.flags.appId, appId);
-  const body = bodyOf(req);
-  try {
-    if (appId.startsWith('http://') || appId.startsWith('https://')) {
-      const base = appId.replace(/\/+$/, '');
-      const answer = await direct(new URL(`${base}${path}`), req.method, headers, body);
-      relay(res, answer.status, answer.headers, answer.body);
-      return;
-    }
-    if (appId === ctx.flags.appId) {
-      if (!ctx.appChannel) throw apiError(500, 'ERR_DIRECT_INVOKE', `failed to invoke, id: ${appId}, err: the app channel is not set up (no --app-port)`);
-      const answer = await ctx.appChannel.request({ method: req.method, path, headers, body });
-      relay(res, answer.status, answer.headers, answer.body);
-      return;
-    }
-    const target = ctx.resolveAppId?.(appId);
-    if (!target) throw apiError(500, 'ERR_DIRECT_INVOKE', `failed to invoke, id: ${appId}, err: app id ${appId} is not known to this sidecar`);
-    const answer = await direct(new URL(`http://${target.host}:${target.port}${path}`), req.method, headers, body);
-    relay(res, answer.status, answer.headers, answer.body);
-  } catch (err) {
-    if (err instanceof Error && 'status' in err) throw err;
-    throw apiError(500, 'ERR_DIRECT_INVOKE', `failed to invoke, id: ${appId}, err: ${(err as Error).message}`);
-  }
+  const answer = await invokeApp(ctx, appId, { method: req.method, path, headers: forwardHeaders(req, ctx.flags.appId, appId), body: bodyOf(req) });
+  relay(res, answer.status, answer.headers, answer.body);
 }
 
 /** The app id of a request that matched no API route: header `dapr-app-id` or basic auth. */
