@@ -30,6 +30,8 @@ export interface OutputBindingCall {
   metadata: Metadata;
   /** Content type recorded by the output capture. */
   captureContentType: string;
+  /** Metadata recorded by the output capture; default `metadata`. */
+  captureMetadata?: Metadata;
 }
 
 /** Calls the binding; resolves with its response (undefined: nothing to send back). */
@@ -53,6 +55,6 @@ export async function invokeOutputBinding(ctx: ApiContext, name: string, call: O
   } catch (err) {
     throw new OutputBindingError(name, (err as Error).message, err instanceof BindingError ? err.metadata : {});
   }
-  ctx.capture?.(captureRecord('binding', name, operation, data, call.captureContentType, metadata));
+  ctx.capture?.(captureRecord('binding', name, operation, data, call.captureContentType, call.captureMetadata ?? metadata));
   return result;
 }

@@ -16,6 +16,7 @@ import type { SidecarFlags } from '../flags.js';
 import type { ApiContext } from '../http/api-context.js';
 import type { CaptureSink } from '../capture.js';
 import { createApiApp } from '../http/server.js';
+import { startGrpcApi, type GrpcApi } from '../grpc/server.js';
 import { CONTROL_TOKEN_ENV, createPublicApp } from '../http/public-server.js';
 import type { Logger } from '../logger.js';
 import { loadResources, type SubscriptionSpec } from '../resources/load-resources.js';
@@ -52,6 +53,7 @@ export class Sidecar {
   private initialised = false;
   private readonly extended = new Map<string, string>();
   private port = 0;
+  private grpcApi: GrpcApi | undefined;
   private stopping: Promise<void> | undefined;
   private readonly log: Logger;
   /** Kubernetes Secrets among the resources, filled by start() before components are created. */
@@ -77,6 +79,11 @@ export class Sidecar {
     return this.port;
   }
 
+  /** The gRPC API port (the real one when --dapr-grpc-port 0 was given). */
+  get grpcPort(): number {
+    return this.grpcApi?.port ?? 0;
+  }
+
   subscriptions(): SubscriptionSpec[] {
     return [...this.activeSubscriptions];
   }
@@ -95,7 +102,6 @@ export class Sidecar {
     for (const { flag, value } of flags.ignored) log.debug(`flag ${flag}=${value} is accepted for compatibility and has no effect in ofn-local's sidecar`);
     log.info(`starting ofn-local's Dapr sidecar for app id ${flags.appId || '(none)'}`);
     if (!flags.appId) log.warn('no --app-id given: CloudEvents get source "Dapr" and state keys have no prefix');
-    log.debug(`the gRPC API (--dapr-grpc-port ${flags.grpcPort}) is not served: ofn-local's sidecar speaks the HTTP API only`);
 
     const resources = await loadResources(flags.resourcesPaths, { appId: flags.appId, namespace: this.deps.env.NAMESPACE || undefined });
     for (const p of resources.problems) log.error(`skipping a resource in ${p.file} (line ${p.line}): ${p.message}`);
@@ -107,6 +113,8 @@ export class Sidecar {
     const apiToken = this.deps.env.DAPR_API_TOKEN || undefined;
     const app = createApiApp(ctx, { apiToken });
     await this.listen(app);
+    this.grpcApi = await startGrpcApi(ctx, flags.grpcPort, flags.listenAddresses, { log: log.child('dapr.runtime.grpc.api'), apiToken, onShutdown: () => ctx.shutdown() });
+    log.info(`gRPC API listening on port ${this.grpcApi.port}${flags.listenAddresses.length ? ` (${flags.listenAddresses.join(', ')})` : ''}`);
     this.outbound = true;
     log.info(`HTTP API listening on port ${this.port}${flags.listenAddresses.length ? ` (${flags.listenAddresses.join(', ')})` : ''}`);
     if (flags.publicPort !== undefined) {
@@ -370,6 +378,9 @@ export class Sidecar {
         await Promise.all(this.subscribers.map((s) => s.stop()));
       });
       await step(() => this.registry.close());
+      await step(async () => {
+        await this.grpcApi?.close();
+      });
       await step(() => this.closeServers());
       this.appChannel?.close();
       this.log.info('sidecar stopped');
