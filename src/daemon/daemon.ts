@@ -10,7 +10,7 @@ import { ensureSidecarImage } from '../build/sidecar-image.js';
 import { imageExists, pullImage } from '../build/images.js';
 import { daprPlan } from '../model/dapr-plan.js';
 import { podLimits } from '../model/pod-resources.js';
-import { clusterHostNames, localFunctionUrl, writeDaprResources } from './dapr-resources.js';
+import { clusterHostNames, localFunctionUrl, writeAppIds, writeDaprResources } from './dapr-resources.js';
 import { EventsEngine, defaultSinkUrl, type SourceStatus, type WebhookHeaders } from '../events/runtime/index.js';
 import { loadProjectConfig, type ProjectConfig } from '../model/project-config.js';
 import { startDockerService } from '../services/docker-services.js';
@@ -37,6 +37,7 @@ import { checkSyntax, mirrorSource, syncFiles } from '../watch/sync-files.js';
 import { ModelError } from '../model/errors.js';
 import { CAPTURE_ENV, parseCapture } from '../sidecar/capture.js';
 import { CONTROL_TOKEN_HEADER } from '../sidecar/http/public-server.js';
+import { waitForSidecarHealth } from '../runtime/sidecar-health.js';
 import { AsyncScaler, kedaSettings, type BacklogStatus } from './async-scaler.js';
 import { DEFAULT_DAPRD_VERSION, daprdBinary, daprdImage, type DaprMode } from './dapr-mode.js';
 
@@ -395,6 +396,8 @@ export class Daemon {
       const slot = this.#pools.get(fnKey(fn))?.instances.find((s) => s.instance.dapr && s.instance.state === 'running');
       if (!slot) continue;
       const { host, port, controlToken } = slot.instance.dapr!;
+      // A sidecar that is still starting (its instance runs, its components connect) is waited for.
+      await waitForSidecarHealth(slot.instance, { timeoutMs: this.#o.readyTimeoutMs, path: '/v1.0/healthz/outbound' });
       // The sidecar's API listens on its pod's loopback; the daemon comes in by its public port.
       const res = await fetch(`http://${host}:${port}/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`, {
         method: 'POST',
@@ -939,17 +942,21 @@ export class Daemon {
     if (!plan) return undefined;
     const log = (line: string) => this.emit({ type: 'build.log', fn: key, line });
     for (const note of plan.notes) log(note);
-    const resourcesDir = await writeDaprResources(this.stateDir, fn.namespace, fn.name, plan, this.#serviceAddresses, await this.#functionAddresses('pod'));
+    const functions = await this.#functionAddresses('pod');
+    const resourcesDir = await writeDaprResources(this.stateDir, fn.namespace, fn.name, plan, this.#serviceAddresses, functions);
+    // Other app ids of the project, for service invocation: each sync function's stand-in.
+    const appIds = new Map(this.#project.functions.filter((f) => f.runtime === 'knative').map((f) => [`${f.name}-${f.namespace}`, functions.get(`${f.name}.${f.namespace}`)!] as const).filter(([, a]) => a));
+    const appIdsFile = await writeAppIds(this.stateDir, appIds);
     if (this.#o.dapr === 'daprd') {
       // The real daprd, with the same flags and Component files (no output capture: it has none).
       const version = this.#o.daprdVersion ?? DEFAULT_DAPRD_VERSION;
       const env = daprTokenEnv(plan);
-      if (this.#docker) return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image: await daprdImage(this.#docker, version), program: ['/daprd'], env };
-      return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, program: [daprdBinary()], env };
+      if (this.#docker) return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, image: await daprdImage(this.#docker, version), program: ['/daprd'], env };
+      return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, program: [daprdBinary()], env };
     }
     const image = this.#docker ? await ensureSidecarImage(this.#docker, await this.#builder.baseImage({ log }), log) : undefined;
     // The daemon journals what functions send (output.sent): the test API's waitFor and the UI.
-    return { appId: plan.appId, resourcesDir, appProtocol: plan.appProtocol, image, env: { [CAPTURE_ENV]: '1', ...daprTokenEnv(plan) } };
+    return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, image, env: { [CAPTURE_ENV]: '1', ...daprTokenEnv(plan) } };
   }
 }
 

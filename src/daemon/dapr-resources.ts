@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { DaprPlan } from '../model/dapr-plan.js';
@@ -25,6 +26,22 @@ export async function writeDaprResources(
     await writeFile(path.join(dir, `${componentName}.yaml`), stringify(pointAtFunctions(pointAtServices(component, addresses), functions)));
   }
   return dir;
+}
+
+/**
+ * The project's app ids (`<fn>-<ns>` of every sync function) → `host:port` of each one's local
+ * stand-in, as pods reach it: the sidecars' name resolution (sidecar/app-ids.ts). Written atomically
+ * (renamed in) so a sidecar never reads half a file; returns its path.
+ */
+export async function writeAppIds(stateDir: string, ids: Map<string, string>): Promise<string> {
+  const dir = path.join(stateDir, 'dapr', '_app-ids');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'app-ids.json');
+  // Concurrent builds each write their own scratch file: the last rename wins, and all hold the same ids.
+  const scratch = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  await writeFile(scratch, JSON.stringify(Object.fromEntries([...ids].sort(([a], [b]) => a.localeCompare(b))), null, 2));
+  await rename(scratch, file);
+  return file;
 }
 
 /** Replaces backing services' `host:port` in metadata values (`redis:6379`, `tcp://emqx:1883`). */

@@ -49,6 +49,8 @@ export interface SidecarSpec {
   appId: string;
   /** Folder of Component files (`--resources-path`). */
   resourcesDir: string;
+  /** The project's app ids → where they answer (sidecar/app-ids.ts): the sidecar's name resolution. */
+  appIdsFile?: string;
   appProtocol: 'http' | 'grpc';
   /** Docker: the sidecar image; process: unused (the bundle runs on the host). */
   image?: string;

@@ -3,16 +3,17 @@ import type { Instance } from './runtime.js';
 
 /**
  * Waits until an instance's sidecar answers `GET /v1.0/healthz` with 204 on its public port, the
- * probe the kubelet uses for daprd's readiness (204 once the app channel is initialised).
+ * probe the kubelet uses for daprd's readiness (204 once the app channel is initialised), or
+ * `/v1.0/healthz/outbound` (204 once components are loaded and the API is up).
  */
-export async function waitForSidecarHealth(instance: Instance, opts: { timeoutMs: number; check?: () => Promise<void> }): Promise<void> {
+export async function waitForSidecarHealth(instance: Instance, opts: { timeoutMs: number; check?: () => Promise<void>; path?: string }): Promise<void> {
   const dapr = instance.dapr;
   if (!dapr) return;
   const deadline = Date.now() + opts.timeoutMs;
   let last = 'no answer';
   for (;;) {
     try {
-      const res = await fetch(`http://${dapr.host}:${dapr.port}/v1.0/healthz`, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(`http://${dapr.host}:${dapr.port}${opts.path ?? '/v1.0/healthz'}`, { signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
       if (res.status === 204) return;
       last = `status ${res.status}`;

@@ -16,6 +16,7 @@ import type { SubscriptionSpec } from './resources/load-resources.js';
 import { COMPONENT_PLUGINS } from './components/index.js';
 import { DAPR_COMPAT_VERSION, SIDECAR_VERSION } from './version.js';
 import { exitWithParent } from '../shared/parent-watch.js';
+import { APP_IDS_ENV, appIdResolver } from './app-ids.js';
 import { CAPTURE_ENV, formatCapture, type CaptureSink, type CapturedOutput } from './capture.js';
 
 export interface RunSidecarOptions {
@@ -72,7 +73,7 @@ export async function runSidecar(argv: readonly string[], opts: RunSidecarOption
     capture,
     cwd: opts.cwd ?? process.cwd(),
     log,
-    resolveAppId: opts.resolveAppId,
+    resolveAppId: opts.resolveAppId ?? (env[APP_IDS_ENV] ? appIdResolver(env[APP_IDS_ENV]) : undefined),
     onShutdownRequest: () => void stop().catch((err: unknown) => log.error(errorMessage(err))),
   });
   try {
@@ -135,16 +136,17 @@ export function sidecarUsage(): string {
   return [
     "Usage: ofn-local sidecar [daprd flags]",
     '',
-    "ofn-local's Dapr sidecar: the Dapr HTTP API and app channel of daprd " + DAPR_COMPAT_VERSION + ', in Node.',
+    "ofn-local's Dapr sidecar: the Dapr HTTP and gRPC APIs and app channel of daprd " + DAPR_COMPAT_VERSION + ', in Node.',
     '',
     'Flags (as daprd; single or double dash, --flag value or --flag=value):',
     '  --app-id ID                   app id (CloudEvent source, state key prefix, default consumerID)',
     '  --app-port PORT               port of the app; without it no subscriptions or input bindings',
-    '  --app-protocol http|https     protocol of the app channel (grpc is not supported)',
+    '  --app-protocol http|https|grpc protocol of the app channel (default http)',
     '  --app-channel-address HOST    host of the app (default 127.0.0.1)',
     '  --dapr-http-port PORT         HTTP API port (default 3500; 0 = any free port)',
-    '  --dapr-grpc-port PORT         accepted; the gRPC API is not served',
-    '  --dapr-listen-addresses LIST  bind addresses of the API (default all interfaces)',
+    '  --dapr-grpc-port PORT         gRPC API port (default 50001; 0 = any free port)',
+    '  --dapr-listen-addresses LIST  bind addresses of both APIs (default all interfaces)',
+    '  --dapr-public-port PORT       public endpoint: health only, no token (default: none)',
     '  --resources-path DIR          folder of Component, Subscription, Resiliency and Secret YAML (repeatable;',
     '                                --components-path is the old name)',
     '  --log-level LEVEL             debug, info, warn, error, fatal (default info)',

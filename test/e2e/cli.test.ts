@@ -166,7 +166,7 @@ describe('the CLI with bad input', () => {
     const components = await fs.mkdtemp(path.join(os.tmpdir(), 'ofn-sidecar-cli-'));
     await fs.writeFile(path.join(components, 'state.yaml'), 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: { name: store }\nspec: { type: state.in-memory, version: v1, metadata: [] }\n');
     const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'sidecar', '--app-id', 'by-hand', '--dapr-http-port', String(port), '--resources-path', components], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'sidecar', '--app-id', 'by-hand', '--dapr-http-port', String(port), '--dapr-grpc-port', '0', '--resources-path', components], { stdio: 'ignore' });
     try {
       await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/v1.0/healthz/outbound`).catch(() => undefined))?.status, { timeout: 15_000 }).toBe(204);
       const meta = (await (await fetch(`http://127.0.0.1:${port}/v1.0/metadata`)).json()) as { id: string; components: { name: string }[] };

@@ -119,6 +119,23 @@ spec:
     await waitFor(() => sink.received.some((r) => r.path === '/shared-two'), 60_000, 'ticks through the changed Component');
   });
 
+  it("invokes another app id of the project through a sidecar's API (Dapr service invocation), waking it", async () => {
+    await daemon.pool('default', 'forwarder')!.scaleToZero();
+    const ticker = daemon.pool('default', 'ticker')!.instances[0]!.instance;
+    const { host, port, controlToken } = ticker.dapr!;
+    // As the ticker's code would call http://127.0.0.1:3500/v1.0/invoke/forwarder-default/method/...
+    const res = await fetch(`http://${host}:${port}/v1.0/invoke/forwarder-default/method/anything`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'ofn-local-control-token': controlToken },
+      body: '{"order":44}',
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ outputs: 1 });
+    const unknown = await fetch(`http://${host}:${port}/v1.0/invoke/nobody-default/method/x`, { headers: { 'ofn-local-control-token': controlToken } });
+    expect(unknown.status).toBe(500);
+    expect(((await unknown.json()) as { errorCode: string }).errorCode).toBe('ERR_DIRECT_INVOKE');
+  });
+
   it('publishes to a topic through the sidecar that has the pubsub, and the subscriber gets the data', async () => {
     const out = await daemon.publish('default', 'orders', 'new-orders', Buffer.from('{"id":7}'), 'application/json');
     expect(out.status).toBe(204);

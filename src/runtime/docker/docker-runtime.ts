@@ -8,6 +8,8 @@ import { LABEL_FUNCTION, LABEL_GENERATION, LABEL_PROJECT, LABEL_ROOT, projectFil
 import { splitLines } from '../split-lines.js';
 import { SIDECAR_NODE_FLAGS } from '../process/process-runtime.js';
 import { CONTROL_TOKEN_ENV } from '../../sidecar/http/public-server.js';
+import { APP_IDS_ENV } from '../../sidecar/app-ids.js';
+import path from 'node:path';
 
 /** daprd's public port in pods: health (and, with the control token, the API for the daemon). */
 const SIDECAR_PUBLIC_PORT = 3501;
@@ -262,6 +264,7 @@ export class DockerRuntime implements Runtime {
       Env: [
         `NAMESPACE=${spec.namespace}`,
         `${CONTROL_TOKEN_ENV}=${this.#opts.controlToken}`,
+        ...(sc.appIdsFile ? [`${APP_IDS_ENV}=/ofn-local/app-ids/${path.basename(sc.appIdsFile)}`] : []),
         ...Object.entries(sc.env ?? {}).map(([k, v]) => `${k}=${v}`),
       ],
       Labels: {
@@ -271,7 +274,12 @@ export class DockerRuntime implements Runtime {
         [LABEL_GENERATION]: String(spec.generation),
       },
       ...(sc.limits?.user ? { User: sc.limits.user } : {}),
-      HostConfig: { NetworkMode: `container:${id}`, Binds: [`${sc.resourcesDir}:/components:ro`], ...limitsConfig(sc.limits) },
+      HostConfig: {
+        NetworkMode: `container:${id}`,
+        // The app ids' file is rewritten (renamed in) while the sidecar runs: its folder is mounted, not the file.
+        Binds: [`${sc.resourcesDir}:/components:ro`, ...(sc.appIdsFile ? [`${path.dirname(sc.appIdsFile)}:/ofn-local/app-ids:ro`] : [])],
+        ...limitsConfig(sc.limits),
+      },
     });
   }
 

@@ -8,6 +8,7 @@ import type { Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runt
 import { splitLines } from '../split-lines.js';
 import { endLeftovers, recordSpawn, type SpawnRole } from './leftovers.js';
 import { CONTROL_TOKEN_ENV } from '../../sidecar/http/public-server.js';
+import { APP_IDS_ENV } from '../../sidecar/app-ids.js';
 
 export interface ProcessRuntimeOptions {
   /** The bundled functions framework to run (`dist/framework/ofn-framework.cjs`). */
@@ -203,6 +204,7 @@ export class ProcessRuntime implements Runtime {
         NAMESPACE: instance.spec.namespace,
         [PARENT_PID_ENV]: String(process.pid),
         [CONTROL_TOKEN_ENV]: this.#controlToken,
+        ...(sidecar.appIdsFile ? { [APP_IDS_ENV]: sidecar.appIdsFile } : {}),
         ...sidecar.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -39,7 +39,7 @@ describe('the bundled sidecar', () => {
   it('serves the API from a folder without node_modules and stops on SIGTERM', async () => {
     const dir = await resourcesDir({ 'c.yaml': [component('s', 'state.in-memory'), component('r', 'state.redis', { redisHost: '127.0.0.1:1' })].join('---\n') });
     const port = await freePort();
-    const child = spawn(process.execPath, [path.join(isolated, 'ofn-sidecar.cjs'), '--app-id', 'bundled', '--dapr-http-port', String(port), '--resources-path', dir, '--log-as-json'], { cwd: isolated, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(isolated, 'ofn-sidecar.cjs'), '--app-id', 'bundled', '--dapr-http-port', String(port), '--dapr-grpc-port', '0', '--resources-path', dir, '--log-as-json'], { cwd: isolated, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -84,7 +84,7 @@ describe('sidecarMain (ofn-local sidecar)', () => {
     const a = await resourcesDir({ 'first.yaml': component('same', 'state.in-memory') });
     const b = await resourcesDir({ 'second.yaml': component('same', 'pubsub.in-memory') });
     const { err, io: sio } = io();
-    expect(await sidecarMain(['--app-id', 'x', '--dapr-http-port', '0', '--resources-path', a, '--resources-path', b], sio)).toBe(1);
+    expect(await sidecarMain(['--app-id', 'x', '--dapr-http-port', '0', '--dapr-grpc-port', '0', '--resources-path', a, '--resources-path', b], sio)).toBe(1);
     expect(err.join('')).toContain(path.join(a, 'first.yaml'));
     expect(err.join('')).toContain(path.join(b, 'second.yaml'));
   });
@@ -96,7 +96,7 @@ describe('sidecarMain (ofn-local sidecar)', () => {
     await new Promise((r) => blocker.once('listening', r));
     try {
       const { err, io: sio } = io();
-      expect(await sidecarMain(['--app-id', 'x', '--dapr-http-port', String(port)], sio)).toBe(1);
+      expect(await sidecarMain(['--app-id', 'x', '--dapr-http-port', String(port), '--dapr-grpc-port', '0'], sio)).toBe(1);
       expect(err.join('')).toContain(`port ${port} (--dapr-http-port) is already in use`);
     } finally {
       blocker.close();
@@ -105,7 +105,7 @@ describe('sidecarMain (ofn-local sidecar)', () => {
 
   it('--wait polls the outbound health endpoint and exits 0 once it answers', async () => {
     const { runSidecar } = await import('../../../src/sidecar/main.js');
-    const sidecar = await runSidecar(['--app-id', 'w', '--dapr-http-port', '0'], { log: () => {} });
+    const sidecar = await runSidecar(['--app-id', 'w', '--dapr-http-port', '0', '--dapr-grpc-port', '0'], { log: () => {} });
     try {
       const { io: sio } = io();
       expect(await sidecarMain(['--wait', '--dapr-http-port', String(sidecar.httpPort)], sio)).toBe(0);

@@ -36,9 +36,12 @@ describe('daprd command line', () => {
     expect(f.ignored.map((i) => i.flag)).toEqual(['--placement-host-address', '--enable-metrics', '--metrics-port', '--enable-mtls']);
   });
 
-  it('refuses unknown flags, gRPC app protocols, kubernetes mode and port clashes with clear messages', () => {
+  it('refuses unknown flags, TLS and h2c app protocols, kubernetes mode and port clashes with clear messages', () => {
     expect(() => parseSidecarFlags(['--no-such-flag'])).toThrow(/unknown flag --no-such-flag/);
-    expect(() => parseSidecarFlags(['--app-protocol', 'grpc'])).toThrow(/--app-protocol grpc is not supported/);
+    expect(parseSidecarFlags(['--app-protocol', 'grpc']).appProtocol).toBe('grpc');
+    expect(() => parseSidecarFlags(['--app-protocol', 'grpcs'])).toThrow(/--app-protocol grpcs is not supported/);
+    expect(() => parseSidecarFlags(['--app-protocol', 'grpc', '--app-ssl'])).toThrow(/--app-protocol grpcs is not supported/);
+    expect(() => parseSidecarFlags(['--app-protocol', 'h2c'])).toThrow(/--app-protocol h2c is not supported/);
     expect(() => parseSidecarFlags(['--app-protocol', 'soap'])).toThrow(/must be one of/);
     expect(() => parseSidecarFlags(['--mode', 'kubernetes'])).toThrow(/standalone mode only/);
     expect(() => parseSidecarFlags(['--app-port', '3500'])).toThrow(/may not equal/);
