@@ -48,12 +48,16 @@ export async function startDockerService(svc: BackingServiceConfig, o: DockerSer
   const image = svc.image ?? (svc.type === 'kafka' ? await kafkaImage(o) : await recipeImage(svc, o));
   const builtKafka = svc.type === 'kafka' && !svc.image;
   const name = `ofn-local-${o.projectId}-svc-${svc.name}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+  const labels = { [LABEL_PROJECT]: o.projectId, [LABEL_ROOT]: o.root, 'io.ofn-local.service': svc.name };
+  // Kafka built here keeps its log in a volume of the project: a crashed daemon's next start finds
+  // the records (and consumer offsets) the old container held.
+  if (builtKafka) await o.docker.createVolume({ Name: `${name}-data`, Labels: labels });
   const container = await o.docker.createContainer({
     name,
     Image: image,
-    Labels: { [LABEL_PROJECT]: o.projectId, [LABEL_ROOT]: o.root, 'io.ofn-local.service': svc.name },
+    Labels: labels,
     ...(builtKafka ? { Env: KAFKA_DOCKER_RECIPE.env(svc.name, svc.port) } : {}),
-    HostConfig: { NetworkMode: o.network },
+    HostConfig: { NetworkMode: o.network, ...(builtKafka ? { Binds: [`${name}-data:${KAFKA_DOCKER_RECIPE.dataDir}`] } : {}) },
     NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: [svc.name] } } },
   });
   const hostPort = builtKafka ? KAFKA_DOCKER_RECIPE.externalPort(svc.port) : svc.port;

@@ -56,6 +56,8 @@ const kafkaExternalPort = (port: number): number => port + 2;
 export const KAFKA_DOCKER_RECIPE = {
   home: KAFKA_HOME,
   externalPort: kafkaExternalPort,
+  /** Where the broker keeps its log (KAFKA_DATA), a volume of the project. */
+  dataDir: '/var/lib/kafka',
   /** Dockerfile lines after `FROM <base>`; the build context holds `libs/` and `run-kafka.sh`. */
   dockerfile: (): string[] => [
     // Debian's JRE packages write man-page alternatives; the slim base has no /usr/share/man/man1.

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import Docker from 'dockerode';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { kafkaJarsAvailable, runtimesToTest } from '../helpers/brokers.js';
 import { hasDocker } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';
 import { killInstance, killService, killSidecar } from '../helpers/kill.js';
+import { cli, killEverything } from '../helpers/host-processes.js';
 import { tempProject } from '../helpers/temp-project.js';
 
 // Each part of a running project is killed mid-load (a function instance, its sidecar, the broker),
@@ -189,4 +191,63 @@ describe.skipIf(!hasKafka).each(runtimes)('faults mid-load (%s runtime)', (runti
     expect(tally.lost).toBe(0);
     expect(daemon.status().services?.find((s) => s.name === 'kafka')).toMatchObject({ state: 'running', restarts: 1 });
   }, 300_000);
+});
+
+/**
+ * The daemon itself killed (SIGKILL) mid-stream, records produced while it is down, then `up` again:
+ * what the broker acknowledged reaches the sink once the project runs again.
+ */
+describe.skipIf(!hasKafka).each(runtimes)('the daemon killed mid-stream (%s runtime)', (runtime) => {
+  it('loses no acknowledged record across the crash and the next up', async () => {
+    const sink = await sinkServer();
+    const { dir, cleanup } = await tempProject('test/fixtures/projects/faults');
+    const host = runtime === 'docker' ? 'host.docker.internal' : '127.0.0.1';
+    const manifest = path.join(dir, 'functions.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://${host}:${sink.port}`));
+    const up = () => cli(dir, ['up', '--detach', '--port', '0', '--runtime', runtime, '--no-watch']);
+    const info = async () => JSON.parse(await readFile(path.join(dir, '.ofn-local', 'daemon.json'), 'utf8')) as { pid: number };
+    const kafkaAddress = async () => {
+      const status = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as { services?: { name: string; address: string }[] };
+      return status.services!.find((svc) => svc.name === 'kafka')!.address;
+    };
+    const run = randomBytes(3).toString('hex');
+    const acked: string[] = [];
+    const mine = () => (sink.got.get('/consumed') ?? []).filter((id) => id.startsWith(`${run}-`));
+    const produce = async (broker: string, from: number, to: number) => {
+      const producer = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 10 } }).producer();
+      await producer.connect();
+      try {
+        for (let seq = from; seq < to; seq++) {
+          await producer.send({ topic: 'orders', messages: [{ value: JSON.stringify({ id: `${run}-${seq}` }) }] });
+          acked.push(`${run}-${seq}`);
+        }
+      } finally {
+        await producer.disconnect();
+      }
+    };
+    let address = '';
+    try {
+      expect((await up()).code).toBe(0);
+      address = await kafkaAddress();
+      await produce(address, 0, 20);
+      await waitFor(() => mine().length >= 20, 60_000, 'the first 20 records at the sink');
+      process.kill((await info()).pid, 'SIGKILL');
+      // The broker outlives the daemon (a process or a container of its own): records go on being acknowledged.
+      await produce(address, 20, 40).catch(() => undefined);
+      const up2 = await up();
+      expect(up2.code, up2.stderr).toBe(0);
+      await produce(await kafkaAddress(), 40, 60);
+      await waitFor(() => acked.every((id) => mine().includes(id)), 120_000, 'every acknowledged record at the sink').catch(() => undefined);
+      const got = mine();
+      const tally = { runtime, fault: 'daemon killed, up again', sent: acked.length, failed: 60 - acked.length, lost: acked.filter((id) => !got.includes(id)).length, duplicates: got.length - new Set(got).size };
+      tallies.push(tally);
+      console.log(`faults (${runtime} runtime): daemon killed, up again | ${tally.sent} | ${tally.failed} | ${tally.lost} | ${tally.duplicates} (Kafka at ${address}, then ${await kafkaAddress()})`);
+      expect(tally.lost).toBe(0);
+    } finally {
+      await cli(dir, ['down']);
+      await killEverything(dir, runtime === 'docker' ? new Docker() : undefined);
+      await cleanup();
+      await sink.close();
+    }
+  }, 400_000);
 });

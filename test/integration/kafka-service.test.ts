@@ -65,6 +65,9 @@ describe.skipIf(!run)('Kafka as a Docker backing service', () => {
     const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL_PROJECT}=${projectId}`] } });
     await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
     await docker.getNetwork(networkName).remove().catch(() => undefined);
+    // The broker's data volume (labelled like its container).
+    const { Volumes } = await docker.listVolumes({ filters: { label: [`${LABEL_PROJECT}=${projectId}`] } });
+    await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
     if (root) await rm(root, { recursive: true, force: true });
   });
 

@@ -67,7 +67,8 @@ export class DockerRuntime implements Runtime {
 
   async prepare(): Promise<void> {
     const { docker, projectId, root } = this.#opts;
-    await removeProjectResources(docker, projectId);
+    // What a crashed run left goes, except its volumes: a broker's data outlives the daemon.
+    await removeProjectResources(docker, projectId, { volumes: false });
     await docker.createNetwork({
       Name: this.networkName,
       Driver: 'bridge',
@@ -302,8 +303,12 @@ export class DockerRuntime implements Runtime {
   }
 }
 
-/** Removes every container and network carrying the project label, and nothing else. */
-export async function removeProjectResources(docker: Docker, projectId: string): Promise<number> {
+/**
+ * Removes every container and network carrying the project label, and nothing else; with
+ * `volumes`, its volumes too (backing services' data). A start after a crash keeps the volumes, so
+ * a broker's records survive the daemon; a stop or a sweep removes them.
+ */
+export async function removeProjectResources(docker: Docker, projectId: string, opts: { volumes?: boolean } = { volumes: true }): Promise<number> {
   const filters = projectFilter(projectId);
   const containers = await docker.listContainers({ all: true, filters });
   // Sidecars first: they live in their function container's network namespace.
@@ -320,6 +325,10 @@ export async function removeProjectResources(docker: Docker, projectId: string):
       await network.remove().catch(ignoreMissing);
     }),
   );
+  if (opts.volumes) {
+    const { Volumes } = await docker.listVolumes({ filters });
+    await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(ignoreMissing)));
+  }
   return containers.length;
 }
 
