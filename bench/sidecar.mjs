@@ -7,6 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
+import * as grpc from '@grpc/grpc-js';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { EmptySchema } from '@bufbuild/protobuf/wkt';
+import { InvokeBindingRequestSchema, InvokeBindingResponseSchema, PublishEventRequestSchema } from '@dapr/dapr/proto/dapr/proto/runtime/v1/dapr_pb.js';
 import { figure, freePort, waitForPort } from './util.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,7 +19,7 @@ const CALLS = 3000;
 export const sidecarBenchmarks = [
   {
     name: 'sidecar-latency',
-    description: `${CALLS} sequential calls on one keep-alive connection: Redis SET through bindings.redis vs ioredis directly; publish to pubsub.in-memory`,
+    description: `${CALLS} sequential calls on one connection: Redis SET through bindings.redis over HTTP and over gRPC vs ioredis directly; publish to pubsub.in-memory over gRPC vs HTTP`,
     run: sidecarLatency,
   },
 ];
@@ -36,8 +40,10 @@ async function sidecarLatency() {
       ].join('---\n'),
     );
     const daprPort = await freePort();
-    sidecar = spawn(process.execPath, ['--max-old-space-size=128', '--max-semi-space-size=2', path.join(root, 'dist', 'sidecar', 'ofn-sidecar.cjs'), '--app-id', 'bench', '--dapr-http-port', String(daprPort), '--resources-path', dir], { stdio: 'ignore' });
+    const grpcPort = await freePort();
+    sidecar = spawn(process.execPath, ['--max-old-space-size=128', '--max-semi-space-size=2', path.join(root, 'dist', 'sidecar', 'ofn-sidecar.cjs'), '--app-id', 'bench', '--dapr-http-port', String(daprPort), '--dapr-grpc-port', String(grpcPort), '--resources-path', dir], { stdio: 'ignore' });
     await waitForPort(daprPort);
+    await waitForPort(grpcPort);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const post = (p, body) => request(daprPort, p, body, agent);
     await post('/v1.0/bindings/cache', { operation: 'create', data: 'warm', metadata: { key: 'k' } }); // the component may still be connecting
@@ -47,14 +53,27 @@ async function sidecarLatency() {
     const direct = await timeCalls(() => client.set('k', 'v'));
     client.disconnect();
     const publish = await timeCalls(() => post('/v1.0/publish/bus/t', { n: 1 }));
+    // The same calls over the gRPC API, one HTTP/2 connection, as the Go framework makes them.
+    const rpc = grpcCaller(grpcPort);
+    const bindingRequest = create(InvokeBindingRequestSchema, { name: 'cache', operation: 'create', data: Buffer.from('"v"'), metadata: { key: 'k' } });
+    const publishRequest = create(PublishEventRequestSchema, { pubsubName: 'bus', topic: 't', data: Buffer.from('{"n":1}'), dataContentType: 'application/json' });
+    await rpc('InvokeBinding', InvokeBindingRequestSchema, InvokeBindingResponseSchema, bindingRequest);
+    const grpcBinding = await timeCalls(() => rpc('InvokeBinding', InvokeBindingRequestSchema, InvokeBindingResponseSchema, bindingRequest));
+    const grpcPublish = await timeCalls(() => rpc('PublishEvent', PublishEventRequestSchema, EmptySchema, publishRequest));
+    rpc.close();
     const rssKb = Number((await import('node:fs')).readFileSync(`/proc/${sidecar.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
     agent.destroy();
     return [
       figure('output binding (redis SET)', 'p50', viaBinding.p50, direct.p50, 'ms'),
       figure('output binding (redis SET)', 'p99', viaBinding.p99, direct.p99, 'ms'),
       { name: 'output binding added', metric: 'p50 added', value: viaBinding.p50 - direct.p50, unit: 'ms' },
+      figure('output binding over gRPC (baseline: HTTP)', 'p50', grpcBinding.p50, viaBinding.p50, 'ms'),
+      figure('output binding over gRPC (baseline: HTTP)', 'p99', grpcBinding.p99, viaBinding.p99, 'ms'),
+      { name: 'output binding over gRPC added', metric: 'p50 added', value: grpcBinding.p50 - direct.p50, unit: 'ms' },
       { name: 'publish (in-memory)', metric: 'p50', value: publish.p50, unit: 'ms' },
       { name: 'publish (in-memory)', metric: 'p99', value: publish.p99, unit: 'ms' },
+      figure('publish over gRPC (baseline: HTTP)', 'p50', grpcPublish.p50, publish.p50, 'ms'),
+      figure('publish over gRPC (baseline: HTTP)', 'p99', grpcPublish.p99, publish.p99, 'ms'),
       { name: 'sidecar memory after the runs', metric: 'RSS', value: rssKb / 1024, unit: 'MB' },
     ];
   } finally {
@@ -62,6 +81,17 @@ async function sidecarLatency() {
     redis.kill();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Unary calls to the sidecar's dapr.proto.runtime.v1.Dapr service on one channel. */
+function grpcCaller(port) {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const call = (method, input, output, message) =>
+    new Promise((resolve, reject) =>
+      client.makeUnaryRequest(`/dapr.proto.runtime.v1.Dapr/${method}`, (m) => Buffer.from(toBinary(input, m)), (b) => fromBinary(output, b), message, (err, v) => (err ? reject(err) : resolve(v))),
+    );
+  call.close = () => client.close();
+  return call;
 }
 
 async function timeCalls(fn) {
