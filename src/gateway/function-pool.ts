@@ -481,6 +481,8 @@ export class FunctionPool {
         timeoutMs: this.#o.readyTimeoutMs,
         check: async () => {
           if (!(await this.#o.runtime.isAlive(instance))) throw new Error(`instance ${instance.id} exited while its sidecar restarted`);
+          // Dead again (say its port was taken meanwhile): a fresh instance, with fresh ports, instead.
+          if (!(await this.#o.runtime.sidecarAlive(instance))) throw new Error(`the sidecar of ${instance.id} exited again as it restarted`);
         },
       });
       if (!this.#slots.includes(slot)) return;

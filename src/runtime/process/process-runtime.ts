@@ -144,7 +144,9 @@ export class ProcessRuntime implements Runtime {
 
   async #spawn(entry: Entry): Promise<void> {
     const { instance } = entry;
-    const port = await freePort();
+    // The instance's ports, all held open at once while picked, so no two of them are the same.
+    const ports = await freePorts(instance.spec.sidecar ? 4 : 1);
+    const port = ports[0]!;
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
@@ -156,7 +158,7 @@ export class ProcessRuntime implements Runtime {
     };
     const sidecar = instance.spec.sidecar;
     if (sidecar) {
-      const [daprHttp, daprGrpc, daprPublic] = await Promise.all([freePort(), freePort(), freePort()]);
+      const [, daprHttp, daprGrpc, daprPublic] = ports as [number, number, number, number];
       env.DAPR_HTTP_PORT = String(daprHttp);
       env.DAPR_GRPC_PORT = String(daprGrpc);
       env.DAPR_HOST = '127.0.0.1';
@@ -298,6 +300,21 @@ function stopChild(child: ChildProcess | undefined): Promise<void> {
 
 /** A bounded heap for the sidecar (broker clients need more than a bare API: 24 MB runs out). */
 export const SIDECAR_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=2'];
+
+/** `count` distinct ports free on loopback right now: each is held until all are picked. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
+      const srv = net.createServer();
+      srv.unref();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => resolve(srv));
+    })),
+  );
+  const ports = servers.map((srv) => (srv.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
+  return ports;
+}
 
 /** A port free on loopback right now (the OS picks it). */
 export function freePort(): Promise<number> {
