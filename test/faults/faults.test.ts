@@ -251,3 +251,54 @@ describe.skipIf(!hasKafka).each(runtimes)('the daemon killed mid-stream (%s runt
     }
   }, 400_000);
 });
+
+/**
+ * The broker under a running EventSource killed: ofn-local starts it again and the source's client
+ * reconnects; every order produced, before and while the broker was coming back, reaches the
+ * function its Trigger sends it to (test/fixtures/projects/events: Kafka `shop.order`, with the
+ * clock ticking, to `order-sink`).
+ */
+describe.skipIf(!hasKafka).each(runtimes)('an EventSource whose broker is killed (%s runtime)', (runtime) => {
+  it('reconnects, and every order produced reaches the sink function', async () => {
+    const { dir, cleanup } = await tempProject('test/fixtures/projects/events');
+    const entries: JournalEntry[] = [];
+    const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 90_000, runtime, zeroMode: 'stop', onEvent: (e) => entries.push(e) });
+    const kafkaAt = entries.find((e) => e.type === 'service.started' && e.name === 'kafka');
+    const producer = new Kafka({ brokers: [kafkaAt?.type === 'service.started' ? kafkaAt.address : ''], logLevel: logLevel.NOTHING, retry: { retries: 40, initialRetryTime: 300, maxRetryTime: 3000 } }).producer();
+    const run = randomBytes(3).toString('hex');
+    const orders = () =>
+      new Set(
+        entries.flatMap((e) => {
+          if (e.type !== 'output.sent' || e.fn !== 'default/order-sink') return [];
+          const order = (JSON.parse(e.data) as { event?: { order?: string } }).event?.order;
+          return typeof order === 'string' && order.startsWith(`${run}-`) ? [order] : [];
+        }),
+      );
+    const acked: string[] = [];
+    const send = async (n: number) => {
+      await producer.send({ topic: 'orders', messages: [{ value: JSON.stringify({ order: `${run}-${n}` }) }] });
+      acked.push(`${run}-${n}`);
+    };
+    try {
+      expect(daemon.failures()).toEqual([]);
+      await producer.connect();
+      // The trigger needs a recent tick as well as the order.
+      await waitFor(() => entries.some((e) => e.type === 'event.hop' && e.eventSource === 'clock' && e.stage === 'trigger'), 30_000, 'a tick through the trigger');
+      for (let n = 0; n < 10; n++) await send(n);
+      await waitFor(() => orders().size >= 10, 60_000, 'the first ten orders at the sink');
+      const from = entries.length;
+      await killService(runtime, daemon.projectId, daemon.stateDir, 'kafka');
+      for (let n = 10; n < 20; n++) await send(n);
+      await waitFor(() => acked.every((o) => orders().has(o)), 120_000, 'every order at the sink').catch(() => undefined);
+      expect(entries.slice(from).some((e) => e.type === 'instance.failed' && e.fn === 'service/kafka')).toBe(true);
+      const lost = acked.filter((o) => !orders().has(o)).length;
+      tallies.push({ runtime, fault: 'EventSource broker killed', sent: acked.length, failed: 20 - acked.length, lost, duplicates: 0 });
+      console.log(`faults (${runtime} runtime): EventSource broker killed | ${acked.length} | ${20 - acked.length} | ${lost}`);
+      expect(lost).toBe(0);
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+      await daemon.stop();
+      await cleanup();
+    }
+  }, 400_000);
+});
