@@ -172,7 +172,7 @@ export class Daemon {
     emit: (e) => this.emit(e),
     onAddress: (name, address) => {
       const svc = this.#config?.services?.find((s) => s.name === name);
-      if (svc) this.#reach.set(`${svc.name}:${svc.port}`, `${address.host}:${address.port}`);
+      if (svc) for (const host of this.#serviceHostNames(svc.name)) this.#reach.set(`${host}:${svc.port}`, `${address.host}:${address.port}`);
     },
   });
   /** Both runtimes: `name:port` of each backing service → where this process reaches it (scalers, events). */
@@ -505,6 +505,7 @@ export class Daemon {
           projectId: this.projectId,
           root: this.root,
           network: this.#runtime.networkName,
+          aliases: this.#serviceHostNames(svc.name).slice(1),
           base: () => this.#builder.baseImage({ log }),
           log,
         });
@@ -514,13 +515,23 @@ export class Daemon {
         const host = await startHostService(svc, this.stateDir, (line, stream) => this.emit({ type: 'instance.log', fn: `service/${svc.name}`, instance: svc.name, stream, line }));
         this.#hostServices.push(host);
         address = host.address;
-        this.#serviceAddresses.set(`${svc.name}:${svc.port}`, `${address.host}:${address.port}`);
+        for (const name of this.#serviceHostNames(svc.name)) this.#serviceAddresses.set(`${name}:${svc.port}`, `${address.host}:${address.port}`);
         this.#services.add(svc.name, svc.type, host, address);
       }
-      this.#reach.set(`${svc.name}:${svc.port}`, `${address.host}:${address.port}`);
+      for (const name of this.#serviceHostNames(svc.name)) this.#reach.set(`${name}:${svc.port}`, `${address.host}:${address.port}`);
       this.emit({ type: 'service.started', name: svc.name, serviceType: svc.type, address: `${address.host}:${address.port}` });
     }
     this.#services.start(SERVICE_CHECK_MS);
+  }
+
+  /**
+   * The names a backing service answers to: its own, and the in-cluster names a manifest written for
+   * a cluster uses (`<name>.<ns>.svc.cluster.local`, `<name>.<ns>.svc`, `<name>.<ns>`) for each
+   * namespace of the project, as a Service of that name would be reached there.
+   */
+  #serviceHostNames(name: string): string[] {
+    const namespaces = new Set([...this.#project.functions.map((f) => f.namespace), ...this.#project.others.map((o) => o.namespace).filter(Boolean)]);
+    return [name, ...[...namespaces].flatMap((ns) => clusterHostNames(ns, name))];
   }
 
   /** The KEDA-like scaler of an async function with keda triggers (replacing the previous one), first poll included. */

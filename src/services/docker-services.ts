@@ -24,6 +24,8 @@ export interface DockerServicesOptions {
   root: string;
   /** The project network: services join it under their names, so `redis:6379` works unchanged. */
   network: string;
+  /** More names on that network (the in-cluster forms, `redis.default.svc`, ...). */
+  aliases?: string[];
   base: () => Promise<BaseImage>;
   log: (line: string) => void;
 }
@@ -58,7 +60,7 @@ export async function startDockerService(svc: BackingServiceConfig, o: DockerSer
     Labels: labels,
     ...(builtKafka ? { Env: KAFKA_DOCKER_RECIPE.env(svc.name, svc.port) } : {}),
     HostConfig: { NetworkMode: o.network, ...(builtKafka ? { Binds: [`${name}-data:${KAFKA_DOCKER_RECIPE.dataDir}`] } : {}) },
-    NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: [svc.name] } } },
+    NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: [svc.name, ...(o.aliases ?? [])] } } },
   });
   const hostPort = builtKafka ? KAFKA_DOCKER_RECIPE.externalPort(svc.port) : svc.port;
   // A JVM broker on two cores takes a while; the others listen within a second.
@@ -150,7 +152,7 @@ function kafkaLibsHint(): string {
  * The folder of Kafka's broker jars: OFN_LOCAL_KAFKA_LIBS, else what docker/kafka/fetch-kafka.sh
  * prints (its cache answers at once; the first run resolves the jars from Maven Central).
  */
-async function kafkaLibs(): Promise<string> {
+export async function kafkaLibs(): Promise<string> {
   const fromEnv = process.env.OFN_LOCAL_KAFKA_LIBS;
   if (fromEnv) {
     if (existsSync(fromEnv)) return fromEnv;

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { waitForPort } from '../runtime/wait-for-port.js';
 import { splitLines } from '../runtime/split-lines.js';
 import { ServiceError } from './errors.js';
 import { RECIPES } from './recipes.js';
+import { kafkaLibs } from './docker-services.js';
 
 const KAFKA_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docker', 'kafka', 'run-kafka.sh');
 
@@ -35,10 +35,8 @@ export async function startHostService(svc: BackingServiceConfig, stateDir: stri
   let args: string[];
   let env: Record<string, string> = {};
   if (svc.type === 'kafka') {
-    const libs = process.env.OFN_LOCAL_KAFKA_LIBS;
-    if (!libs || !existsSync(libs)) {
-      throw new ServiceError('ERR_SERVICE_MISSING', `backing service ${svc.name} (kafka) needs Kafka's jars`, {}, `run: export OFN_LOCAL_KAFKA_LIBS=$(bash ${path.join(path.dirname(KAFKA_SCRIPT), 'fetch-kafka.sh')})`);
-    }
+    // OFN_LOCAL_KAFKA_LIBS, else what docker/kafka/fetch-kafka.sh resolves (cached after its first run).
+    const libs = await kafkaLibs();
     command = 'bash';
     args = [KAFKA_SCRIPT];
     env = { KAFKA_LIBS: libs, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_DATA: dir };

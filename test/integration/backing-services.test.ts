@@ -111,3 +111,34 @@ describe('editing ofn-local.yaml while up runs', () => {
     }
   });
 });
+
+describe.each(runtimes)('backing services by their in-cluster names (%s runtime)', (runtime) => {
+  it('reaches tcp://emqx.default.svc.cluster.local:1883 as a cluster Service of that name would be reached', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const p = await tempProject('test/fixtures/projects/services');
+    const manifest = path.join(p.dir, 'functions.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('tcp://emqx:1883', 'tcp://emqx.default.svc.cluster.local:1883'));
+    const entries: JournalEntry[] = [];
+    const daemon = await Daemon.start({ inputs: [p.dir], cwd: p.dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 60_000, runtime, zeroMode: 'stop', onEvent: (e) => entries.push(e) });
+    let client: mqtt.MqttClient | undefined;
+    try {
+      expect(daemon.failures()).toEqual([]);
+      const broker = entries.find((e) => e.type === 'service.started' && e.name === 'emqx');
+      client = await mqtt.connectAsync(`mqtt://${broker?.type === 'service.started' ? broker.address : ''}`);
+      const got: string[] = [];
+      client.on('message', (_topic, payload) => got.push(payload.toString()));
+      await client.subscribeAsync('out');
+      await waitFor(async () => {
+        await client!.publishAsync('in', JSON.stringify({ by: 'cluster name' }));
+        await new Promise((r) => setTimeout(r, 200));
+        return got.length > 0;
+      }, 30_000, 'a message on topic out');
+      expect(JSON.parse(got[0]!)).toEqual({ by: 'cluster name' });
+    } finally {
+      await client?.endAsync();
+      await daemon.stop();
+      await p.cleanup();
+    }
+  });
+});
