@@ -7,8 +7,8 @@ export interface DaprPlan {
   appPort: number;
   /**
    * How the sidecar talks to the app: the Node framework's Dapr server speaks HTTP whatever the
-   * annotation says; the Go framework serves what `dapr.io/app-protocol` says, gRPC by default as
-   * OpenFunction sets it.
+   * annotation says; an async Go function serves what `dapr.io/app-protocol` says, gRPC by default
+   * as OpenFunction sets it; a sync Go function serves HTTP.
    */
   appProtocol: 'http' | 'grpc';
   /** Component documents for the sidecar's resources folder, each with `scopes: [appId]`. */
@@ -44,7 +44,9 @@ export function daprPlan(fn: LoadedFunction, project: Pick<Project, 'others'>, l
   const protocol = fn.annotations['dapr.io/app-protocol'];
   let appProtocol: 'http' | 'grpc' = 'http';
   if (language === 'go') {
-    appProtocol = protocol === 'http' ? 'http' : 'grpc';
+    // A sync (Knative) Go function serves HTTP and is only a client of Dapr: the sidecar's channel
+    // to it is HTTP. An async one serves Dapr's AppCallback over gRPC unless told http.
+    appProtocol = fn.runtime === 'knative' || protocol === 'http' ? 'http' : 'grpc';
     if (protocol && protocol !== 'http' && protocol !== 'grpc') notes.push(`dapr.io/app-protocol "${protocol}" is served as grpc: the Go framework serves http or grpc`);
   } else if (protocol && protocol !== 'http') notes.push(`dapr.io/app-protocol "${protocol}" is served as http: the Node framework's Dapr app speaks HTTP`);
 
