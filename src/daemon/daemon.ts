@@ -37,6 +37,8 @@ import { checkSyntax, mirrorSource, syncFiles } from '../watch/sync-files.js';
 import { ModelError } from '../model/errors.js';
 import { CAPTURE_ENV, parseCapture } from '../sidecar/capture.js';
 import { CONTROL_TOKEN_HEADER } from '../sidecar/http/public-server.js';
+import { GrpcAppChannel } from '../sidecar/app-channel/grpc-app-channel.js';
+import type { Logger } from '../sidecar/logger.js';
 import { waitForSidecarHealth } from '../runtime/sidecar-health.js';
 import { AsyncScaler, kedaSettings, type BacklogStatus } from './async-scaler.js';
 import { DEFAULT_DAPRD_VERSION, daprdBinary, daprdImage, type DaprMode } from './dapr-mode.js';
@@ -439,10 +441,13 @@ export class Daemon {
     const lease = await pool.acquire();
     try {
       const { host, port } = lease.slot.instance.address;
-      const res = await fetch(`http://${host}:${port}${target}`, { method: 'POST', headers: { 'content-type': contentType }, body });
-      const text = await res.text();
-      this.emit({ type: 'request.completed', fn: key, method: 'POST', path: target, status: res.status, durationMs: Date.now() - started, cold: lease.cold, instance: lease.slot.instance.id });
-      return { status: res.status, body: text, input: chosen, via: lease.slot.instance.id };
+      // A gRPC app (an async Go function) takes the event as daprd gives it: OnBindingEvent.
+      const answer =
+        lease.slot.instance.spec.sidecar?.appProtocol === 'grpc'
+          ? await grpcBindingEvent(host, port, chosen, body, plan?.appId ?? key)
+          : await fetch(`http://${host}:${port}${target}`, { method: 'POST', headers: { 'content-type': contentType }, body }).then(async (res) => ({ status: res.status, body: await res.text() }));
+      this.emit({ type: 'request.completed', fn: key, method: 'POST', path: target, status: answer.status, durationMs: Date.now() - started, cold: lease.cold, instance: lease.slot.instance.id });
+      return { status: answer.status, body: answer.body, input: chosen, via: lease.slot.instance.id };
     } finally {
       pool.release(lease.slot);
     }
@@ -968,6 +973,18 @@ export class Daemon {
     const image = this.#docker ? await ensureSidecarImage(this.#docker, await this.#builder.baseImage({ log }), log) : undefined;
     // The daemon journals what functions send (output.sent): the test API's waitFor and the UI.
     return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, image, env: { [CAPTURE_ENV]: '1', ...daprTokenEnv(plan) } };
+  }
+}
+
+/** One input binding event to a gRPC app, through the sidecar's own gRPC app channel client. */
+async function grpcBindingEvent(host: string, port: number, name: string, body: Buffer, appId: string): Promise<{ status: number; body: string }> {
+  const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, enabled: () => false, child: () => quiet } as unknown as Logger;
+  const channel = new GrpcAppChannel({ address: host, port, protocol: 'http', appId, maxConcurrency: -1, maxBodySize: 4 << 20, log: quiet });
+  try {
+    const answer = await channel.request({ method: 'POST', path: `/${name}`, body, timeoutMs: 60_000, kind: { type: 'binding', name, metadata: {} } });
+    return { status: answer.status, body: answer.body.toString('utf8') };
+  } finally {
+    channel.close();
   }
 }
 

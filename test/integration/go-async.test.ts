@@ -65,6 +65,13 @@ describe.skipIf(!hasGo).each(runtimes)('async Go functions with Dapr over gRPC (
     expect(sidecarLines.some((l) => l.includes('input binding cron started'))).toBe(true);
   });
 
+  it('takes an event through its input binding from ofn-local invoke (OnBindingEvent)', async () => {
+    const before = sink.ticks.length;
+    const answer = await daemon.invokeInput('default', 'go-ticker', undefined, Buffer.from('{"by":"invoke"}'), 'application/json');
+    expect(answer).toMatchObject({ status: 200, input: 'cron' });
+    await waitFor(() => sink.ticks.length > before, 20_000, 'the invoked event passed on');
+  });
+
   it('keeps ticking after its sidecar is killed', async () => {
     const before = sink.ticks.length;
     const from = entries.length;
