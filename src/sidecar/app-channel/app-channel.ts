@@ -32,7 +32,7 @@ export interface AppRequest {
   timeoutMs?: number;
   signal?: AbortSignal;
   /** What the request delivers, for a channel that speaks another protocol (gRPC); HTTP ignores it. */
-  kind?: { type: 'topic'; pubsubname: string; topic: string } | { type: 'binding'; name: string; metadata: Record<string, string> };
+  kind?: { type: 'topic'; pubsubname: string; topic: string } | { type: 'binding'; name: string; metadata: Record<string, string> } | { type: 'health' } | { type: 'bulk-topic'; pubsubname: string; topic: string };
 }
 
 export interface AppResponse {

@@ -5,6 +5,10 @@
  * accepts connections (asked again until the app answers: a server whose listener opens before its
  * services are registered must not be left deaf), then OnTopicEvent and OnBindingEvent per message.
  *
+ * Bulk deliveries go to AppCallbackAlpha's OnBulkTopicEventAlpha1, health probes to
+ * AppCallbackHealthCheck, and a request of no kind is a service invocation
+ * (OnInvoke, with the HTTP verb and query string as daprd puts them).
+ *
  * Deliveries come in as the HTTP channel's requests, tagged with what they are (`AppRequest.kind`),
  * and go back as the answers an HTTP app would give (a topic event's status as `{"status": …}`),
  * so one set of rules decides acknowledgement, retries and dead letters for both protocols.
@@ -12,11 +16,15 @@
 import * as grpc from '@grpc/grpc-js';
 import { create, fromBinary, toBinary, type DescMessage, type JsonObject, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { EmptySchema } from '@bufbuild/protobuf/wkt';
+import { HTTPExtension_Verb, InvokeRequestSchema, InvokeResponseSchema } from '@dapr/dapr/proto/dapr/proto/common/v1/common_pb.js';
 import {
   BindingEventRequestSchema,
+  HealthCheckResponseSchema,
   BindingEventResponseSchema,
   ListInputBindingsResponseSchema,
   ListTopicSubscriptionsResponseSchema,
+  TopicEventBulkRequestSchema,
+  TopicEventBulkResponseSchema,
   TopicEventRequestSchema,
   TopicEventResponseSchema,
   TopicEventResponse_TopicEventResponseStatus as TopicStatus,
@@ -27,6 +35,21 @@ import type { SubscriptionSpec } from '../resources/load-resources.js';
 import { AppChannel, type AppChannelOptions, type AppRequest, type AppResponse } from './app-channel.js';
 
 const SERVICE = '/dapr.proto.runtime.v1.AppCallback';
+const HEALTH_SERVICE = '/dapr.proto.runtime.v1.AppCallbackHealthCheck';
+const ALPHA_SERVICE = '/dapr.proto.runtime.v1.AppCallbackAlpha';
+/** gRPC status → the HTTP status an invocation answers with (daprd's mapping of the common codes). */
+const HTTP_OF_GRPC: Record<number, number> = {
+  [grpc.status.INVALID_ARGUMENT]: 400,
+  [grpc.status.UNAUTHENTICATED]: 401,
+  [grpc.status.PERMISSION_DENIED]: 403,
+  [grpc.status.NOT_FOUND]: 404,
+  [grpc.status.ALREADY_EXISTS]: 409,
+  [grpc.status.ABORTED]: 409,
+  [grpc.status.FAILED_PRECONDITION]: 400,
+  [grpc.status.UNIMPLEMENTED]: 501,
+  [grpc.status.UNAVAILABLE]: 503,
+  [grpc.status.DEADLINE_EXCEEDED]: 504,
+};
 /** CloudEvent attributes that have fields of their own in TopicEventRequest; the rest are extensions. */
 const CORE_ATTRIBUTES = new Set(['id', 'source', 'type', 'specversion', 'datacontenttype', 'data', 'data_base64', 'topic', 'pubsubname']);
 
@@ -71,11 +94,74 @@ export class GrpcAppChannel extends AppChannel {
         const answer = await this.#call('OnBindingEvent', BindingEventRequestSchema, BindingEventResponseSchema, { name: kind.name, data: req.body ?? new Uint8Array(), metadata: kind.metadata }, req);
         return { status: 200, headers: {}, body: Buffer.from(answer.data) };
       }
+      if (kind?.type === 'bulk-topic') return await this.#bulkTopicEvent(req, kind);
+      if (kind?.type === 'health') {
+        await this.#call('HealthCheck', EmptySchema, HealthCheckResponseSchema, {}, req, HEALTH_SERVICE);
+        return { status: 200, headers: {}, body: Buffer.alloc(0) };
+      }
+      return await this.#invoke(req);
     } catch (err) {
-      // The app failed the call: a retriable failure, as an HTTP app's 500.
-      return { status: 500, headers: {}, body: Buffer.from(errorText(err)) };
+      // The app failed the call: a retriable failure for deliveries (an HTTP app's 500); an
+      // invocation answers with the HTTP status of the app's gRPC code.
+      const code = (err as { code?: number }).code;
+      const status = !kind && code !== undefined ? (HTTP_OF_GRPC[code] ?? 500) : 500;
+      return { status, headers: {}, body: Buffer.from(errorText(err)) };
     }
-    return { status: 501, headers: {}, body: Buffer.from(`${req.method} ${req.path} has no gRPC app callback in ofn-local's sidecar (only topic events and input bindings go over gRPC)`) };
+  }
+
+  /**
+   * A bulk delivery (OnBulkTopicEventAlpha1): the HTTP channel's bulk body (`{id, entries: [{entryId,
+   * event, metadata, contentType}]}`) as daprd's bulk request, each entry a CloudEvent or raw bytes;
+   * the per-entry statuses come back as an HTTP app's `{statuses: [...]}`.
+   */
+  async #bulkTopicEvent(req: AppRequest, kind: { pubsubname: string; topic: string }): Promise<AppResponse> {
+    const bulk = JSON.parse((req.body ?? Buffer.from('{}')).toString('utf8')) as {
+      id?: string;
+      entries?: { entryId: string; event: unknown; metadata?: Record<string, string>; contentType?: string }[];
+    };
+    const entries = (bulk.entries ?? []).map((e) => {
+      const metadata = { ...e.metadata };
+      if (typeof e.event === 'string') return { entryId: e.entryId, contentType: e.contentType ?? 'application/octet-stream', metadata, event: { case: 'bytes' as const, value: Buffer.from(e.event, 'base64') } };
+      const ce = (e.event ?? {}) as Record<string, unknown>;
+      const extensions: JsonObject = {};
+      for (const [k, v] of Object.entries(ce)) if (!CORE_ATTRIBUTES.has(k)) extensions[k] = v as JsonObject[string];
+      return {
+        entryId: e.entryId,
+        contentType: e.contentType ?? 'application/cloudevents+json',
+        metadata,
+        event: {
+          case: 'cloudEvent' as const,
+          value: { id: String(ce.id ?? ''), source: String(ce.source ?? ''), type: String(ce.type ?? ''), specVersion: String(ce.specversion ?? ''), dataContentType: String(ce.datacontenttype ?? ''), data: eventData(ce), extensions },
+        },
+      };
+    });
+    const answer = await this.#call(
+      'OnBulkTopicEventAlpha1',
+      TopicEventBulkRequestSchema,
+      TopicEventBulkResponseSchema,
+      { id: bulk.id ?? '', entries, metadata: {}, topic: kind.topic, pubsubName: kind.pubsubname, type: 'com.dapr.event.sent.bulk', path: req.path },
+      req,
+      ALPHA_SERVICE,
+    );
+    const statuses = answer.statuses.map((s) => ({ entryId: s.entryId, status: s.status === TopicStatus.RETRY ? 'RETRY' : s.status === TopicStatus.DROP ? 'DROP' : 'SUCCESS' }));
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ statuses })) };
+  }
+
+  /** Service invocation of the app (OnInvoke): the method, verb and query string as daprd sends them. */
+  async #invoke(req: AppRequest): Promise<AppResponse> {
+    const q = req.path.indexOf('?');
+    const method = (q === -1 ? req.path : req.path.slice(0, q)).replace(/^\/+/, '');
+    const querystring = q === -1 ? '' : req.path.slice(q + 1);
+    const verb = HTTPExtension_Verb[req.method.toUpperCase() as keyof typeof HTTPExtension_Verb] ?? HTTPExtension_Verb.POST;
+    const contentType = String(req.headers?.['content-type'] ?? 'application/json');
+    const answer = await this.#call(
+      'OnInvoke',
+      InvokeRequestSchema,
+      InvokeResponseSchema,
+      { method, data: { typeUrl: '', value: req.body ?? new Uint8Array() }, contentType, httpExtension: { verb, querystring } },
+      req,
+    );
+    return { status: 200, headers: { 'content-type': answer.contentType || 'application/json' }, body: Buffer.from(answer.data?.value ?? new Uint8Array()) };
   }
 
   override close(): void {
@@ -131,13 +217,13 @@ export class GrpcAppChannel extends AppChannel {
     }
   }
 
-  #call<I extends DescMessage, O extends DescMessage>(method: string, input: I, output: O, message: MessageInitShape<I>, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<MessageShape<O>> {
+  #call<I extends DescMessage, O extends DescMessage>(method: string, input: I, output: O, message: MessageInitShape<I>, opts: { signal?: AbortSignal; timeoutMs?: number }, service = SERVICE): Promise<MessageShape<O>> {
     const metadata = new grpc.Metadata();
     if (this.opts.apiToken) metadata.set('dapr-api-token', this.opts.apiToken);
     metadata.set('dapr-app-id', this.opts.appId);
     return new Promise((resolve, reject) => {
       const call = this.#client.makeUnaryRequest(
-        `${SERVICE}/${method}`,
+        `${service}/${method}`,
         (m: MessageShape<I>) => Buffer.from(toBinary(input, m)),
         (b: Buffer) => fromBinary(output, b),
         create(input, message),

@@ -29,7 +29,7 @@ export class AppHealth {
     while (!signal.aborted) {
       let ok = false;
       try {
-        const answer = await this.app.request({ method: 'GET', path: this.opts.path, timeoutMs: this.opts.timeoutMs, signal });
+        const answer = await this.app.request({ method: 'GET', path: this.opts.path, timeoutMs: this.opts.timeoutMs, signal, kind: { type: 'health' } });
         ok = answer.status >= 200 && answer.status < 300;
       } catch {
         ok = false;

@@ -151,9 +151,7 @@ export class Sidecar {
       return;
     }
     await app.waitForPort(signal);
-    if (this.flags.appHealth.enabled && app instanceof GrpcAppChannel) {
-      this.log.warn('--enable-app-health-check is not served over gRPC by ofn-local\'s sidecar: the app is not probed');
-    } else if (this.flags.appHealth.enabled) {
+    if (this.flags.appHealth.enabled) {
       const health = new AppHealth(app, this.flags.appHealth, this.log);
       void health.run(signal);
       await Promise.race([health.becameHealthy, new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);

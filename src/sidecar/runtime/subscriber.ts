@@ -268,6 +268,7 @@ export class Subscriber {
         headers: { 'content-type': 'application/json', pubsubname: this.spec.pubsubname },
         body: Buffer.from(goJson(body)),
         signal: this.abort.signal,
+        kind: { type: 'bulk-topic', pubsubname: this.spec.pubsubname, topic: this.spec.topic },
       });
       outcomes = bulkDeliveryOutcomes(answer.status, answer.body, group.map((e) => e.entryId));
     } catch (err) {

@@ -11,6 +11,7 @@ import { EmptySchema } from '@bufbuild/protobuf/wkt';
 import {
   BindingEventRequestSchema,
   BindingEventResponseSchema,
+  HealthCheckResponseSchema,
   ListInputBindingsResponseSchema,
   ListTopicSubscriptionsResponseSchema,
   TopicEventRequestSchema,
@@ -26,14 +27,16 @@ import { api, cleanup, component, freePort, startSidecar, waitUntil } from './ha
 afterAll(cleanup);
 
 interface Callbacks {
+  /** HealthCheck answers healthy once this is true. */
+  healthy?: () => boolean;
   subscriptions?: MessageInitShape<typeof ListTopicSubscriptionsResponseSchema>['subscriptions'];
   bindings?: string[];
   onTopic?: (req: TopicEventRequest) => TopicStatus;
 }
 
-function unary<I extends DescMessage, O extends DescMessage>(method: string, input: I, output: O) {
+function unary<I extends DescMessage, O extends DescMessage>(method: string, input: I, output: O, service = 'AppCallback') {
   return {
-    path: `/dapr.proto.runtime.v1.AppCallback/${method}`,
+    path: `/dapr.proto.runtime.v1.${service}/${method}`,
     requestStream: false,
     responseStream: false,
     requestSerialize: (m: MessageShape<I>) => Buffer.from(toBinary(input, m)),
@@ -48,6 +51,7 @@ const SERVICE = {
   ListInputBindings: unary('ListInputBindings', EmptySchema, ListInputBindingsResponseSchema),
   OnTopicEvent: unary('OnTopicEvent', TopicEventRequestSchema, TopicEventResponseSchema),
   OnBindingEvent: unary('OnBindingEvent', BindingEventRequestSchema, BindingEventResponseSchema),
+  HealthCheck: unary('HealthCheck', EmptySchema, HealthCheckResponseSchema, 'AppCallbackHealthCheck'),
 };
 
 /** A gRPC app serving AppCallback on `port` that records every event it gets. */
@@ -62,6 +66,10 @@ async function startGrpcApp(cb: Callbacks, port?: number): Promise<{ port: numbe
     OnTopicEvent: ((call: grpc.ServerUnaryCall<TopicEventRequest, unknown>, done: grpc.sendUnaryData<unknown>) => {
       topics.push(call.request);
       done(null, create(TopicEventResponseSchema, { status: cb.onTopic?.(call.request) ?? TopicStatus.SUCCESS }));
+    }) as Handler<never, unknown>,
+    HealthCheck: ((_call: grpc.ServerUnaryCall<unknown, unknown>, done: grpc.sendUnaryData<unknown>) => {
+      if (cb.healthy && !cb.healthy()) done({ code: grpc.status.UNAVAILABLE, details: 'not yet' } as grpc.ServiceError, null);
+      else done(null, create(HealthCheckResponseSchema, {}));
     }) as Handler<never, unknown>,
     OnBindingEvent: ((call: grpc.ServerUnaryCall<BindingEventRequest, unknown>, done: grpc.sendUnaryData<unknown>) => {
       bindings.push(call.request);
@@ -120,6 +128,26 @@ describe('the gRPC app channel', () => {
       await sidecar.ready;
       await waitUntil(() => app.bindings.length >= 2, 10_000, 'two ticks', sidecar.logText);
       expect(new Set(app.bindings.map((b) => b.name))).toEqual(new Set(['ticks']));
+    } finally {
+      app.close();
+    }
+  });
+
+  it('probes app health over gRPC (--enable-app-health-check) and starts the bindings once the app is healthy', async () => {
+    let healthy = false;
+    const app = await startGrpcApp({ bindings: ['ticks'], healthy: () => healthy });
+    const sidecar = await startSidecar({
+      appId: 'grpc-health',
+      appPort: app.port,
+      args: ['--app-protocol', 'grpc', '--enable-app-health-check', '--app-health-probe-interval', '1', '--app-health-threshold', '1'],
+      resources: { 'ticks.yaml': component('ticks', 'bindings.cron', { schedule: '@every 1s' }) },
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(app.bindings).toEqual([]);
+      healthy = true;
+      await sidecar.ready;
+      await waitUntil(() => app.bindings.length >= 1, 10_000, 'a tick once the app is healthy', sidecar.logText);
     } finally {
       app.close();
     }
