@@ -8,7 +8,8 @@
 // the times are taken where those lines reach the daemon's journal.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Daemon } from '../dist/daemon/daemon.js';
 import { figure } from './util.mjs';
 
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const N = 5000;
 const WARMUP = 300;
 const CONCURRENCY = 16;
@@ -30,7 +32,12 @@ export const asyncThroughputBenchmarks = [
   {
     name: 'async-throughput-kafka',
     description: `${N} records on a Kafka topic consumed by an async function through bindings.kafka, events/s; baseline: a plain kafkajs consumer reading the same ${N}`,
-    run: kafka,
+    run: () => kafka(KAFKA, NODE_SOURCES, 'kafka binding'),
+  },
+  {
+    name: 'async-throughput-go-kafka',
+    description: `${N} records on a Kafka topic consumed by an async Go function (gRPC app channel) through bindings.kafka, events/s; baseline: a plain kafkajs consumer reading the same ${N}`,
+    run: () => kafka(GO_KAFKA, GO_SOURCES, 'kafka binding to a Go function'),
   },
 ];
 
@@ -44,6 +51,51 @@ exports.count = async (ctx, data) => {
   if (n === e.of) console.log('bench done ' + e.phase);
 };
 `;
+
+const NODE_SOURCES = {
+  'index.js': FUNCTION_JS,
+  'package.json': '{ "name": "counter", "version": "1.0.0", "main": "index.js" }\n',
+};
+
+/** The same counter in Go, on OpenFunction's Go framework (its sidecar talks gRPC to it). */
+const GO_SOURCES = {
+  'counter.go': `package counter
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	ofctx "github.com/OpenFunction/functions-framework-go/context"
+)
+
+var (
+	mu   sync.Mutex
+	seen = map[string]int{}
+)
+
+// Count counts the events of each bench phase; prints at the first and at the last one.
+func Count(ctx ofctx.Context, in []byte) (ofctx.Out, error) {
+	var e struct {
+		Phase string \`json:"phase"\`
+		Of    int    \`json:"of"\`
+	}
+	_ = json.Unmarshal(in, &e)
+	mu.Lock()
+	seen[e.Phase]++
+	n := seen[e.Phase]
+	mu.Unlock()
+	if n == 1 {
+		fmt.Println("bench first " + e.Phase)
+	}
+	if n == e.Of {
+		fmt.Println("bench done " + e.Phase)
+	}
+	return ctx.ReturnOnSuccess(), nil
+}
+`,
+  'go.mod': 'module example.com/counter\n\ngo 1.17\n\nrequire github.com/OpenFunction/functions-framework-go v0.5.0\n',
+};
 
 const manifest = (name, input, components) => `apiVersion: core.openfunction.io/v1beta2
 kind: Function
@@ -88,12 +140,18 @@ const KAFKA = manifest(
 `,
 );
 
+const GO_KAFKA = KAFKA.replace('builder-node:latest', 'builder-go:latest')
+  .replace('env: { FUNC_NAME: count, FUNC_TYPE: openfunction }', 'env: { FUNC_NAME: Count }')
+  .replace('    annotations:\n      dapr.io/app-protocol: http\n', '')
+  .replace('kafka-counter', 'go-kafka-counter')
+  .replace('consumerGroup, value: kafka-counter', 'consumerGroup, value: go-kafka-counter');
+
 /** A project of one async function in a temp folder, started on the process runtime. */
-async function withFunction(manifestYaml, services, fn) {
+async function withFunction(manifestYaml, services, fn, sources = NODE_SOURCES) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ofn-local-bench-async-'));
   await mkdir(path.join(dir, 'src'));
-  await writeFile(path.join(dir, 'src', 'index.js'), FUNCTION_JS);
-  await writeFile(path.join(dir, 'src', 'package.json'), '{ "name": "counter", "version": "1.0.0", "main": "index.js" }\n');
+  for (const [name, text] of Object.entries(sources)) await writeFile(path.join(dir, 'src', name), text);
+  if (sources['go.mod']) await writeFile(path.join(dir, 'src', 'go.sum'), await readFile(path.join(root, 'test', 'fixtures', 'projects', 'go-async', 'ticker', 'go.sum')));
   await writeFile(path.join(dir, 'function.yaml'), manifestYaml);
   if (services) await writeFile(path.join(dir, 'ofn-local.yaml'), services);
   const marks = new Map();
@@ -162,10 +220,10 @@ async function inMemory() {
   });
 }
 
-async function kafka() {
+async function kafka(manifestYaml, sources, name) {
   const libs = process.env.OFN_LOCAL_KAFKA_LIBS;
   if (!libs || !existsSync(libs)) throw new Error('no Kafka jars (export OFN_LOCAL_KAFKA_LIBS=$(bash docker/kafka/fetch-kafka.sh))');
-  return withFunction(KAFKA, 'services:\n  kafka: { type: kafka }\n', async ({ rate, address }) => {
+  return withFunction(manifestYaml, 'services:\n  kafka: { type: kafka }\n', async ({ rate, address }) => {
     const client = new Kafka({ brokers: [address('kafka')], logLevel: logLevel.NOTHING });
     const producer = client.producer();
     await producer.connect();
@@ -182,11 +240,11 @@ async function kafka() {
       const through = await rate('function', N);
       // The same N records, read by a consumer of its own group with no sidecar and no function.
       const baseline = await plainConsumer(client, 'function', N);
-      return [figure(`kafka binding, ${N} records`, 'throughput', through, baseline, 'events/s')];
+      return [figure(`${name}, ${N} records`, 'throughput', through, baseline, 'events/s')];
     } finally {
       await producer.disconnect();
     }
-  });
+  }, sources);
 }
 
 /** Events/s of a plain kafkajs consumer over the records of `phase`, first to last. */

@@ -5,6 +5,7 @@
  * builder, FUNC_NAME/FUNC_TYPE, srcRepo from the git checkout) with `spec.image` named from the
  * registry. Pure: git facts are given.
  */
+import { classifyBuilderImage } from '../build/select-builder.js';
 import { SOURCE_ANNOTATION, type JsonObject, type LoadedFunction } from '../model/index.js';
 import { NODE_BUILDER, isPlaceholderImage, registryImage } from './image-name.js';
 import { FUNCTION_KEY_PLACES, stripLocalKeys, type RemovedKey } from './local-keys.js';
@@ -88,7 +89,10 @@ function exportBuild(fn: LoadedFunction, dir: string, spec: JsonObject, subject:
       );
     }
   }
-  if (env['FUNC_TYPE'] === undefined) env['FUNC_TYPE'] = fn.params['FUNCTION_SIGNATURE_TYPE'] ?? DEFAULT_SIGNATURE;
+  // FUNC_TYPE is the Node builder's signature type; the Go builder reads the code for it.
+  const builderKind = typeof build['builder'] === 'string' ? classifyBuilderImage(build['builder']) : undefined;
+  const goBuilder = builderKind?.kind === 'language' && builderKind.language === 'go';
+  if (env['FUNC_TYPE'] === undefined && !goBuilder) env['FUNC_TYPE'] = fn.params['FUNCTION_SIGNATURE_TYPE'] ?? DEFAULT_SIGNATURE;
   build['env'] = env;
   if (srcRepo) build['srcRepo'] = srcRepo;
   spec['build'] = build;

@@ -80,3 +80,18 @@ describeWithCrds('every fixture exports to manifests that pass the CRD schemas',
     });
   }
 });
+
+describeWithCrds('a Go function exports as the cluster builds it', () => {
+  const tempDir = useTempDirs('file');
+  it('keeps its builder-go image and its build env, and the in-cluster names', async () => {
+    const checkout = await makeCheckout(await tempDir(), { copy: { app: 'fixtures/go-hello' } });
+    markPushed(checkout.top);
+    const { documents } = await exportInputs([path.join(checkout.top, 'app')], { cwd: checkout.top, apiVersion: 'v1beta2' });
+    const fn = documents.find((d) => d.kind === 'Function')!;
+    const spec = fn.object['spec'] as { build: { builder: string; env: Record<string, string> }; serving: { triggers: { http: { port: number } } } };
+    expect(spec.build.builder).toBe('openfunction/builder-go:v2.4.0-1.17');
+    expect(spec.build.env).toEqual({ FUNC_NAME: 'Hello', FUNC_CLEAR_SOURCE: 'true' });
+    expect(spec.serving.triggers.http.port).toBe(8080);
+    expect((await crdSchemas()).check(fn.object)).toEqual([]);
+  });
+});
