@@ -214,6 +214,16 @@ export class FunctionPool {
     if (this.replicas === 0) this.#setState(this.#o.scale.min > 0 ? 'pending' : 'scaled-to-zero');
   }
 
+  /**
+   * A connection to the instance broke before its answer: if the instance is gone (killed, crashed),
+   * take it out now rather than at the next liveness round, so later requests go elsewhere.
+   */
+  async verify(slot: Slot): Promise<void> {
+    if (!this.#slots.includes(slot)) return;
+    const alive = await this.#o.runtime.isAlive(slot.instance).catch(() => true);
+    if (!alive && this.#slots.includes(slot)) await this.markDead(slot, `instance ${slot.instance.id} exited`);
+  }
+
   /** Scales to zero now (the TUI's `s`, and tests). */
   async scaleToZero(reason = 'requested'): Promise<void> {
     // minReplicas holds here too, as on a cluster.

@@ -296,8 +296,13 @@ export class Gateway {
         void replay.retry();
         return;
       }
-      reply(res, 502, `${pool.key} did not answer: ${err.message}\n`);
-      done(502, lease);
+      // A reset before the answer: the instance may have died under the request. If so it is taken
+      // out before the 502 goes back, so the client's next request finds another instance.
+      const checked = gone || answered ? Promise.resolve() : pool.verify(slot).catch(() => undefined);
+      void checked.then(() => {
+        reply(res, 502, `${pool.key} did not answer: ${err.message}\n`);
+        done(502, lease);
+      });
     });
     res.once('close', () => {
       if (!res.writableFinished) {

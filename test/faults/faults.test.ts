@@ -104,6 +104,7 @@ describe.skipIf(!hasKafka).each(runtimes)('faults mid-load (%s runtime)', (runti
   async function syncLoad(name: string, fault: () => Promise<void>, recovered: (from: number) => boolean): Promise<Tally> {
     const run = randomBytes(3).toString('hex');
     const answered: string[] = [];
+    const reasons: string[] = [];
     let failed = 0;
     let n = 0;
     let stop = false;
@@ -111,9 +112,12 @@ describe.skipIf(!hasKafka).each(runtimes)('faults mid-load (%s runtime)', (runti
     const worker = async () => {
       while (!stop) {
         const id = `${run}-${n++}`;
-        const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) }).catch(() => undefined);
-        if (res?.status === 200) answered.push(id);
-        else failed++;
+        const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) }).catch((err: Error) => ({ status: 0, body: err.message }));
+        if (res.status === 200) answered.push(id);
+        else {
+          failed++;
+          reasons.push(`${res.status} ${res.body.trim()}`);
+        }
       }
     };
     const load = Promise.all(Array.from({ length: 4 }, worker));
@@ -132,6 +136,7 @@ describe.skipIf(!hasKafka).each(runtimes)('faults mid-load (%s runtime)', (runti
     await waitFor(() => answered.every((id) => delivered().has(id)), 20_000, 'every answered output').catch(() => undefined);
     const tally = { runtime, fault: name, sent: n, failed, lost: answered.filter((id) => !delivered().has(id)).length, duplicates: 0 };
     tallies.push(tally);
+    if (reasons.length) console.log(`${name} (${runtime}): failed requests:\n  ${[...new Set(reasons)].join('\n  ')}`);
     return tally;
   }
 

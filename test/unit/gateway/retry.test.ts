@@ -16,6 +16,8 @@ class ServerRuntime implements PoolRuntime {
   readonly kind = 'process' as const;
   readonly servers = new Map<string, http.Server>();
   readonly bodies: string[] = [];
+  /** Instances that die while answering: the request's connection is reset and the server goes. */
+  readonly dying = new Set<string>();
   #n = 0;
 
   async prepare(): Promise<void> {}
@@ -26,6 +28,13 @@ class ServerRuntime implements PoolRuntime {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
+        if (this.dying.has(id)) {
+          // Killed mid-request: no answer, the connection reset, nothing listens any more.
+          this.servers.delete(id);
+          req.socket.destroy();
+          server.close();
+          return;
+        }
         this.bodies.push(`${id}:${body}`);
         res.end(id);
       });
@@ -106,6 +115,20 @@ describe('the gateway and an instance that died under it', () => {
     expect(replies.map((r) => r.body)).toEqual(Array(8).fill(second));
     expect(runtime!.bodies.filter((b) => b.startsWith(`${second}:order-`)).length).toBe(8);
     expect(events.some((e) => e.type === 'instance.failed' && e.instance === first)).toBe(true);
+  });
+
+  it('answers 502 to a request its instance died under, having taken that instance out, so the next request finds a live one', async () => {
+    const { url, events } = await setup(1);
+    const [only] = pool!.instances.map((s) => s.instance.id);
+    runtime!.dying.add(only!);
+    const lost = await request(url, { method: 'POST', body: 'in flight' });
+    expect(lost.status).toBe(502);
+    // Taken out before the 502 went back: the next request does not meet the dead instance.
+    expect(pool!.instances.map((s) => s.instance.id)).not.toContain(only);
+    expect(events.some((e) => e.type === 'instance.failed' && e.instance === only)).toBe(true);
+    const next = await request(url, { method: 'POST', body: 'next' });
+    expect(next.status).toBe(200);
+    expect(next.body).not.toBe(only);
   });
 
   it('starts a fresh instance when the only one died, and the request still gets its answer', async () => {
