@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import Docker from 'dockerode';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +12,7 @@ import { request, waitFor } from '../helpers/http.js';
 import { killInstance, killService, killSidecar } from '../helpers/kill.js';
 import { cli, killEverything } from '../helpers/host-processes.js';
 import { tempProject } from '../helpers/temp-project.js';
+import { fieldOf, sinkServer } from '../helpers/sink.js';
 
 // Each part of a running project is killed mid-load (a function instance, its sidecar, the broker),
 // and what was lost is counted. The README's "Reliability and security" section states these
@@ -37,26 +36,6 @@ interface Tally {
 }
 
 const tallies: Tally[] = [];
-
-/** Where every output lands: the ids it got, by path. */
-async function sinkServer(): Promise<{ port: number; got: Map<string, string[]>; close: () => Promise<void> }> {
-  const got = new Map<string, string[]>();
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      try {
-        const id = String((JSON.parse(body) as { id?: unknown }).id);
-        got.set(req.url ?? '', [...(got.get(req.url ?? '') ?? []), id]);
-      } catch {
-        // not ours
-      }
-      res.writeHead(200).end('{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
-  return { port: (server.address() as AddressInfo).port, got, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) };
-}
 
 describe.skipIf(!hasKafka).each(runtimes)('faults mid-load (%s runtime)', (runtime) => {
   let daemon: Daemon;
@@ -132,7 +111,7 @@ describe.skipIf(!hasKafka).each(runtimes)('faults mid-load (%s runtime)', (runti
       stop = true;
       await load;
     }
-    const delivered = () => new Set(sink.got.get('/forwarded') ?? []);
+    const delivered = () => new Set(fieldOf<string>(sink, 'id', '/forwarded'));
     await waitFor(() => answered.every((id) => delivered().has(id)), 20_000, 'every answered output').catch(() => undefined);
     const tally = { runtime, fault: name, sent: n, failed, lost: answered.filter((id) => !delivered().has(id)).length, duplicates: 0 };
     tallies.push(tally);
@@ -144,7 +123,7 @@ describe.skipIf(!hasKafka).each(runtimes)('faults mid-load (%s runtime)', (runti
   async function asyncStream(name: string, fault: () => Promise<void>): Promise<Tally> {
     const run = randomBytes(3).toString('hex');
     const acked: string[] = [];
-    const mine = () => (sink.got.get('/consumed') ?? []).filter((id) => id.startsWith(`${run}-`));
+    const mine = () => fieldOf<string>(sink, 'id', '/consumed').filter((id) => String(id).startsWith(`${run}-`));
     const send = async (seq: number) => {
       const id = `${run}-${seq}`;
       await producer.send({ topic: 'orders', messages: [{ value: JSON.stringify({ id }) }] });
@@ -217,7 +196,7 @@ describe.skipIf(!hasKafka).each(runtimes)('the daemon killed mid-stream (%s runt
     };
     const run = randomBytes(3).toString('hex');
     const acked: string[] = [];
-    const mine = () => (sink.got.get('/consumed') ?? []).filter((id) => id.startsWith(`${run}-`));
+    const mine = () => fieldOf<string>(sink, 'id', '/consumed').filter((id) => String(id).startsWith(`${run}-`));
     const produce = async (broker: string, from: number, to: number) => {
       const producer = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 10 } }).producer();
       await producer.connect();

@@ -1,6 +1,4 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
@@ -9,6 +7,7 @@ import { hasDocker, hasGo } from '../helpers/engine.js';
 import { waitFor } from '../helpers/http.js';
 import { killSidecar } from '../helpers/kill.js';
 import { tempProject } from '../helpers/temp-project.js';
+import { fieldOf, sinkServer, type Sink } from '../helpers/sink.js';
 
 // An async Go function on functions-framework-go v0.5.0 (test/fixtures/projects/go-async): the
 // sidecar calls its AppCallback service over gRPC (the cron input binding) and the function calls
@@ -16,29 +15,12 @@ import { tempProject } from '../helpers/temp-project.js';
 
 const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
 
-async function sinkServer(): Promise<{ port: number; ticks: number[]; close: () => Promise<void> }> {
-  const ticks: number[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      try {
-        ticks.push((JSON.parse(body) as { tick: number }).tick);
-      } catch {
-        // not a tick
-      }
-      res.writeHead(200).end('{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
-  return { port: (server.address() as AddressInfo).port, ticks, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) };
-}
-
 describe.skipIf(!hasGo).each(runtimes)('async Go functions with Dapr over gRPC (%s runtime)', (runtime) => {
   let daemon: Daemon;
   let dir: string;
   let cleanup: () => Promise<void>;
-  let sink: Awaited<ReturnType<typeof sinkServer>>;
+  let sink: Sink;
+  const ticks = () => fieldOf<number>(sink, 'tick');
   const entries: JournalEntry[] = [];
 
   beforeAll(async () => {
@@ -58,26 +40,26 @@ describe.skipIf(!hasGo).each(runtimes)('async Go functions with Dapr over gRPC (
   });
 
   it('delivers cron ticks to the function over gRPC, and its ctx.Send reaches the output binding', async () => {
-    await waitFor(() => sink.ticks.length >= 3, 60_000, 'three ticks at the sink');
-    expect(sink.ticks.slice(0, 3)).toEqual([1, 2, 3]);
+    await waitFor(() => ticks().length >= 3, 60_000, 'three ticks at the sink');
+    expect(ticks().slice(0, 3)).toEqual([1, 2, 3]);
     // The sidecar talks gRPC to the app, and the function found its inputs through ListInputBindings.
     const sidecarLines = entries.filter((e) => e.type === 'instance.log' && e.instance.endsWith('/daprd')).map((e) => (e.type === 'instance.log' ? e.line : ''));
     expect(sidecarLines.some((l) => l.includes('input binding cron started'))).toBe(true);
   });
 
   it('takes an event through its input binding from ofn-local invoke (OnBindingEvent)', async () => {
-    const before = sink.ticks.length;
+    const before = ticks().length;
     const answer = await daemon.invokeInput('default', 'go-ticker', undefined, Buffer.from('{"by":"invoke"}'), 'application/json');
     expect(answer).toMatchObject({ status: 200, input: 'cron' });
-    await waitFor(() => sink.ticks.length > before, 20_000, 'the invoked event passed on');
+    await waitFor(() => ticks().length > before, 20_000, 'the invoked event passed on');
   });
 
   it('keeps ticking after its sidecar is killed', async () => {
-    const before = sink.ticks.length;
+    const before = ticks().length;
     const from = entries.length;
     await killSidecar(runtime, dir, 'go-ticker');
     await waitFor(() => entries.slice(from).some((e) => e.type === 'instance.failed' && e.part === 'sidecar'), 30_000, 'the dead sidecar noticed');
-    await waitFor(() => sink.ticks.length >= before + 3, 60_000, 'ticks after the restart');
+    await waitFor(() => ticks().length >= before + 3, 60_000, 'ticks after the restart');
   });
 
   it('rebuilds on save and the new code sends', async () => {
@@ -86,6 +68,6 @@ describe.skipIf(!hasGo).each(runtimes)('async Go functions with Dapr over gRPC (
     await writeFile(file, (await readFile(file, 'utf8')).replace('n := atomic.AddInt64(&ticks, 1)', 'n := atomic.AddInt64(&ticks, 1) + 1000'));
     await waitFor(() => entries.slice(from).some((e) => e.type === 'reload.finished' || e.type === 'reload.failed'), 120_000, 'the rebuild');
     expect(entries.slice(from).find((e) => e.type === 'reload.finished' || e.type === 'reload.failed')?.type).toBe('reload.finished');
-    await waitFor(() => sink.ticks.some((t) => t > 1000), 60_000, 'a tick from the new code');
+    await waitFor(() => ticks().some((t) => t > 1000), 60_000, 'a tick from the new code');
   });
 });

@@ -1,6 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -12,32 +11,9 @@ import { hasDocker } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';
 import { tempProject } from '../helpers/temp-project.js';
 import { killSidecar } from '../helpers/kill.js';
+import { fieldOf, sinkServer } from '../helpers/sink.js';
 
 const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
-
-/** Where output bindings deliver: records every body it gets. */
-async function sinkServer(): Promise<{ port: number; bodies: unknown[]; close: () => Promise<void> }> {
-  const bodies: unknown[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      try {
-        bodies.push(JSON.parse(body));
-      } catch {
-        bodies.push(body);
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  // All interfaces: containers reach it through the bridge as host.docker.internal.
-  await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
-  return {
-    port: (server.address() as AddressInfo).port,
-    bodies,
-    close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))),
-  };
-}
 
 /** Whether a TCP connection to host:port is accepted. */
 function connects(host: string, port: number): Promise<boolean> {
@@ -188,7 +164,7 @@ describe.each(runtimes)('isolation and liveness of sidecars (%s runtime)', (runt
     expect(failed).toEqual([]);
     // Every request the function answered had its output delivered, including those sent while the sidecar was down.
     const missing = () => {
-      const delivered = new Set(sink.bodies.map((b) => (b as { id?: unknown }).id));
+      const delivered = new Set<unknown>(fieldOf(sink, 'id'));
       return answered.filter((id) => !delivered.has(id));
     };
     await waitFor(() => missing().length === 0, 30_000, 'every answered output at the sink').catch(() => undefined);
@@ -232,7 +208,7 @@ describe.each(runtimes)("Dapr's API token (%s runtime)", (runtime) => {
       expect(daemon.failures()).toEqual([]);
       const res = await request(`http://127.0.0.1:${daemon.gatewayPort}/default/forwarder`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"with-token"}' });
       expect(JSON.parse(res.body)).toEqual({ forwarded: { id: 'with-token' }, outputs: 1 });
-      await waitFor(() => sink.bodies.some((b) => (b as { id?: string }).id === 'with-token'), 20_000, 'the output sent with the token');
+      await waitFor(() => fieldOf<string>(sink, 'id').includes('with-token'), 20_000, 'the output sent with the token');
       const instance = daemon.pool('default', 'forwarder')!.instances[0]!.instance;
       if (runtime === 'docker') {
         const docker = new Docker();
