@@ -219,9 +219,16 @@ export class FunctionPool {
    * take it out now rather than at the next liveness round, so later requests go elsewhere.
    */
   async verify(slot: Slot): Promise<void> {
-    if (!this.#slots.includes(slot)) return;
-    const alive = await this.#o.runtime.isAlive(slot.instance).catch(() => true);
-    if (!alive && this.#slots.includes(slot)) await this.markDead(slot, `instance ${slot.instance.id} exited`);
+    // The reset can come a moment before the engine or the OS reports the exit: look twice.
+    for (const delayMs of [0, 50]) {
+      if (!this.#slots.includes(slot)) return;
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      const alive = await this.#o.runtime.isAlive(slot.instance).catch(() => true);
+      if (!alive && this.#slots.includes(slot)) {
+        await this.markDead(slot, `instance ${slot.instance.id} exited`);
+        return;
+      }
+    }
   }
 
   /** Scales to zero now (the TUI's `s`, and tests). */

@@ -7,6 +7,7 @@ import { RuntimeError } from '../errors.js';
 import type { Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runtime.js';
 import { splitLines } from '../split-lines.js';
 import { endLeftovers, recordSpawn, type SpawnRole } from './leftovers.js';
+import { isRunning } from '../../shared/process-identity.js';
 import { CONTROL_TOKEN_ENV } from '../../sidecar/http/public-server.js';
 import { APP_IDS_ENV } from '../../sidecar/app-ids.js';
 
@@ -285,8 +286,9 @@ export function withPort(funcContext: string, port: number): string {
   }
 }
 
+/** Whether a child runs: not reported exited, and (read from /proc) not a zombie whose exit Node has yet to hear of. */
 function running(child: ChildProcess | undefined): boolean {
-  return Boolean(child && child.pid !== undefined && child.exitCode === null && child.signalCode === null);
+  return Boolean(child && child.pid !== undefined && child.exitCode === null && child.signalCode === null && isRunning(child.pid));
 }
 
 function stopChild(child: ChildProcess | undefined): Promise<void> {
