@@ -321,13 +321,7 @@ export class Sidecar {
         }
       }
     } catch (err) {
-      await this.closeServers();
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new SidecarError(
-        'ERR_SIDECAR_LISTEN',
-        code === 'EADDRINUSE' ? `port ${this.flags.httpPort} (--dapr-http-port) is already in use` : `cannot listen on port ${this.flags.httpPort}: ${(err as Error).message}`,
-        { where: { port: this.flags.httpPort }, cause: err, hint: 'pick another --dapr-http-port, or stop what uses it' },
-      );
+      throw await this.listenError(err, this.flags.httpPort, 'dapr-http-port');
     }
     this.port = (this.servers[0]?.address() as AddressInfo).port;
   }
@@ -338,14 +332,19 @@ export class Sidecar {
       this.servers.push(server);
       this.log.info(`public endpoint (health) listening on port ${(server.address() as AddressInfo).port}`);
     } catch (err) {
-      await this.closeServers();
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new SidecarError(
-        'ERR_SIDECAR_LISTEN',
-        code === 'EADDRINUSE' ? `port ${port} (--dapr-public-port) is already in use` : `cannot listen on port ${port} (--dapr-public-port): ${(err as Error).message}`,
-        { where: { port }, cause: err, hint: 'pick another --dapr-public-port, or stop what uses it' },
-      );
+      throw await this.listenError(err, port, 'dapr-public-port');
     }
+  }
+
+  /** A listener that could not start: what already listens is closed, and the error names the flag. */
+  private async listenError(err: unknown, port: number, flag: string): Promise<SidecarError> {
+    await this.closeServers();
+    const code = (err as NodeJS.ErrnoException).code;
+    return new SidecarError(
+      'ERR_SIDECAR_LISTEN',
+      code === 'EADDRINUSE' ? `port ${port} (--${flag}) is already in use` : `cannot listen on port ${port} (--${flag}): ${(err as Error).message}`,
+      { where: { port }, cause: err, hint: `pick another --${flag}, or stop what uses it` },
+    );
   }
 
   private async closeServers(): Promise<void> {
