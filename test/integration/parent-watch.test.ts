@@ -7,29 +7,10 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killTracked, track, unreapedProcess } from '../helpers/unreaped.js';
 import { REPO_ROOT, tempProject } from '../helpers/temp-project.js';
 
-const started: ChildProcess[] = [];
-const pids: number[] = [];
-afterEach(() => {
-  for (const pid of pids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  for (const c of started.splice(0)) c.kill('SIGKILL');
-});
-
-/** A process nobody will reap once killed: bash backgrounds it, then becomes a `sleep` that never waits. */
-async function unreapedParent(): Promise<number> {
-  const holder = spawn('bash', ['-c', 'sleep 300 & echo $!; exec sleep 300'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  started.push(holder);
-  const pid = await new Promise<number>((resolve) => holder.stdout!.once('data', (c: Buffer) => resolve(Number(c.toString().trim()))));
-  pids.push(pid);
-  return pid;
-}
+afterEach(killTracked);
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -54,7 +35,7 @@ async function listening(port: number): Promise<boolean> {
 
 describe.skipIf(process.platform !== 'linux')('host processes whose ofn-local is killed and never reaped', () => {
   it('the functions framework and the sidecar stop by themselves', async () => {
-    const parent = await unreapedParent();
+    const parent = await unreapedProcess();
     const { dir, cleanup } = await tempProject('fixtures/hello-node');
     try {
       const [appPort, httpPort, grpcPort] = await Promise.all([freePort(), freePort(), freePort()]);
@@ -68,7 +49,7 @@ describe.skipIf(process.platform !== 'linux')('host processes whose ofn-local is
         env,
         stdio: ['ignore', 'ignore', 'ignore'],
       });
-      started.push(framework, sidecar);
+      track(framework, sidecar);
       await expect.poll(() => listening(appPort), { timeout: 20_000 }).toBe(true);
       await expect.poll(() => listening(httpPort), { timeout: 20_000 }).toBe(true);
 

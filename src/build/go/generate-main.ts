@@ -256,41 +256,39 @@ function pluginsFunc(plugins: readonly GoPluginImport[]): string[] {
 }
 
 function declarativeMain(module: string, plugins: readonly GoPluginImport[]): string {
-  return [
-    ...HEADER,
-    '// Entry point for a function whose package registers its handlers in init() with the',
-    '// functions package (HTTP, CloudEvent, OpenFunction). The package is imported for that side',
-    '// effect only; the framework serves every registered function, or the one FUNCTION_TARGET',
-    '// names at run time.',
-    'package main',
-    '',
-    ...importBlock(`_ "${module}"`, plugins),
-    '',
-    'func main() {',
-    '\tctx := context.Background()',
-    '\tfw, err := framework.NewFramework()',
-    '\tif err != nil {',
-    '\t\tklog.Exit(err)',
-    '\t}',
-    '\tfw.RegisterPlugins(userPlugins())',
-    '\tif err := fw.Start(ctx); err != nil {',
-    '\t\tklog.Exit(err)',
-    '\t}',
-    '}',
-    '',
-    ...pluginsFunc(plugins),
-    '',
-  ].join('\n');
+  return mainFile(
+    [
+      '// Entry point for a function whose package registers its handlers in init() with the',
+      '// functions package (HTTP, CloudEvent, OpenFunction). The package is imported for that side',
+      '// effect only; the framework serves every registered function, or the one FUNCTION_TARGET',
+      '// names at run time.',
+    ],
+    `_ "${module}"`,
+    [],
+    plugins,
+  );
 }
 
 function targetMain(module: string, funcName: string, plugins: readonly GoPluginImport[]): string {
+  return mainFile(
+    [
+      `// Entry point for a function named by FUNC_NAME: the framework is handed ${funcName} and serves`,
+      '// it with the signature it has (HTTP, CloudEvent or OpenFunction).',
+    ],
+    `userfunction "${module}"`,
+    [`\tif err := fw.Register(ctx, userfunction.${funcName}); err != nil {`, '\t\tklog.Exit(err)', '\t}'],
+    plugins,
+  );
+}
+
+/** main.go of both templates: the framework made, the plugins registered, `register` lines, then started. */
+function mainFile(comment: string[], userImport: string, register: string[], plugins: readonly GoPluginImport[]): string {
   return [
     ...HEADER,
-    `// Entry point for a function named by FUNC_NAME: the framework is handed ${funcName} and serves`,
-    '// it with the signature it has (HTTP, CloudEvent or OpenFunction).',
+    ...comment,
     'package main',
     '',
-    ...importBlock(`userfunction "${module}"`, plugins),
+    ...importBlock(userImport, plugins),
     '',
     'func main() {',
     '\tctx := context.Background()',
@@ -299,9 +297,7 @@ function targetMain(module: string, funcName: string, plugins: readonly GoPlugin
     '\t\tklog.Exit(err)',
     '\t}',
     '\tfw.RegisterPlugins(userPlugins())',
-    `\tif err := fw.Register(ctx, userfunction.${funcName}); err != nil {`,
-    '\t\tklog.Exit(err)',
-    '\t}',
+    ...register,
     '\tif err := fw.Start(ctx); err != nil {',
     '\t\tklog.Exit(err)',
     '\t}',

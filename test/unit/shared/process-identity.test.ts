@@ -1,34 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killTracked, track, trackPid, unreapedProcess } from '../../helpers/unreaped.js';
 import { watchProcess } from '../../../src/shared/parent-watch.js';
 import { endProcesses, identify, isRunning } from '../../../src/shared/process-identity.js';
 
-const started: ChildProcess[] = [];
-const pids: number[] = [];
-afterEach(() => {
-  for (const pid of pids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  for (const c of started.splice(0)) c.kill('SIGKILL');
-});
-
-/**
- * A process whose parent never reaps it: bash starts `sleep` in the background, then becomes a
- * `sleep` itself, which never waits. Killed, the background one stays a zombie (as a killed daemon
- * does under an init that does not reap).
- */
-async function unreapedChild(): Promise<number> {
-  const holder = spawn('bash', ['-c', 'sleep 300 & echo $!; exec sleep 300'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  started.push(holder);
-  const pid = await new Promise<number>((resolve) => holder.stdout!.once('data', (c: Buffer) => resolve(Number(c.toString().trim()))));
-  pids.push(pid);
-  return pid;
-}
+afterEach(killTracked);
 
 const state = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -37,7 +14,7 @@ const state = (pid: number) => {
 
 describe.skipIf(process.platform !== 'linux')('process identity', () => {
   it('a zombie is not running, though signals still reach it', async () => {
-    const pid = await unreapedChild();
+    const pid = await unreapedProcess();
     expect(isRunning(pid)).toBe(true);
     process.kill(pid, 'SIGKILL');
     await expect.poll(() => state(pid)).toBe('Z');
@@ -46,7 +23,7 @@ describe.skipIf(process.platform !== 'linux')('process identity', () => {
   });
 
   it('a pid that started at another time is another process', async () => {
-    const pid = await unreapedChild();
+    const pid = await unreapedProcess();
     const me = identify(pid);
     expect(me.startTime).toMatch(/^\d+$/);
     expect(isRunning(me)).toBe(true);
@@ -54,7 +31,7 @@ describe.skipIf(process.platform !== 'linux')('process identity', () => {
   });
 
   it('watchProcess notices a watched process that died and stays a zombie', async () => {
-    const pid = await unreapedChild();
+    const pid = await unreapedProcess();
     let gone = false;
     const stop = watchProcess(pid, () => (gone = true), 20);
     try {
@@ -68,9 +45,9 @@ describe.skipIf(process.platform !== 'linux')('process identity', () => {
 
   it('endProcesses ends a stopped (paused) process and what runs below it', async () => {
     const parent = spawn('bash', ['-c', 'sleep 300 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    started.push(parent);
+    track(parent);
     const child = await new Promise<number>((resolve) => parent.stdout!.once('data', (c: Buffer) => resolve(Number(c.toString().trim()))));
-    pids.push(child);
+    trackPid(child);
     const childId = identify(child);
     process.kill(parent.pid!, 'SIGSTOP');
     const ended = await endProcesses([identify(parent.pid!)], 2000);
