@@ -182,7 +182,8 @@ describe.each(runtimes)('isolation and liveness of sidecars (%s runtime)', (runt
     expect(broken).not.toBe(text);
     const from = entries.length;
     await writeFile(manifest, broken);
-    await waitFor(() => entries.slice(from).some((e) => e.type === 'instance.ready' && e.fn === 'default/forwarder') || !daemon.pool('default', 'forwarder')?.instances.length, 60_000, 'the forwarder restarted');
+    // The new version serves once the reload has finished: its instance is ready before the pool is swapped in.
+    await waitFor(() => entries.slice(from).some((e) => e.type === 'reload.finished' && e.fn === 'default/forwarder'), 60_000, 'the forwarder reloaded');
     expect((await post({ id: 'no-operation' })).status).toBe(200);
     await waitFor(
       () => entries.slice(from).some((e) => e.type === 'instance.log' && e.fn === 'default/forwarder' && /output sink \(binding sink\) failed: .*500/.test(e.line)),
