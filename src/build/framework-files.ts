@@ -11,3 +11,5 @@ export const FRAMEWORK_BUNDLE = path.join(FRAMEWORK_DIR, 'ofn-framework.cjs');
 export const FRAMEWORK_SHIM_DIR = path.join(FRAMEWORK_DIR, 'shim');
 /** ofn-local's Dapr sidecar, bundled by scripts/bundle-sidecar.mjs. */
 export const SIDECAR_BUNDLE = path.resolve(FRAMEWORK_DIR, '..', 'sidecar', 'ofn-sidecar.cjs');
+/** The program that restarts a compiled function in place on SIGHUP (Go hot reload). */
+export const RESTART_SUPERVISOR_BUNDLE = path.join(FRAMEWORK_DIR, 'ofn-restart-supervisor.cjs');

@@ -2,7 +2,8 @@ import type Docker from 'dockerode';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FastBuilder } from '../build/fast/fast-builder.js';
-import { GoBuilder, builderImage } from '../build/go/go-builder.js';
+import type { BuildContext, BuildResult } from '../build/builder.js';
+import { GO_BINARY, GoBuilder, builderImage } from '../build/go/go-builder.js';
 import { selectBuilder, type Language } from '../build/select-builder.js';
 import { sourceFiles } from '../build/fingerprint.js';
 import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../build/framework-files.js';
@@ -34,6 +35,8 @@ import { instanceEnv } from './instance-env.js';
 import { classify, type Classified } from '../watch/classify.js';
 import { FileWatcher, type FileBatch } from '../watch/file-watcher.js';
 import { checkSyntax, mirrorSource, syncFiles } from '../watch/sync-files.js';
+import { installLiveBinary, liveBinaryCommand } from '../watch/live-binary.js';
+import { START_TIMEOUT_ENV } from '../framework/restart-supervisor.js';
 import { ModelError } from '../model/errors.js';
 import { CAPTURE_ENV, parseCapture } from '../sidecar/capture.js';
 import { CONTROL_TOKEN_HEADER } from '../sidecar/http/public-server.js';
@@ -761,6 +764,7 @@ export class Daemon {
     const fn = this.#project.functions.find((f) => fnKey(f) === key);
     const pool = this.#pools.get(key);
     if (!fn || !pool) return;
+    if (this.#appDirs.get(key) === this.#liveBinaryDir(key)) return this.#restartInPlace(fn, pool, cause, firstSeenAt);
     const detected = Date.now();
     this.emit({ type: 'reload.started', fn: key, path: 'slow', cause });
     let spec: InstanceSpec;
@@ -934,22 +938,76 @@ export class Daemon {
     const language = selectBuilder({ builder: builderImage(fn) ?? 'openfunction/builder', dir: fn.source.dir, files: await sourceFiles(fn.source.dir) }).language;
     this.#languages.set(key, language);
     const ctx = { log: (line: string) => this.emit({ type: 'build.log', fn: key, line }) };
-    const result = language === 'go' ? await this.#goBuilder.build(fn, ctx) : await this.#builder.build(fn, ctx);
-    // Node reloads code in place; a compiled function is rebuilt and rolled instead.
+    // Dev mode: Node swaps code in place; a compiled function's binary is restarted in place (the
+    // instance and its sidecar stay), from a live folder on the base image: an edit builds no image.
     const live = Boolean(this.#o.watch) && language === 'node';
+    const liveBinary = Boolean(this.#o.watch) && language === 'go';
+    const built = language === 'go' ? await this.#goBuilder.build(fn, ctx, { image: !liveBinary }) : await this.#builder.build(fn, ctx);
+    const result = liveBinary ? await this.#installLiveBinary(key, built, ctx) : built;
     if (live) await mirrorSource(fn.source.dir, result.appDir);
     if (result.image) this.#images.set(key, result.image);
     this.emit({ type: 'build.finished', fn: key, image: result.image, cached: result.cached, durationMs: Date.now() - started });
     const env = instanceEnv(fn, this.#runtime.kind, language);
     // Dev mode: the framework runs under its reload supervisor (SIGHUP swaps the code in place).
     if (live) env.OFN_LOCAL_RELOAD = '1';
+    // The restart supervisor gives up on a new build a little before the daemon gives up on it.
+    if (liveBinary) env[START_TIMEOUT_ENV] = String(Math.max(1000, Math.floor(this.#o.readyTimeoutMs * 0.8)));
     const sidecar = await this.#sidecarSpec(fn, key);
     if (sidecar) env.APP_PROTOCOL = sidecar.appProtocol;
     Object.assign(env, daprTokenEnv(daprPlan(fn, this.#project)));
     // Images ofn-local builds run as a user of their own, as buildpack images run as `cnb` (uid 1000).
     const limits = { user: NON_ROOT_USER, ...pod.function };
     if (sidecar) sidecar.limits = { ...(sidecar.program ? {} : { user: NON_ROOT_USER }), ...pod.sidecar };
-    return { ...base, limits, image: result.image, appDir: result.appDir, env, liveAppDir: live, sidecar, ...(result.command ? { command: result.command } : {}) };
+    return { ...base, limits, image: result.image, appDir: result.appDir, env, liveAppDir: live || liveBinary, sidecar, ...(result.command ? { command: result.command } : {}) };
+  }
+
+  /** A compiled function's live folder for this session (see watch/live-binary.ts). */
+  #liveBinaryDir(key: string): string {
+    return path.join(this.stateDir, 'live', key.replace('/', '-'));
+  }
+
+  /** Puts a fresh binary build in the function's live folder: what its instances run (on the base image on Docker). */
+  async #installLiveBinary(key: string, built: BuildResult, ctx: BuildContext): Promise<BuildResult> {
+    const dir = this.#liveBinaryDir(key);
+    await installLiveBinary(dir, path.join(built.appDir, GO_BINARY), built.fingerprint);
+    const image = this.#docker ? (await this.#builder.baseImage(ctx)).ref : undefined;
+    return { ...built, appDir: dir, image, command: liveBinaryCommand(dir, this.#docker ? 'docker' : 'process') };
+  }
+
+  /**
+   * Dev mode, compiled function: rebuild the binary and restart it inside each running instance (the
+   * gateway holds requests, in-flight ones finish first); the instance and its sidecar live on. A
+   * compile error, or a build that does not come up, leaves the previous build serving.
+   */
+  async #restartInPlace(fn: LoadedFunction, pool: FunctionPool, cause: string[], firstSeenAt: number): Promise<void> {
+    const key = fnKey(fn);
+    const detected = Date.now();
+    this.emit({ type: 'reload.started', fn: key, path: 'fast', cause });
+    const ctx = { log: (line: string) => this.emit({ type: 'build.log', fn: key, line }) };
+    let revert: () => Promise<void>;
+    try {
+      const built = await this.#goBuilder.build(fn, ctx, { image: false });
+      revert = await installLiveBinary(this.#liveBinaryDir(key), path.join(built.appDir, GO_BINARY), built.fingerprint);
+    } catch (err) {
+      const where = err instanceof OfnError ? err.where : undefined;
+      this.emit({ type: 'reload.failed', fn: key, path: 'fast', message: describe(err), ...(where?.file ? { file: where.file } : {}), ...(where?.line ? { line: where.line } : {}) });
+      return;
+    }
+    const built = Date.now();
+    try {
+      await pool.reloadInPlace((instance) => this.#reloadInstance(instance.id, () => this.#runtime.signal(instance, 'SIGHUP')), { drainFirst: true });
+    } catch (err) {
+      await revert();
+      this.emit({ type: 'reload.failed', fn: key, path: 'fast', message: errorMessage(err) });
+      return;
+    }
+    const done = Date.now();
+    this.emit({
+      type: 'reload.finished',
+      fn: key,
+      path: 'fast',
+      timings: { detectMs: detected - firstSeenAt, syncMs: built - detected, restartMs: done - built, totalMs: done - firstSeenAt },
+    });
   }
 
   /** The Dapr sidecar an instance needs (OpenFunction's rules), with its Component files written. */

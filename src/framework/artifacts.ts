@@ -10,6 +10,9 @@ export const FRAMEWORK_DIST_DIR = 'dist/framework';
 /** Self-contained framework entry point (CommonJS; needs no node_modules). Run with `node`. */
 export const FRAMEWORK_BUNDLE = 'ofn-framework.cjs';
 
+/** Program that restarts a compiled function (a Go binary) in place on SIGHUP: dev mode's hot reload. */
+export const RESTART_SUPERVISOR_BUNDLE = 'ofn-restart-supervisor.cjs';
+
 /**
  * Folder holding the package that stands in for `@openfunction/functions-framework`.
  * Copy its contents to `<function>/node_modules/@openfunction/functions-framework/`.

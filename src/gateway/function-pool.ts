@@ -240,10 +240,11 @@ export class FunctionPool {
   /**
    * Hot reload, fast path: `reloadOne` swaps the code inside each running instance. Meanwhile that
    * instance's new requests are held; its in-flight ones finish on the old code; its idle sockets
-   * are dropped before the held requests go on, so they reach the new code. Throws the first
-   * failure after every instance was tried (a failed instance keeps serving its old code).
+   * are dropped before the held requests go on, so they reach the new code. With `drainFirst` (a
+   * program restarted in place) in-flight requests finish before `reloadOne` is called. Throws the
+   * first failure after every instance was tried (a failed instance keeps serving its old code).
    */
-  async reloadInPlace(reloadOne: (instance: Instance) => Promise<void>): Promise<void> {
+  async reloadInPlace(reloadOne: (instance: Instance) => Promise<void>, opts: { drainFirst?: boolean } = {}): Promise<void> {
     const parked = this.#parked;
     if (parked?.state === 'paused') {
       // Frozen with the old code in memory: the next cold start gets a fresh one instead.
@@ -257,6 +258,11 @@ export class FunctionPool {
         .map(async (slot) => {
           slot.reloading = true;
           try {
+            if (opts.drainFirst) {
+              // A restart in place (a compiled function): nothing may be in flight when the program stops.
+              await until(() => slot.inFlight === 0 || slot.retiring, this.#o.readyTimeoutMs);
+              this.#o.dropIdleSockets?.(slot.instance.address);
+            }
             await reloadOne(slot.instance);
             await until(() => slot.inFlight === 0 || slot.retiring, this.#o.readyTimeoutMs);
             this.#o.dropIdleSockets?.(slot.instance.address);

@@ -17,8 +17,9 @@ export interface InstanceSpec {
   /** Process: the prepared app folder to run the framework in. */
   appDir?: string;
   /**
-   * Process: the program to run instead of the Node functions framework (a Go function's binary),
-   * told its port through FUNC_CONTEXT as the Go framework reads it. Docker runs the image's own.
+   * The program to run instead of the Node functions framework (a Go function's binary, or the
+   * restart supervisor running it in dev mode). Process: told its port through FUNC_CONTEXT as the Go
+   * framework reads it. Docker: the container's command (a path in the image).
    */
   command?: string[];
   /** The port the function listens on inside its instance (`triggers.http.port`). */

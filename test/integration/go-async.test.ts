@@ -62,12 +62,18 @@ describe.skipIf(!hasGo).each(runtimes)('async Go functions with Dapr over gRPC (
     await waitFor(() => ticks().length >= before + 3, 60_000, 'ticks after the restart');
   });
 
-  it('rebuilds on save and the new code sends', async () => {
+  it('rebuilds on save and restarts the binary beside the same sidecar, and the new code sends', async () => {
     const file = path.join(dir, 'ticker', 'ticker.go');
     const from = entries.length;
+    const instance = daemon.pool('default', 'go-ticker')!.instances[0]!.instance.id;
     await writeFile(file, (await readFile(file, 'utf8')).replace('n := atomic.AddInt64(&ticks, 1)', 'n := atomic.AddInt64(&ticks, 1) + 1000'));
     await waitFor(() => entries.slice(from).some((e) => e.type === 'reload.finished' || e.type === 'reload.failed'), 120_000, 'the rebuild');
-    expect(entries.slice(from).find((e) => e.type === 'reload.finished' || e.type === 'reload.failed')?.type).toBe('reload.finished');
+    expect(entries.slice(from).find((e) => e.type === 'reload.finished' || e.type === 'reload.failed')).toMatchObject({ type: 'reload.finished', path: 'fast' });
     await waitFor(() => ticks().some((t) => t > 1000), 60_000, 'a tick from the new code');
+    // The same instance, and its sidecar neither restarted nor started again (its bindings start once per run).
+    expect(daemon.pool('default', 'go-ticker')!.instances.map((i) => i.instance.id)).toEqual([instance]);
+    const later = entries.slice(from);
+    expect(later.filter((e) => e.type === 'instance.starting' || (e.type === 'instance.failed' && e.part === 'sidecar'))).toEqual([]);
+    expect(later.some((e) => e.type === 'instance.log' && e.instance.endsWith('/daprd') && e.line.includes('input binding cron started'))).toBe(false);
   });
 });

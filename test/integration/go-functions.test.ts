@@ -95,10 +95,13 @@ describe.skipIf(!hasGo).each(runtimes)('Go functions (%s runtime)', (runtime) =>
     })();
     try {
       let from = entries.length;
+      const instance = daemon.pool('default', 'go-hello')!.instances[0]!.instance.id;
       await writeFile(file, good.replace('hello from Go', 'hello again from Go'));
       await waitFor(() => entries.slice(from).some((e) => e.type === 'reload.finished' || e.type === 'reload.failed'), 120_000, 'the rebuild');
-      expect(entries.slice(from).find((e) => e.type === 'reload.finished' || e.type === 'reload.failed')).toMatchObject({ type: 'reload.finished', path: 'slow' });
+      // Restarted in place: the binary changed inside the same instance.
+      expect(entries.slice(from).find((e) => e.type === 'reload.finished' || e.type === 'reload.failed')).toMatchObject({ type: 'reload.finished', path: 'fast' });
       expect((await get('/')).body).toBe('hello again from Go\n');
+      expect(daemon.pool('default', 'go-hello')!.instances.map((i) => i.instance.id)).toEqual([instance]);
 
       from = entries.length;
       await writeFile(file, good.replace('fmt.Fprintln(w, "hello from Go")', 'fmt.Fprintln(w, "broken" +)'));

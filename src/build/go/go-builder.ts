@@ -54,7 +54,11 @@ export class GoBuilder implements Builder {
     this.#o = opts;
   }
 
-  async build(fn: LoadedFunction, ctx: BuildContext): Promise<BuildResult> {
+  /**
+   * `image: false` (dev mode on Docker): the binary only, run from a live folder on the base image,
+   * so an edit costs no image build.
+   */
+  async build(fn: LoadedFunction, ctx: BuildContext, opts: { image?: boolean } = {}): Promise<BuildResult> {
     if (fn.source.kind !== 'local') throw new BuildError('ERR_NO_SOURCE', `${fn.namespace}/${fn.name} has no source to build`, { file: fn.origin.file });
     const srcDir = fn.source.dir;
     const files = await sourceFiles(srcDir);
@@ -75,7 +79,7 @@ export class GoBuilder implements Builder {
     });
 
     const { docker, projectId, stateDir } = this.#o;
-    const base = docker ? await this.#o.baseImage(ctx) : undefined;
+    const base = docker && opts.image !== false ? await this.#o.baseImage(ctx) : undefined;
     const fp = await fingerprint(srcDir, {
       builder: `go-${GO_BUILDER_VERSION}`,
       main: main.files['main.go'] + main.files['go.mod'],

@@ -107,6 +107,8 @@ export class DockerRuntime implements Runtime {
       container = await docker.createContainer({
         name: id,
         Image: spec.image,
+        // The image's own command, unless the spec names one (a compiled function under its restart supervisor).
+        ...(spec.command ? { Cmd: spec.command } : {}),
         ...(spec.limits?.user ? { User: spec.limits.user } : {}),
         Env: Object.entries({ ...spec.env, POD_NAME: id }).map(([k, v]) => `${k}=${v}`),
         Labels: {

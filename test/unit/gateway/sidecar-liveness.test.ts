@@ -109,3 +109,40 @@ describe("the pool's liveness loop and a pod's sidecar", () => {
     await waitFor(() => pool!.instances.some((s) => s.instance.id !== first), 8000, 'a fresh instance (minReplicas)');
   });
 });
+
+describe('a restart in place (compiled function) with requests in flight', () => {
+  it('lets in-flight requests finish before the program restarts, holds new ones meanwhile, and releases them after', async () => {
+    const runtime = new PodRuntime();
+    const pool = new FunctionPool({
+      namespace: 'default',
+      name: 'fn',
+      runtime,
+      scale: { min: 1, max: 1, target: 100, containerConcurrency: 0 },
+      idleWindowMs: 600_000,
+      zeroMode: 'stop',
+      readyTimeoutMs: 10_000,
+      maxInstancesCap: 1,
+      emit: () => undefined,
+      recentLogs: () => [],
+    });
+    try {
+      await pool.setSpec({ namespace: 'default', name: 'fn', port: 8080, env: {}, generation: 1 });
+      await pool.ensureMin();
+      const inFlight = await pool.acquire();
+      const log: string[] = [];
+      const reload = pool.reloadInPlace(async () => void log.push('restarted'), { drainFirst: true });
+      // A request arriving during the reload waits for it.
+      const held = pool.acquire().then((lease) => (log.push('held request served'), lease));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(log).toEqual([]);
+      log.push('in-flight finished');
+      pool.release(inFlight.slot);
+      await reload;
+      pool.release((await held).slot);
+      expect(log).toEqual(['in-flight finished', 'restarted', 'held request served']);
+    } finally {
+      await pool.dispose();
+      await runtime.dispose();
+    }
+  });
+});
