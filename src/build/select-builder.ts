@@ -10,7 +10,7 @@ import { OfnError } from '../errors.js';
 export type Language = 'go' | 'node' | 'python' | 'java' | 'dotnet' | 'ruby' | 'php';
 
 /** Languages ofn-local builds today; the default for {@link selectBuilder}. */
-export const BUILT_LANGUAGES: readonly Language[] = ['node', 'go'];
+export const BUILT_LANGUAGES: readonly Language[] = ['node', 'go', 'python'];
 
 export const LANGUAGE_NAMES: Record<Language, string> = {
   go: 'Go',
@@ -104,6 +104,8 @@ export function classifyBuilderImage(image: string): BuilderImageKind {
   // openfunction/builder-go, builder-node, builder-java; also mirrors such as myreg/of/builder-go.
   const single = /^builder-([a-z]+?)(?:\d+)?$/.exec(name);
   if (single && LANGUAGE_ALIASES[single[1]!]) return { kind: 'language', language: LANGUAGE_ALIASES[single[1]!]! };
+  // Python-only builders by name: gcr.io/buildpacks/python, paketobuildpacks/python, a mirror's python-builder …
+  if (/(^|[-_/])python/.test(repo)) return { kind: 'language', language: 'python' };
   if (
     name === 'gcp-builder' ||
     repo === 'openfunction/builder' ||

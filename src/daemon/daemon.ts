@@ -4,6 +4,7 @@ import path from 'node:path';
 import { FastBuilder } from '../build/fast/fast-builder.js';
 import type { BuildContext, BuildResult } from '../build/builder.js';
 import { GO_BINARY, GoBuilder, builderImage } from '../build/go/go-builder.js';
+import { PythonBuilder } from '../build/python/python-builder.js';
 import { selectBuilder, type Language } from '../build/select-builder.js';
 import { sourceFiles } from '../build/fingerprint.js';
 import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../build/framework-files.js';
@@ -154,6 +155,7 @@ export class Daemon {
   readonly #runtime: AnyRuntime;
   readonly #builder: FastBuilder;
   readonly #goBuilder: GoBuilder;
+  readonly #pythonBuilder: PythonBuilder;
   /** The language each function was last built as (compiled ones reload by rebuilding). */
   readonly #languages = new Map<string, Language>();
   readonly #docker: Docker | undefined;
@@ -213,6 +215,7 @@ export class Daemon {
     // Builds are content-addressed and shared by every session of the folder.
     this.#builder = new FastBuilder({ stateDir: ids.sharedDir, projectId: ids.buildsId, docker, baseImage: o.baseImage });
     this.#goBuilder = new GoBuilder({ stateDir: ids.sharedDir, mainDir: path.join(ids.stateDir, 'go'), projectId: ids.buildsId, docker, baseImage: (ctx) => this.#builder.baseImage(ctx) });
+    this.#pythonBuilder = new PythonBuilder({ stateDir: ids.sharedDir, projectId: ids.buildsId, docker });
     this.#gateway = new Gateway({
       port: o.port,
       host: o.host ?? '127.0.0.1',
@@ -710,7 +713,8 @@ export class Daemon {
     const revert = await syncFiles(fn.source.dir, appDir, files);
     const synced = Date.now();
     try {
-      await pool.reloadInPlace((instance) => this.#reloadInstance(instance.id, () => this.#runtime.signal(instance, 'SIGHUP')));
+      // A Python function's interpreter is restarted: nothing may be in flight when it stops.
+      await pool.reloadInPlace((instance) => this.#reloadInstance(instance.id, () => this.#runtime.signal(instance, 'SIGHUP')), { drainFirst: this.#languages.get(key) === 'python' });
       const problem = await syntax;
       if (problem && pool.replicas === 0) throw new Error(problem.message);
     } catch (err) {
@@ -937,6 +941,7 @@ export class Daemon {
     // The builder OpenFunction would use: spec.build.builder, confirmed by the folder.
     const language = selectBuilder({ builder: builderImage(fn) ?? 'openfunction/builder', dir: fn.source.dir, files: await sourceFiles(fn.source.dir) }).language;
     this.#languages.set(key, language);
+    if (language === 'python') return this.#pythonSpec(fn, key, base, pod, started);
     const ctx = { log: (line: string) => this.emit({ type: 'build.log', fn: key, line }) };
     // Dev mode: Node swaps code in place; a compiled function's binary is restarted in place (the
     // instance and its sidecar stay), from a live folder on the base image: an edit builds no image.
@@ -1010,9 +1015,35 @@ export class Daemon {
     });
   }
 
+  /**
+   * A Python function's instance: its build (an environment keyed by its requirements, the code
+   * beside it) run by ofn-local's launcher. In dev mode the launcher supervises the interpreter and
+   * restarts it in place on SIGHUP after checking the synced code (the fast path, as Node's).
+   */
+  async #pythonSpec(fn: LoadedFunction, key: string, base: Omit<InstanceSpec, 'env'>, pod: ReturnType<typeof podLimits>, started: number): Promise<InstanceSpec> {
+    if (fn.source.kind !== 'local') throw new OfnError('ERR_NO_SOURCE', `${key} has no source to build`);
+    const result = await this.#pythonBuilder.build(fn, { log: (line: string) => this.emit({ type: 'build.log', fn: key, line }) });
+    const live = Boolean(this.#o.watch);
+    if (live) await mirrorSource(fn.source.dir, result.appDir);
+    if (result.image) this.#images.set(key, result.image);
+    this.emit({ type: 'build.finished', fn: key, image: result.image, cached: result.cached, durationMs: Date.now() - started });
+    const env = instanceEnv(fn, this.#runtime.kind, 'python');
+    if (live) {
+      env.OFN_LOCAL_RELOAD = '1';
+      // The launcher gives up on new code a little before the daemon gives up on the reload.
+      env.OFN_LOCAL_START_TIMEOUT_MS = String(Math.max(1000, Math.floor(this.#o.readyTimeoutMs * 0.8)));
+    }
+    const sidecar = await this.#sidecarSpec(fn, key);
+    if (sidecar) env.APP_PROTOCOL = sidecar.appProtocol;
+    Object.assign(env, daprTokenEnv(daprPlan(fn, this.#project)));
+    const limits = { user: NON_ROOT_USER, ...pod.function };
+    if (sidecar) sidecar.limits = { ...(sidecar.program ? {} : { user: NON_ROOT_USER }), ...pod.sidecar };
+    return { ...base, limits, image: result.image, appDir: result.appDir, env, liveAppDir: live, sidecar, ...(result.command ? { command: result.command } : {}) };
+  }
+
   /** The Dapr sidecar an instance needs (OpenFunction's rules), with its Component files written. */
   async #sidecarSpec(fn: LoadedFunction, key: string): Promise<InstanceSpec['sidecar']> {
-    const plan = daprPlan(fn, this.#project, this.#languages.get(key) === 'go' ? 'go' : 'node');
+    const plan = daprPlan(fn, this.#project, daprLanguage(this.#languages.get(key)));
     if (!plan) return undefined;
     const log = (line: string) => this.emit({ type: 'build.log', fn: key, line });
     for (const note of plan.notes) log(note);
@@ -1060,6 +1091,11 @@ function daprStatus(plan: ReturnType<typeof daprPlan>): Pick<FunctionStatus, 'da
   return { daprAppId: plan.appId, daprComponents: components };
 }
 
+/** The framework family daprPlan decides the app channel by (Go's and Python's async frameworks serve gRPC). */
+function daprLanguage(language: Language | undefined): 'node' | 'go' | 'python' {
+  return language === 'go' || language === 'python' ? language : 'node';
+}
+
 function fnKey(fn: LoadedFunction): string {
   return `${fn.namespace}/${fn.name}`;
 }
@@ -1070,7 +1106,7 @@ function describe(err: unknown): string {
 
 /** Finds `file:line` of the user's code in a framework error (paths inside the instance mapped back to the source). */
 function locate(message: string, sourceDir: string, appDir: string): { file?: string; line?: number } {
-  const m = message.match(/(\/[^\s:]+\.(?:c|m)?js):(\d+)/);
+  const m = message.match(/(\/[^\s:]+\.(?:(?:c|m)?js|py)):(\d+)/);
   if (!m) return {};
   const file = m[1]!.replace(/^\/workspace\//, `${appDir}/`).replace(appDir, sourceDir);
   return { file, line: Number(m[2]) };

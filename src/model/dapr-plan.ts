@@ -30,7 +30,7 @@ const ENABLE_DAPR = 'openfunction.io/enable-dapr';
  * dapr triggers, `triggers.inputs`, outputs or states; the annotation `openfunction.io/enable-dapr`
  * forces it on (`"true"`) or off (`"false"`).
  */
-export function daprPlan(fn: LoadedFunction, project: Pick<Project, 'others'>, language: 'node' | 'go' = 'node'): DaprPlan | undefined {
+export function daprPlan(fn: LoadedFunction, project: Pick<Project, 'others'>, language: 'node' | 'go' | 'python' = 'node'): DaprPlan | undefined {
   const serving = (fn.resource.spec as JsonObject | undefined)?.serving as JsonObject | undefined;
   const triggers = (serving?.triggers ?? {}) as JsonObject;
   const nonEmpty = (v: unknown) => (Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null && Object.keys(v as object).length > 0);
@@ -43,11 +43,13 @@ export function daprPlan(fn: LoadedFunction, project: Pick<Project, 'others'>, l
   const notes: string[] = [];
   const protocol = fn.annotations['dapr.io/app-protocol'];
   let appProtocol: 'http' | 'grpc' = 'http';
-  if (language === 'go') {
-    // A sync (Knative) Go function serves HTTP and is only a client of Dapr: the sidecar's channel
-    // to it is HTTP. An async one serves Dapr's AppCallback over gRPC unless told http.
-    appProtocol = fn.runtime === 'knative' || protocol === 'http' ? 'http' : 'grpc';
-    if (protocol && protocol !== 'http' && protocol !== 'grpc') notes.push(`dapr.io/app-protocol "${protocol}" is served as grpc: the Go framework serves http or grpc`);
+  if (language === 'go' || language === 'python') {
+    // A sync (Knative) Go or Python function serves HTTP and is only a client of Dapr: the sidecar's
+    // channel to it is HTTP. An async one serves Dapr's AppCallback over gRPC unless told http
+    // (OpenFunction's Python framework serves gRPC only).
+    const name = language === 'go' ? 'Go' : 'Python';
+    appProtocol = fn.runtime === 'knative' || (protocol === 'http' && language === 'go') ? 'http' : 'grpc';
+    if (protocol && protocol !== 'grpc' && appProtocol === 'grpc') notes.push(`dapr.io/app-protocol "${protocol}" is served as grpc: the ${name} framework serves Dapr's AppCallback over gRPC`);
   } else if (protocol && protocol !== 'http') notes.push(`dapr.io/app-protocol "${protocol}" is served as http: the Node framework's Dapr app speaks HTTP`);
 
   const components: JsonObject[] = [];

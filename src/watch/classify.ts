@@ -2,7 +2,7 @@ import path from 'node:path';
 import { IGNORED_DIRS } from '../build/fingerprint.js';
 
 /** Files whose change means "reinstall dependencies": the slow path. */
-export const DEPENDENCY_FILES = new Set(['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', '.npmrc']);
+export const DEPENDENCY_FILES = new Set(['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', '.npmrc', 'requirements.txt']);
 
 /** Editors' temporary and backup files (vim swap and its 4913 probe, emacs locks, ~ backups, sed -i). */
 export function isIgnored(file: string): boolean {

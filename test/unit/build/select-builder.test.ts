@@ -76,20 +76,30 @@ describe('selectBuilder', () => {
     expect(err.code).toBe('ERR_UNSUPPORTED_LANGUAGE');
     expect(err.message).toContain('"openfunction/builder-java:v2-18"');
     expect(err.message).toContain('Java');
-    expect(err.message).toContain('Node and Go');
+    expect(err.message).toContain('Node, Go and Python');
     expect(err.message).toContain('spec.image without spec.build');
     expect(err.message).not.toContain('\n');
     expect(err.where.path).toBe('spec.build.builder');
   });
 
-  it('gcp-builder: Python and .NET folders are not built yet, a Go folder is', () => {
-    expect(failure(() => selectBuilder({ builder: 'openfunction/gcp-builder:v1', dir: '/p', files: ['main.py', 'requirements.txt'] })).message).toContain('Python');
+  it('gcp-builder: Python folders are built, .NET ones not yet, a Go folder is', () => {
+    expect(selectBuilder({ builder: 'openfunction/gcp-builder:v1', dir: '/p', files: ['main.py', 'requirements.txt'] })).toMatchObject({ language: 'python', via: 'source-folder' });
     expect(failure(() => selectBuilder({ builder: 'openfunction/gcp-builder:v1', dir: '/p', files: ['app.csproj', 'Program.cs'] })).message).toContain('.NET');
     expect(selectBuilder({ builder: 'openfunction/gcp-builder:v1', dir: '/p', files: goFiles })).toMatchObject({ language: 'go', via: 'source-folder' });
   });
 
-  it('Python becomes buildable by passing it as supported', () => {
-    expect(selectBuilder({ builder: 'openfunction/gcp-builder:v1', dir: '/p', files: ['main.py'], supported: ['node', 'go', 'python'] }).language).toBe('python');
+  it('Python builder images by name; a Python builder on a Node folder names main.py and requirements.txt', () => {
+    expect(classifyBuilderImage('openfunction/builder-python:v1')).toEqual({ kind: 'language', language: 'python' });
+    expect(classifyBuilderImage('gcr.io/buildpacks/python:latest')).toEqual({ kind: 'language', language: 'python' });
+    expect(classifyBuilderImage('openfunction/gcp-builder-python39:v1')).toEqual({ kind: 'language', language: 'python' });
+    expect(selectBuilder({ builder: 'openfunction/builder-python:v1', dir: '/p', files: ['main.py'] })).toMatchObject({ language: 'python', via: 'builder-image' });
+    const err = failure(() => selectBuilder({ builder: 'openfunction/builder-python:v1', dir: '/p/fn', files: nodeFiles }));
+    expect(err.message).toContain('no Python function in /p/fn');
+    expect(err.message).toContain('main.py (or another .py file) and requirements.txt');
+  });
+
+  it('a language left out of supported is refused', () => {
+    expect(failure(() => selectBuilder({ builder: 'openfunction/gcp-builder:v1', dir: '/p', files: ['main.py'], supported: ['node', 'go'] })).code).toBe('ERR_UNSUPPORTED_LANGUAGE');
   });
 
   it('a multi-language builder on an empty folder lists what each built language expects', () => {
@@ -103,7 +113,7 @@ describe('selectBuilder', () => {
     const err = failure(() => selectBuilder({ builder: 'openfunction/buildah:v1.23.1', dir: '/p', files: ['Dockerfile'] }));
     expect(err.code).toBe('ERR_UNKNOWN_BUILDER');
     expect(err.message).toContain('"openfunction/buildah:v1.23.1"');
-    expect(err.message).toContain('Node and Go');
+    expect(err.message).toContain('Node, Go and Python');
     expect(err.message).toContain('openfunction/builder-go:latest');
     expect(err.message).not.toContain('\n');
   });

@@ -55,6 +55,21 @@ describe('daprPlan', () => {
     expect(plan.notes[0]).toContain('grpc');
   });
 
+  it('an async Python function is a gRPC app (OpenFunction\'s Python framework serves AppCallback only), even when told http', async () => {
+    const p = await load(
+      fn(`    annotations: { dapr.io/app-protocol: http }
+    triggers:
+      dapr: [{ name: cron, type: bindings.cron }]
+    bindings:
+      cron: { type: bindings.cron, version: v1, metadata: [{ name: schedule, value: "@every 2s" }] }
+`),
+    );
+    const plan = daprPlan(p.functions[0]!, p, 'python')!;
+    expect(plan.appProtocol).toBe('grpc');
+    expect(plan.notes[0]).toContain('the Python framework serves Dapr\'s AppCallback over gRPC');
+    expect(daprPlan(p.functions[0]!, p, 'go')!.appProtocol).toBe('http');
+  });
+
   it('adds standalone Components of the namespace that are unscoped or scoped to the app', async () => {
     const p = await load(
       fn(`    outputs:

@@ -20,6 +20,12 @@ describe('classify', () => {
     }
   });
 
+  it('treats a Python function\'s requirements.txt as its dependencies, its .py files as code', () => {
+    const c = classify(['/p/a/requirements.txt', '/p/b/main.py'], fns);
+    expect(c.deps).toEqual(new Map([['default/a', ['/p/a/requirements.txt']]]));
+    expect(c.code).toEqual(new Map([['default/b', ['/p/b/main.py']]]));
+  });
+
   it('ignores node_modules, VCS, state and editor temp files', () => {
     for (const f of ['/p/a/node_modules/x/index.js', '/p/a/.git/HEAD', '/p/.ofn-local/build/x.js', '/p/a/.index.js.swp', '/p/a/index.js~', '/p/a/.#index.js', '/p/a/4913', '/p/a/sedAb12Cd']) {
       expect(isIgnored(f)).toBe(true);
