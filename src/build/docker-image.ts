@@ -12,8 +12,10 @@ export async function buildImage(
   tag: string,
   labels: Record<string, string>,
   log: (line: string) => void,
+  /** How the context folder is packed (e.g. `dereference` for a context made of symlinks to big folders). */
+  pack: tar.PackOptions = {},
 ): Promise<void> {
-  const context = tar.pack(contextDir) as unknown as NodeJS.ReadableStream;
+  const context = tar.pack(contextDir, pack) as unknown as NodeJS.ReadableStream;
   const stream = await docker.buildImage(context, { t: tag, labels, rm: true, forcerm: true });
   let failure: string | undefined;
   await new Promise<void>((resolve, reject) => {

@@ -9,6 +9,7 @@ import { uiCommand } from './commands/ui.js';
 import { publishCommand } from './commands/publish.js';
 import { execCommand } from './commands/exec.js';
 import { eventsCommand, eventsPublishCommand } from './commands/events.js';
+import { builderBuildCommand } from './commands/builder.js';
 import { sidecarMain } from '../sidecar/index.js';
 import { DEFAULT_DAPRD_VERSION } from '../daemon/dapr-mode.js';
 import type { CliIo } from './io.js';
@@ -144,6 +145,16 @@ export function createProgram(io: CliIo): Command {
     .option('--check', "check manifests against the CRD schemas and ofn-local's rules instead; exit 1 on any problem")
     .option('--crds <dir>', "folder with OpenFunction's CRDs (default: $OFN_LOCAL_CRDS, else ../shared/crds beside ofn-local)")
     .action(async (inputs: string[], opts) => setExit(await exportCommand(inputs, opts, io)));
+
+  program
+    .command('builder')
+    .description('the offline buildpacks builder (for --build buildpacks without a registry)')
+    .command('build')
+    .description('assemble the offline builder on this engine: lifecycle from the Go module proxy, stack images from the offline base, ofn-local\'s Node and Go buildpacks; prints its name')
+    .option('--force', 'rebuild even when it is up to date')
+    .option('--tag <ref>', 'name of the builder image (default ofn-local/cnb-builder:bookworm)')
+    .option('--lifecycle <dir>', 'a lifecycle folder laid out as /cnb/lifecycle, lifecycle.toml beside it (default: built from the Go module proxy)')
+    .action(async (opts) => setExit(await builderBuildCommand(opts, io)));
 
   program
     .command('sidecar')

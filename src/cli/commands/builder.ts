@@ -1,0 +1,23 @@
+import { assembleOfflineBuilder } from '../../build/buildpacks/offline/assemble-builder.js';
+import { connectEngine } from '../../runtime/docker/engine.js';
+import type { CliIo } from '../io.js';
+
+export interface BuilderCommandOptions {
+  force?: boolean;
+  tag?: string;
+  lifecycle?: string;
+}
+
+/** `ofn-local builder build`: assembles the offline buildpacks builder on this engine and prints its name. */
+export async function builderBuildCommand(opts: BuilderCommandOptions, io: CliIo): Promise<number> {
+  const docker = await connectEngine();
+  const result = await assembleOfflineBuilder({
+    docker,
+    log: (line) => io.stderr.write(`${line}\n`),
+    ...(opts.force ? { force: true } : {}),
+    ...(opts.tag ? { tag: opts.tag } : {}),
+    ...(opts.lifecycle ? { lifecycleDir: opts.lifecycle } : {}),
+  });
+  io.stdout.write(`${result.image}\n`);
+  return 0;
+}
