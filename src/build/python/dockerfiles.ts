@@ -40,6 +40,8 @@ export function renderFunctionDockerfile(depsImage: string, launcher: string, co
     `FROM ${depsImage}`,
     `COPY ofn/${launcher} ${IMAGE_LAUNCHER_DIR}/${launcher}`,
     'COPY app/ /workspace/',
+    // Writable by the instance's user, as a buildpack image's /workspace is by its cnb user.
+    'RUN chmod 1777 /workspace',
     'WORKDIR /workspace',
     'ENV PORT=8080 PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1',
     `CMD ${JSON.stringify(command)}`,

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedFunction } from '../../model/types.js';
@@ -178,6 +178,10 @@ async function prepare(srcDir: string, files: readonly string[], buildDir: strin
       await copyFile(path.join(srcDir, rel), path.join(scratch, 'app', rel));
     }
     await mkdir(path.join(scratch, 'app'), { recursive: true });
+    // The function may write beside its code (OpenFunction's framework opens ./function.log), as a
+    // buildpack image's user may in /workspace: the folder is writable by the instance's user, also
+    // when Docker bind-mounts it in dev mode.
+    await chmod(path.join(scratch, 'app'), 0o1777);
     await mkdir(path.join(scratch, 'ofn'), { recursive: true });
     await copyFile(PYTHON_LAUNCHER, path.join(scratch, 'ofn', LAUNCHER_NAME));
     await writeFile(path.join(scratch, '.complete'), new Date().toISOString());
