@@ -5,7 +5,7 @@
  * builder, FUNC_NAME/FUNC_TYPE, srcRepo from the git checkout) with `spec.image` named from the
  * registry. Pure: git facts are given.
  */
-import { classifyBuilderImage } from '../build/select-builder.js';
+import { classifyBuilderImage, imageRepository } from '../build/select-builder.js';
 import { SOURCE_ANNOTATION, type JsonObject, type LoadedFunction } from '../model/index.js';
 import { NODE_BUILDER, isPlaceholderImage, registryImage } from './image-name.js';
 import { FUNCTION_KEY_PLACES, stripLocalKeys, type RemovedKey } from './local-keys.js';
@@ -52,7 +52,8 @@ function exportBuild(fn: LoadedFunction, dir: string, spec: JsonObject, subject:
   const facts: GitFacts = ctx.git ?? { kind: 'none', reason: `${ctx.show(dir)} was not looked up in git` };
   const current = asObject(spec['build']);
   const srcRepo = deriveSrcRepo({ current: asObject(current?.['srcRepo']), facts, folder: ctx.show(dir), subject, notes });
-  const target = fn.buildEnv['FUNC_NAME'] ?? fn.params['FUNCTION_TARGET'] ?? DEFAULT_TARGET;
+  const python = isPythonBuild(fn);
+  const target = fn.buildEnv['FUNC_NAME'] ?? (python ? fn.buildEnv['GOOGLE_FUNCTION_TARGET'] : undefined) ?? fn.params['FUNCTION_TARGET'] ?? DEFAULT_TARGET;
   const image = chooseImage(fn, subject, ctx);
   spec['image'] = image;
 
@@ -79,7 +80,8 @@ function exportBuild(fn: LoadedFunction, dir: string, spec: JsonObject, subject:
   if (build['builder'] === undefined && build['dockerfile'] === undefined) build['builder'] = NODE_BUILDER;
 
   const env: Record<string, unknown> = { ...asObject(build['env']) };
-  if (env['FUNC_NAME'] === undefined) {
+  // The Python builder reads GOOGLE_FUNCTION_TARGET as it reads FUNC_NAME: one of them is enough.
+  if (env['FUNC_NAME'] === undefined && !(python && env['GOOGLE_FUNCTION_TARGET'] !== undefined)) {
     env['FUNC_NAME'] = target;
     if (current) {
       notes.add(
@@ -89,10 +91,11 @@ function exportBuild(fn: LoadedFunction, dir: string, spec: JsonObject, subject:
       );
     }
   }
-  // FUNC_TYPE is the Node builder's signature type; the Go builder reads the code for it.
+  // FUNC_TYPE is the Node builder's signature type; the Go builder reads the code for it, the Python
+  // builder GOOGLE_FUNCTION_SIGNATURE_TYPE (http by default).
   const builderKind = typeof build['builder'] === 'string' ? classifyBuilderImage(build['builder']) : undefined;
   const goBuilder = builderKind?.kind === 'language' && builderKind.language === 'go';
-  if (env['FUNC_TYPE'] === undefined && !goBuilder) env['FUNC_TYPE'] = fn.params['FUNCTION_SIGNATURE_TYPE'] ?? DEFAULT_SIGNATURE;
+  if (env['FUNC_TYPE'] === undefined && !goBuilder && !python) env['FUNC_TYPE'] = fn.params['FUNCTION_SIGNATURE_TYPE'] ?? DEFAULT_SIGNATURE;
   build['env'] = env;
   if (srcRepo) build['srcRepo'] = srcRepo;
   spec['build'] = build;
@@ -150,7 +153,8 @@ function exportServing(fn: LoadedFunction, spec: JsonObject, subject: string, no
   // ofn-local talks HTTP to Node functions; the cluster's Dapr defaults to gRPC, which OpenFunction's
   // Node framework does not serve (its samples all set app-protocol http).
   const annotations = asObject(serving['annotations']) ?? {};
-  if (fn.source.kind === 'local' && annotations[APP_PROTOCOL] === undefined) {
+  // OpenFunction's Python framework serves gRPC only, Dapr's default: nothing to add.
+  if (fn.source.kind === 'local' && annotations[APP_PROTOCOL] === undefined && !isPythonBuild(fn)) {
     serving['annotations'] = { ...annotations, [APP_PROTOCOL]: 'http' };
     notes.add(
       subject,
@@ -169,6 +173,20 @@ function exportServing(fn: LoadedFunction, spec: JsonObject, subject: string, no
         'add a KEDA trigger for its input (e.g. type kafka with lagThreshold) to scale it with the backlog',
     );
   }
+}
+
+/**
+ * A function built by OpenFunction's Python builder: a Python builder image, or openfunction/gcp-builder
+ * (OpenFunction's builder for Python) or Python-only build settings (GOOGLE_FUNCTION_*, FUNC_SRC).
+ */
+function isPythonBuild(fn: LoadedFunction): boolean {
+  const builder = (fn.resource.spec as { build?: { builder?: unknown } } | undefined)?.build?.builder;
+  if (typeof builder === 'string') {
+    const kind = classifyBuilderImage(builder);
+    if (kind.kind === 'language') return kind.language === 'python';
+    if (imageRepository(builder).endsWith('gcp-builder')) return true;
+  }
+  return Object.keys(fn.buildEnv).some((k) => k.startsWith('GOOGLE_FUNCTION_') || k === 'FUNC_SRC');
 }
 
 function asObject(value: unknown): JsonObject | undefined {

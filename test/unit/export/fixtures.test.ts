@@ -55,7 +55,8 @@ describeWithCrds('every fixture exports to manifests that pass the CRD schemas',
               // Built from the checkout: the remote, the commit, the folder below the top.
               expect(spec['build']['srcRepo']).toMatchObject({ url: REMOTE_URL, revision: checkout.revision });
               expect(path.join(checkout.top, spec['build']['srcRepo']['sourceSubPath'])).toBe(fn.source.dir);
-              expect(spec['build']['env']['FUNC_NAME']).toEqual(expect.any(String));
+              // FUNC_NAME, or for a Python function its equivalent GOOGLE_FUNCTION_TARGET.
+              expect(spec['build']['env']['FUNC_NAME'] ?? spec['build']['env']['GOOGLE_FUNCTION_TARGET']).toEqual(expect.any(String));
               if (registry) expect(spec['image']).toBe(`${registry}/${doc.name}:${fn.version}`);
             } else {
               expect(spec['image']).toBe(fn.image);
@@ -93,5 +94,24 @@ describeWithCrds('a Go function exports as the cluster builds it', () => {
     expect(spec.build.env).toEqual({ FUNC_NAME: 'Hello', FUNC_CLEAR_SOURCE: 'true' });
     expect(spec.serving.triggers.http.port).toBe(8080);
     expect((await crdSchemas()).check(fn.object)).toEqual([]);
+  });
+});
+
+describeWithCrds('Python functions export as OpenFunction\'s Python builder builds them', () => {
+  const tempDir = useTempDirs('file');
+  it('keep gcp-builder and the GOOGLE_FUNCTION_* env (no Node FUNC_TYPE), and an async one stays a gRPC app', async () => {
+    const checkout = await makeCheckout(await tempDir(), { copy: { app: 'fixtures/python-hello', async: 'test/fixtures/projects/python-async' } });
+    markPushed(checkout.top);
+    const crds = await crdSchemas();
+    const sync = (await exportInputs([path.join(checkout.top, 'app')], { cwd: checkout.top, apiVersion: 'v1beta2' })).documents.find((d) => d.kind === 'Function')!;
+    const syncSpec = sync.object['spec'] as { build: { builder: string; env: Record<string, string> } };
+    expect(syncSpec.build.builder).toBe('openfunction/gcp-builder:v1');
+    expect(syncSpec.build.env).toEqual({ GOOGLE_FUNCTION_TARGET: 'hello', GOOGLE_FUNCTION_SIGNATURE_TYPE: 'http', GOOGLE_FUNCTION_SOURCE: 'main.py' });
+    expect(crds.check(sync.object)).toEqual([]);
+    const async = (await exportInputs([path.join(checkout.top, 'async')], { cwd: checkout.top, apiVersion: 'v1beta2' })).documents.find((d) => d.kind === 'Function')!;
+    const asyncSpec = async.object['spec'] as { build: { env: Record<string, string> }; serving: { annotations?: Record<string, string> } };
+    expect(asyncSpec.build.env).toEqual({ FUNC_NAME: 'tick', FUNC_SRC: 'main.py' });
+    expect(asyncSpec.serving.annotations?.['dapr.io/app-protocol']).toBeUndefined();
+    expect(crds.check(async.object)).toEqual([]);
   });
 });
