@@ -12,7 +12,9 @@ import { ensureSidecarImage } from '../build/sidecar-image.js';
 import { imageExists, pullImage } from '../build/images.js';
 import { daprPlan } from '../model/dapr-plan.js';
 import { podLimits } from '../model/pod-resources.js';
-import { clusterHostNames, localFunctionUrl, writeAppIds, writeDaprResources } from './dapr-resources.js';
+import { clusterHostNames, localFunctionUrl, writeAppIds, writeDaprResources, type AppIdFileEntry } from './dapr-resources.js';
+import { DEFAULT_TRUST_DOMAIN, accessControlFor } from '../model/access-control.js';
+import type { AccessControlList } from '../shared/access-control.js';
 import { EventsEngine, defaultSinkUrl, type SourceStatus, type WebhookHeaders } from '../events/runtime/index.js';
 import { loadProjectConfig, type ProjectConfig } from '../model/project-config.js';
 import { startDockerService } from '../services/docker-services.js';
@@ -1041,17 +1043,46 @@ export class Daemon {
     return { ...base, limits, image: result.image, appDir: result.appDir, env, liveAppDir: live, sidecar, ...(result.command ? { command: result.command } : {}) };
   }
 
+  /**
+   * Every Dapr app of the project, for service invocation between them: where each sync function's
+   * stand-in answers, its identity's trust domain and the access control its sidecar applies (from
+   * its `dapr.io/config` Configuration). A Configuration that does not load fails its own function's
+   * build, not the others'.
+   */
+  #appIdEntries(functions: Map<string, string>): Map<string, AppIdFileEntry> {
+    const entries = new Map<string, AppIdFileEntry>();
+    for (const f of this.#project.functions) {
+      const plan = daprPlan(f, this.#project, daprLanguage(this.#languages.get(fnKey(f))));
+      const address = f.runtime === 'knative' ? functions.get(`${f.name}.${f.namespace}`) : undefined;
+      if (!plan && !address) continue;
+      let accessControl: AccessControlList | undefined;
+      try {
+        accessControl = plan ? accessControlFor(f, this.#project, plan.appProtocol) : undefined;
+      } catch {
+        accessControl = undefined;
+      }
+      entries.set(`${f.name}-${f.namespace}`, {
+        ...(address ? { address } : {}),
+        protocol: plan?.appProtocol ?? 'http',
+        trustDomain: accessControl?.trustDomain ?? DEFAULT_TRUST_DOMAIN,
+        ...(accessControl ? { accessControl } : {}),
+      });
+    }
+    return entries;
+  }
+
   /** The Dapr sidecar an instance needs (OpenFunction's rules), with its Component files written. */
   async #sidecarSpec(fn: LoadedFunction, key: string): Promise<InstanceSpec['sidecar']> {
     const plan = daprPlan(fn, this.#project, daprLanguage(this.#languages.get(key)));
     if (!plan) return undefined;
+    // Its own access control must load (daprd does not start with a broken one).
+    accessControlFor(fn, this.#project, plan.appProtocol);
     const log = (line: string) => this.emit({ type: 'build.log', fn: key, line });
     for (const note of plan.notes) log(note);
     const functions = await this.#functionAddresses('pod');
     const resourcesDir = await writeDaprResources(this.stateDir, fn.namespace, fn.name, plan, this.#serviceAddresses, functions);
     // Other app ids of the project, for service invocation: each sync function's stand-in.
-    const appIds = new Map(this.#project.functions.filter((f) => f.runtime === 'knative').map((f) => [`${f.name}-${f.namespace}`, functions.get(`${f.name}.${f.namespace}`)!] as const).filter(([, a]) => a));
-    const appIdsFile = await writeAppIds(this.stateDir, appIds);
+    const appIdsFile = await writeAppIds(this.stateDir, this.#appIdEntries(functions));
     if (this.#o.dapr === 'daprd') {
       // The real daprd, with the same flags and Component files (no output capture: it has none).
       const version = this.#o.daprdVersion ?? DEFAULT_DAPRD_VERSION;

@@ -3,6 +3,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { DaprPlan } from '../model/dapr-plan.js';
+import type { AccessControlList } from '../shared/access-control.js';
 
 /**
  * Writes a function's Dapr Component files into `<state>/dapr/<ns>-<name>/` (the sidecar's
@@ -33,7 +34,15 @@ export async function writeDaprResources(
  * stand-in, as pods reach it: the sidecars' name resolution (sidecar/app-ids.ts). Written atomically
  * (renamed in) so a sidecar never reads half a file; returns its path.
  */
-export async function writeAppIds(stateDir: string, ids: Map<string, string>): Promise<string> {
+/** One app id in the file the sidecars read (src/sidecar/app-ids.ts reads it). */
+export interface AppIdFileEntry {
+  address?: string;
+  protocol: 'http' | 'grpc';
+  trustDomain: string;
+  accessControl?: AccessControlList;
+}
+
+export async function writeAppIds(stateDir: string, ids: Map<string, AppIdFileEntry>): Promise<string> {
   const dir = path.join(stateDir, 'dapr', '_app-ids');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'app-ids.json');

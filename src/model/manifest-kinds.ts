@@ -19,6 +19,8 @@ export const OTHER_KINDS: readonly OtherKind[] = [
   { apiVersion: 'events.openfunction.io/v1alpha1', kind: 'ClusterEventBus', clusterScoped: true },
   { apiVersion: 'events.openfunction.io/v1alpha1', kind: 'Trigger' },
   DAPR_COMPONENT,
+  // What `dapr.io/config` names: its access control applies to calls into the function.
+  { apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration' },
   { apiVersion: 'networking.openfunction.io/v1alpha1', kind: 'Gateway' },
   // Read for what refers to them (Dapr's api-token-secret annotations); never exported.
   { apiVersion: 'v1', kind: 'Secret' },
@@ -31,4 +33,4 @@ export function findOtherKind(apiVersion: string, kind: string): OtherKind | und
 export const SUPPORTED_KINDS_TEXT =
   `${FUNCTION_V1BETA2} Function (and ${FUNCTION_V1BETA1}, converted), ` +
   'events.openfunction.io/v1alpha1 EventSource, EventBus, ClusterEventBus and Trigger, ' +
-  'dapr.io/v1alpha1 Component, networking.openfunction.io/v1alpha1 Gateway, v1 Secret';
+  'dapr.io/v1alpha1 Component and Configuration, networking.openfunction.io/v1alpha1 Gateway, v1 Secret';

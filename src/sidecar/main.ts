@@ -16,7 +16,7 @@ import type { SubscriptionSpec } from './resources/load-resources.js';
 import { COMPONENT_PLUGINS } from './components/index.js';
 import { DAPR_COMPAT_VERSION, SIDECAR_VERSION } from './version.js';
 import { exitWithParent } from '../shared/parent-watch.js';
-import { APP_IDS_ENV, appIdResolver } from './app-ids.js';
+import { APP_IDS_ENV, appIdResolver, type AppIdResolver } from './app-ids.js';
 import { CAPTURE_ENV, formatCapture, type CaptureSink, type CapturedOutput } from './capture.js';
 
 export interface RunSidecarOptions {
@@ -27,7 +27,7 @@ export interface RunSidecarOptions {
   /** Receives each log line; default: written to stdout. */
   log?: LogSink;
   /** Where another app id is reachable (service invocation to other local apps). */
-  resolveAppId?: (appId: string) => { host: string; port: number } | undefined;
+  resolveAppId?: AppIdResolver;
   /** Sees every output the app sent; default: a capture line on stdout when OFN_LOCAL_CAPTURE=1. */
   capture?: CaptureSink;
 }

@@ -9,6 +9,8 @@ import https from 'node:https';
 
 import { apiError } from '../errors.js';
 import type { ApiContext } from '../http/api-context.js';
+import type { AppIdEntry } from '../app-ids.js';
+import { accessAllowed, spiffeId, type Caller } from '../../shared/access-control.js';
 
 export interface InvokeCall {
   method: string;
@@ -38,7 +40,25 @@ function direct(url: URL, method: string, headers: Record<string, string | strin
   });
 }
 
-/** Calls `appId`; 500 ERR_DIRECT_INVOKE when it cannot be reached or is not known. */
+/**
+ * The called app's access control, applied here for its sidecar (the call goes to its stand-in): the
+ * caller is this app, with the identity a cluster's mTLS certificate carries. Denied: 403 with
+ * daprd's ERR_DIRECT_INVOKE message (PermissionDenied over gRPC).
+ */
+function checkAccess(ctx: ApiContext, appId: string, target: AppIdEntry, method: string, path: string): void {
+  if (!target.accessControl) return;
+  const caller: Caller = { appId: ctx.flags.appId, namespace: ctx.namespace, trustDomain: ctx.resolveAppId?.(ctx.flags.appId)?.trustDomain ?? 'public' };
+  const operation = path.split('?')[0]!.replace(/^\/+/, '');
+  const isHttp = target.protocol !== 'grpc';
+  if (accessAllowed(target.accessControl, caller, operation, isHttp ? method : undefined, isHttp)) return;
+  throw apiError(
+    403,
+    'ERR_DIRECT_INVOKE',
+    `failed to invoke, id: ${appId}, err: rpc error: code = PermissionDenied desc = access control policy has denied access to id: ${spiffeId(caller)} operation: ${operation} verb: ${isHttp ? method.toUpperCase() : 'NONE'}`,
+  );
+}
+
+/** Calls `appId`; 500 ERR_DIRECT_INVOKE when it cannot be reached or is not known, 403 when its access control denies. */
 export async function invokeApp(ctx: ApiContext, appId: string, call: InvokeCall): Promise<InvokeAnswer> {
   const { method, path, headers, body } = call;
   try {
@@ -51,7 +71,8 @@ export async function invokeApp(ctx: ApiContext, appId: string, call: InvokeCall
       return await ctx.appChannel.request({ method, path, headers, body });
     }
     const target = ctx.resolveAppId?.(appId);
-    if (!target) throw apiError(500, 'ERR_DIRECT_INVOKE', `failed to invoke, id: ${appId}, err: app id ${appId} is not known to this sidecar`);
+    if (!target?.host) throw apiError(500, 'ERR_DIRECT_INVOKE', `failed to invoke, id: ${appId}, err: app id ${appId} is not known to this sidecar`);
+    checkAccess(ctx, appId, target, method, path);
     return await direct(new URL(`http://${target.host}:${target.port}${path}`), method, headers, body);
   } catch (err) {
     if (err instanceof Error && 'status' in err) throw err;

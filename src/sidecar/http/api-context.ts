@@ -6,6 +6,7 @@ import type { Resiliency } from '../runtime/resiliency.js';
 import type { SidecarFlags } from '../flags.js';
 import type { SubscriptionSpec } from '../resources/load-resources.js';
 import type { CaptureSink } from '../capture.js';
+import type { AppIdResolver } from '../app-ids.js';
 
 export interface ApiContext {
   flags: SidecarFlags;
@@ -22,8 +23,10 @@ export interface ApiContext {
   outboundReady(): boolean;
   /** Whole start-up done (app channel initialised). */
   ready(): boolean;
-  /** Where another app id answers (other local sidecars), or undefined. */
-  resolveAppId?(appId: string): { host: string; port: number } | undefined;
+  /** Where another app id answers (other local sidecars) and what it enforces, or undefined. */
+  resolveAppId?: AppIdResolver;
+  /** This app's namespace (NAMESPACE, as Dapr's injector sets it): part of its identity to other apps. */
+  namespace: string;
   /** Sees every output binding call and publish that succeeded (ofn-local's output capture). */
   capture?: CaptureSink;
   /** Asks the sidecar to shut down (POST /v1.0/shutdown). */

@@ -25,12 +25,13 @@ import { ComponentRegistry, type ComponentStatus } from './component-registry.js
 import { probeBinding, startInputBinding } from './input-bindings.js';
 import { Resiliency } from './resiliency.js';
 import { Subscriber } from './subscriber.js';
+import type { AppIdResolver } from '../app-ids.js';
 
 export interface SidecarDeps {
   env: Record<string, string | undefined>;
   cwd: string;
   log: Logger;
-  resolveAppId?: (appId: string) => { host: string; port: number } | undefined;
+  resolveAppId?: AppIdResolver;
   /** Called when the API asks for shutdown (POST /v1.0/shutdown). */
   onShutdownRequest: () => void;
   /** Output capture (see capture.ts). */
@@ -291,6 +292,7 @@ export class Sidecar {
       outboundReady: () => this.outbound,
       ready: () => this.initialised,
       resolveAppId: this.deps.resolveAppId,
+      namespace: this.deps.env.NAMESPACE || 'default',
       capture: this.deps.capture,
       shutdown: () => this.deps.onShutdownRequest(),
     };

@@ -459,6 +459,17 @@ describe('the manifests', () => {
   });
 });
 
+describe('a Dapr Configuration', () => {
+  it('is exported as written, before the Function whose dapr.io/config names it', async () => {
+    const dir = await tempDir();
+    const config = ['apiVersion: dapr.io/v1alpha1', 'kind: Configuration', 'metadata: {name: acl}', 'spec:', '  accessControl: {defaultAction: allow}', ''].join('\n');
+    await files(dir, { ...NODE_CODE, 'fn.yaml': `${builtFunction('hello')}    annotations: {dapr.io/config: acl}\n---\n${config}` });
+    const result = await exportInputs([dir], { cwd: dir });
+    expect(result.documents.map((d) => d.kind)).toEqual(['Configuration', 'Function']);
+    expect(result.documents[0]!.object).toEqual({ apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration', metadata: { name: 'acl', namespace: 'default' }, spec: { accessControl: { defaultAction: 'allow' } } });
+  });
+});
+
 function prefix(dir: string, content: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(content).map(([name, text]) => [`${dir}${name}`, text]));
 }
