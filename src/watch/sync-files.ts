@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { sourceFiles } from '../build/fingerprint.js';
 import { DEPENDENCY_FILES } from './classify.js';
+import { checkPythonSyntax } from './python-syntax.js';
 
 const run = promisify(execFile);
 
@@ -14,11 +15,12 @@ export interface SyntaxProblem {
 }
 
 /**
- * `node --check` on the changed JavaScript files: a syntax error is found (with its file and line)
- * before anything reaches a running instance.
+ * `node --check` on the changed JavaScript files (and python3's compile on the Python ones): a syntax
+ * error is found (with its file and line) before anything reaches a running instance.
  */
 export async function checkSyntax(files: string[]): Promise<SyntaxProblem | undefined> {
   const js = files.filter((f) => /\.(c|m)?js$/.test(f));
+  const python = checkPythonSyntax(files);
   const results = await Promise.all(
     js.map(async (file) => {
       try {
@@ -33,7 +35,7 @@ export async function checkSyntax(files: string[]): Promise<SyntaxProblem | unde
       }
     }),
   );
-  return results.find((r) => r !== undefined);
+  return results.find((r) => r !== undefined) ?? (await python);
 }
 
 /**

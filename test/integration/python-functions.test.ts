@@ -120,10 +120,26 @@ describe.skipIf(runtimes.length === 0).each(runtimes)('Python functions (%s runt
     expect(after(from, 'reload.finished')).toMatchObject({ path: 'slow' });
     expect((await get('/')).body).toBe('hello, world (six 1.16.0)');
   }, 300_000);
+
+  it('refuses a broken save while at zero too, and the next cold start serves the last good code', async () => {
+    const pool = daemon.pool('default', 'python-hello')!;
+    const served = (await get('/')).body;
+    await pool.scaleToZero();
+    const file = path.join(dir, 'src', 'greeting.py');
+    const good = await readFile(file, 'utf8');
+    let from = entries.length;
+    await writeFile(file, 'def greet(name)\n    return name\n');
+    await waitFor(() => Boolean(after(from, 'reload.failed') ?? after(from, 'reload.finished')), 60_000, 'the refused reload');
+    expect(after(from, 'reload.failed')).toMatchObject({ file: path.relative(dir, file), line: 1 });
+    expect(await get('/')).toMatchObject({ status: 200, body: served });
+    from = entries.length;
+    await writeFile(file, good);
+    await waitFor(() => Boolean(after(from, 'reload.finished')), 60_000, 'the reload');
+  }, 120_000);
 });
 
 describe.skipIf(!hasPython)('Python functions through the test API', () => {
-  it('invokes a Python function; a target the source does not define is refused naming the file and the setting', async () => {
+  it('invokes a Python function; a target the source does not define, or a requirement pip cannot install, is refused naming the file', async () => {
     const { dir, cleanup } = await tempProject('fixtures/python-hello');
     try {
       const project = await OfnProject.start(dir, { runtime: 'process' });
@@ -141,6 +157,17 @@ describe.skipIf(!hasPython)('Python functions through the test API', () => {
         expect(daemon.failures().join('\n')).toMatch(/main\.py defines no function named helo \(spec\.build\.env GOOGLE_FUNCTION_TARGET \/ FUNC_NAME\)/);
       } finally {
         await daemon.stop();
+      }
+      // A requirement pip cannot install: its own error line and the file.
+      await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('GOOGLE_FUNCTION_TARGET: "helo"', 'GOOGLE_FUNCTION_TARGET: "hello"'));
+      await writeFile(path.join(dir, 'src', 'requirements.txt'), 'functions-framework==3.8.2\nsix==999.0.0\n');
+      const broken = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 30_000, runtime: 'process', zeroMode: 'stop' });
+      try {
+        const failures = broken.failures().join('\n');
+        expect(failures).toContain(`pip could not install ${path.join(dir, 'src', 'requirements.txt')}: ERROR: `);
+        expect(failures).toContain('six==999.0.0');
+      } finally {
+        await broken.stop();
       }
     } finally {
       await cleanup();
