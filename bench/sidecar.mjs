@@ -61,6 +61,9 @@ async function sidecarLatency() {
     const grpcBinding = await timeCalls(() => rpc('InvokeBinding', InvokeBindingRequestSchema, InvokeBindingResponseSchema, bindingRequest));
     const grpcPublish = await timeCalls(() => rpc('PublishEvent', PublishEventRequestSchema, EmptySchema, publishRequest));
     rpc.close();
+    // The transports alone, same clients, no sidecar: an echo over grpc-js and over node:http. What a
+    // path adds beyond its own transport is its figure minus its echo.
+    const echo = await transportEchoes();
     const rssKb = Number((await import('node:fs')).readFileSync(`/proc/${sidecar.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
     agent.destroy();
     return [
@@ -74,12 +77,39 @@ async function sidecarLatency() {
       { name: 'publish (in-memory)', metric: 'p99', value: publish.p99, unit: 'ms' },
       figure('publish over gRPC (baseline: HTTP)', 'p50', grpcPublish.p50, publish.p50, 'ms'),
       figure('publish over gRPC (baseline: HTTP)', 'p99', grpcPublish.p99, publish.p99, 'ms'),
+      figure('transport echo, no sidecar: grpc-js (baseline: node:http)', 'p50', echo.grpc.p50, echo.http.p50, 'ms'),
+      { name: 'output binding over gRPC beyond its transport', metric: 'p50', value: grpcBinding.p50 - echo.grpc.p50, unit: 'ms' },
+      { name: 'output binding over HTTP beyond its transport', metric: 'p50', value: viaBinding.p50 - echo.http.p50, unit: 'ms' },
       { name: 'sidecar memory after the runs', metric: 'RSS', value: rssKb / 1024, unit: 'MB' },
     ];
   } finally {
     sidecar?.kill();
     redis.kill();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** One-byte-payload echo round trips over a grpc-js server and a node:http server in this process. */
+async function transportEchoes() {
+  const same = (b) => b;
+  const server = new grpc.Server();
+  server.addService({ Echo: { path: '/bench.Echo/Echo', requestStream: false, responseStream: false, requestSerialize: same, requestDeserialize: same, responseSerialize: same, responseDeserialize: same } }, { Echo: (call, cb) => cb(null, call.request) });
+  const grpcPort = await new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const client = new grpc.Client(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+  const httpServer = http.createServer((req, res) => req.resume().on('end', () => res.end('x')));
+  await new Promise((r) => httpServer.listen(0, '127.0.0.1', r));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const grpcEcho = () => new Promise((resolve, reject) => client.makeUnaryRequest('/bench.Echo/Echo', same, same, Buffer.from('x'), (err) => (err ? reject(err) : resolve())));
+    await grpcEcho();
+    const grpcFigures = await timeCalls(grpcEcho);
+    const httpFigures = await timeCalls(() => request(httpServer.address().port, '/', 'x', agent));
+    return { grpc: grpcFigures, http: httpFigures };
+  } finally {
+    client.close();
+    agent.destroy();
+    server.forceShutdown();
+    await new Promise((r) => httpServer.close(r));
   }
 }
 
