@@ -1084,11 +1084,15 @@ export class Daemon {
     // Other app ids of the project, for service invocation: each sync function's stand-in.
     const appIdsFile = await writeAppIds(this.stateDir, this.#appIdEntries(functions));
     if (this.#o.dapr === 'daprd') {
-      // The real daprd, with the same flags and Component files (no output capture: it has none).
+      // The real daprd, with the same flags and Component files (no output capture: it has none;
+      // docs/daprd.md). The runtime starts it once the app answers (runtime.ts, SidecarSpec.program).
       const version = this.#o.daprdVersion ?? DEFAULT_DAPRD_VERSION;
       const env = daprTokenEnv(plan);
-      if (this.#docker) return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, image: await daprdImage(this.#docker, version), program: ['/daprd'], env };
-      return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, program: [daprdBinary()], env };
+      if (this.#docker) {
+        const docker = this.#docker;
+        return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, image: await daprdImage(docker, version, () => this.#builder.baseImage({ log }), log), program: ['/daprd'], env };
+      }
+      return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, program: [await daprdBinary(version, log)], env };
     }
     const image = this.#docker ? await ensureSidecarImage(this.#docker, await this.#builder.baseImage({ log }), log) : undefined;
     // The daemon journals what functions send (output.sent): the test API's waitFor and the UI.

@@ -1,49 +1,140 @@
-import { describe, expect, it } from 'vitest';
+/**
+ * `--dapr daprd`: the real daprd beside functions instead of ofn-local's sidecar, with the same flags,
+ * Component files and pod wiring, on both runtimes. daprd comes from docker/daprd/build-daprd.sh (the
+ * Go module proxy); without it these tests skip with a message (fail with OFN_LOCAL_REQUIRE_DAPRD=1).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
+import type { JournalEntry } from '../../src/daemon/events.js';
+import { DAPRD, describeSidecars } from '../helpers/daprd.js';
 import { hasDocker } from '../helpers/engine.js';
+import { request, waitFor } from '../helpers/http.js';
+import { sinkServer, type Sink } from '../helpers/sink.js';
 import { tempProject } from '../helpers/temp-project.js';
 
-// No registry here, so the real daprd can only be asked for: the tests check the message says what
-// is missing and what to do, and that nothing is left half started.
-describe('--dapr daprd', () => {
-  it.skipIf(!hasDocker)('on Docker names the daprio/daprd image it cannot pull and suggests --dapr embedded', async () => {
-    const { dir, cleanup } = await tempProject('test/fixtures/projects/dapr');
-    try {
-      const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 60_000, readyTimeoutMs: 30_000, runtime: 'docker', zeroMode: 'stop', dapr: 'daprd', daprdVersion: '1.11.3' });
-      try {
-        expect(daemon.status().dapr).toBe('daprd');
-        const failures = daemon.failures();
-        expect(failures.length).toBeGreaterThan(0);
-        for (const f of failures) {
-          expect(f).toContain('--dapr daprd needs the image daprio/daprd:1.11.3, which is not on this engine and cannot be pulled');
-          expect(f).toContain('run with --dapr embedded');
-        }
-      } finally {
-        await daemon.stop();
-      }
-    } finally {
-      await cleanup();
-    }
-  });
+const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
 
-  it('on the process runtime asks for a daprd binary when there is none', async () => {
+describeSidecars(() => {
+  describe.each(runtimes)('functions beside the real daprd (%s runtime)', (runtime) => {
+    let daemon: Daemon;
+    let dir: string;
+    let cleanup: () => Promise<void>;
+    let sink: Sink;
+    const entries: JournalEntry[] = [];
+
+    beforeAll(async () => {
+      sink = await sinkServer();
+      ({ dir, cleanup } = await tempProject('test/fixtures/projects/dapr'));
+      const host = runtime === 'docker' ? 'host.docker.internal' : '127.0.0.1';
+      const manifest = path.join(dir, 'functions.yaml');
+      await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://${host}:${sink.port}`));
+      // The process runtime finds the daprd the tests use through $DAPRD, as a user's would be.
+      const saved = process.env.DAPRD;
+      process.env.DAPRD = DAPRD;
+      try {
+        daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 60_000, runtime, zeroMode: 'stop', watch: true, dapr: 'daprd', onEvent: (e) => entries.push(e) });
+      } finally {
+        if (saved === undefined) delete process.env.DAPRD;
+        else process.env.DAPRD = saved;
+      }
+      expect(daemon.failures()).toEqual([]);
+    }, 300_000);
+
+    afterAll(async () => {
+      await daemon?.stop();
+      await cleanup?.();
+      await sink?.close();
+    });
+
+    const daprdLines = (fn: string) => entries.filter((e): e is Extract<JournalEntry, { type: 'instance.log' }> => e.type === 'instance.log' && e.fn === fn && e.instance.endsWith('/daprd')).map((e) => e.line);
+
+    it('runs daprd itself (its own log lines) with the function', async () => {
+      expect(daemon.status().dapr).toBe('daprd');
+      await waitFor(() => daprdLines('default/ticker').some((l) => l.includes('Starting Dapr Runtime -- version 1.14.0')), 30_000, "daprd's start-up line");
+    });
+
+    it('delivers cron ticks to an async function, whose ctx.send reaches the output binding', async () => {
+      await waitFor(() => sink.received.filter((r) => r.path === '/from-ticker').length >= 2, 60_000, 'two cron ticks forwarded through daprd');
+      expect(sink.received.find((r) => r.path === '/from-ticker')!.body).toEqual({ from: 'ticker', tick: true });
+      // daprd was started after the app answered: it found the app on its first look.
+      expect(daprdLines('default/ticker').some((l) => l.includes('application discovered on port'))).toBe(true);
+    });
+
+    it('lets a sync function send to its output and answer through the gateway', async () => {
+      const res = await request(`http://127.0.0.1:${daemon.gatewayPort}/default/forwarder`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"order":42}' });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toEqual({ forwarded: { order: 42 }, outputs: 1 });
+      await waitFor(() => sink.received.some((r) => r.path === '/from-forwarder'), 20_000, 'the forwarded order');
+    });
+
+    it('keeps the same daprd across a code reload', async () => {
+      const before = daemon.pool('default', 'forwarder')!.instances[0]!.instance.id;
+      const docker = runtime === 'docker' ? new Docker() : undefined;
+      const startedAt = docker ? (await docker.getContainer(`${before}-daprd`).inspect()).State.StartedAt : undefined;
+      const from = entries.length;
+      const file = path.join(dir, 'src', 'index.js');
+      await writeFile(file, (await readFile(file, 'utf8')).replace('forwarded: data', 'forwardedAgain: data'));
+      await waitFor(() => entries.slice(from).some((e) => e.type === 'reload.finished' || e.type === 'reload.failed'), 30_000, 'reload');
+      expect(entries.slice(from).find((e) => e.type === 'reload.finished' || e.type === 'reload.failed')?.type).toBe('reload.finished');
+      const res = await request(`http://127.0.0.1:${daemon.gatewayPort}/default/forwarder`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"order":43}' });
+      expect(JSON.parse(res.body)).toEqual({ forwardedAgain: { order: 43 }, outputs: 1 });
+      expect(daemon.pool('default', 'forwarder')!.instances[0]!.instance.id).toBe(before);
+      if (docker) expect((await docker.getContainer(`${before}-daprd`).inspect()).State.StartedAt).toBe(startedAt);
+      expect(await daemon.pool('default', 'forwarder')!.instances[0]!.instance.state).toBe('running');
+    });
+
+    it('answers health on the public port only: the API stays on the pod loopback', async () => {
+      const { host, port } = daemon.pool('default', 'ticker')!.instances[0]!.instance.dapr!;
+      expect((await fetch(`http://${host}:${port}/v1.0/healthz`)).status).toBe(204);
+      expect((await fetch(`http://${host}:${port}/v1.0/state/x/y`)).status).toBe(404);
+    });
+  });
+}, ['daprd']);
+
+describe('--dapr daprd without a daprd', () => {
+  it('on the process runtime names what is missing and the command that builds one', async () => {
     const { dir, cleanup } = await tempProject('test/fixtures/projects/dapr');
-    const saved = { PATH: process.env.PATH, DAPRD: process.env.DAPRD, HOME: process.env.HOME };
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'ofn-no-daprd-'));
+    const saved = { PATH: process.env.PATH, DAPRD: process.env.DAPRD, HOME: process.env.HOME, OFN_LOCAL_CACHE: process.env.OFN_LOCAL_CACHE };
     try {
+      // No daprd anywhere, an empty cache, and no Go on PATH (nor in /usr/local/go, which is looked at too: moved aside by PATH only).
       process.env.DAPRD = '';
       process.env.HOME = dir;
+      process.env.OFN_LOCAL_CACHE = empty;
       process.env.PATH = '/usr/bin:/bin';
-      const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 60_000, readyTimeoutMs: 30_000, runtime: 'process', zeroMode: 'stop', dapr: 'daprd' });
+      const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 60_000, readyTimeoutMs: 30_000, runtime: 'process', zeroMode: 'stop', dapr: 'daprd', daprdVersion: '0.0.1' });
       try {
         const failures = daemon.failures();
         expect(failures.length).toBeGreaterThan(0);
-        expect(failures[0]).toContain('--dapr daprd on the process runtime needs a daprd binary: none in $DAPRD, ~/.dapr/bin or on PATH');
-        expect(failures[0]).toContain('dapr init --slim');
+        // Go may be found in /usr/local/go: then the build is tried and fails on a version the proxy lacks.
+        expect(failures[0]).toMatch(/--dapr daprd needs daprd 0\.0\.1: there is no daprd here|building daprd 0\.0\.1 from source failed/);
+        expect(failures[0]).toContain('docker/daprd/build-daprd.sh 0.0.1');
+        expect(failures[0]).toContain('--dapr embedded');
       } finally {
         await daemon.stop();
       }
     } finally {
       Object.assign(process.env, saved);
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      await rm(empty, { recursive: true, force: true });
+      await cleanup();
+    }
+  }, 120_000);
+
+  it('refuses a --daprd-version that is not a version, naming the flag', async () => {
+    const { dir, cleanup } = await tempProject('test/fixtures/projects/dapr');
+    try {
+      const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 60_000, readyTimeoutMs: 30_000, runtime: 'process', zeroMode: 'stop', dapr: 'daprd', daprdVersion: 'latest' });
+      try {
+        expect(daemon.failures()[0]).toContain('--daprd-version latest is not a Dapr version');
+      } finally {
+        await daemon.stop();
+      }
+    } finally {
       await cleanup();
     }
   });

@@ -9,6 +9,7 @@ import { splitLines } from '../split-lines.js';
 import { SIDECAR_NODE_FLAGS } from '../process/process-runtime.js';
 import { CONTROL_TOKEN_ENV } from '../../sidecar/http/public-server.js';
 import { APP_IDS_ENV } from '../../sidecar/app-ids.js';
+import { waitForAppAnswer } from '../app-answer.js';
 import path from 'node:path';
 
 /** daprd's public port in pods: health (and, with the control token, the API for the daemon). */
@@ -50,6 +51,8 @@ interface Entry {
   container: Docker.Container;
   /** The Dapr sidecar container sharing the function container's network namespace. */
   sidecar?: Docker.Container;
+  /** daprd waiting for its app to answer before it starts (app-answer.ts); aborted when the instance stops. */
+  sidecarWait?: AbortController;
 }
 
 /** One container per instance, all on one network per project, all carrying the project label. */
@@ -154,7 +157,7 @@ export class DockerRuntime implements Runtime {
     const entry = this.#entry(instance);
     if (instance.state === 'paused') {
       await entry.container.unpause();
-      await entry.sidecar?.unpause();
+      if (!entry.sidecarWait) await entry.sidecar?.unpause();
       instance.state = 'running';
     } else if (instance.state === 'stopped') {
       await this.#run(entry);
@@ -165,10 +168,13 @@ export class DockerRuntime implements Runtime {
     const entry = this.#entry(instance);
     if (instance.state !== 'running') return;
     if (mode === 'pause') {
-      await entry.sidecar?.pause();
+      // A daprd still waiting for its app has not started: there is nothing of it to freeze.
+      if (!entry.sidecarWait) await entry.sidecar?.pause();
       await entry.container.pause();
       instance.state = 'paused';
     } else {
+      entry.sidecarWait?.abort();
+      entry.sidecarWait = undefined;
       // SIGTERM, then SIGKILL after 2 s: a graceful stop, as a pod's termination would be.
       await entry.sidecar?.stop({ t: 2 }).catch(ignoreNotModified);
       await entry.container.stop({ t: 2 }).catch(ignoreNotModified);
@@ -180,6 +186,7 @@ export class DockerRuntime implements Runtime {
     const entry = this.#entries.get(instance.id);
     this.#entries.delete(instance.id);
     instance.state = 'removed';
+    entry?.sidecarWait?.abort();
     if (entry?.sidecar) await entry.sidecar.remove({ force: true }).catch(ignoreMissing);
     if (entry) await entry.container.remove({ force: true }).catch(ignoreMissing);
   }
@@ -196,15 +203,16 @@ export class DockerRuntime implements Runtime {
   }
 
   async sidecarAlive(instance: Instance): Promise<boolean> {
-    const sidecar = this.#entry(instance).sidecar;
-    if (!sidecar) return true;
+    const { sidecar, sidecarWait } = this.#entry(instance);
+    // daprd waiting for its app counts as alive: it starts once the app answers.
+    if (!sidecar || sidecarWait) return true;
     const info = await sidecar.inspect().catch(() => undefined);
     return Boolean(info?.State.Running);
   }
 
   async restartSidecar(instance: Instance): Promise<void> {
     const entry = this.#entry(instance);
-    if (!entry.sidecar) return;
+    if (!entry.sidecar || entry.sidecarWait) return;
     await this.#attachLogs(entry.sidecar, instance, `${instance.id}/daprd`);
     await entry.sidecar.start().catch(ignoreNotModified);
   }
@@ -225,7 +233,8 @@ export class DockerRuntime implements Runtime {
         cause: err,
       });
     }
-    if (entry.sidecar) {
+    // The real daprd waits for its app to answer (below); ofn-local's own sidecar starts beside it.
+    if (entry.sidecar && !instance.spec.sidecar?.program) {
       // Joins the function container's network namespace, which exists only while it runs.
       await this.#attachLogs(entry.sidecar, instance, `${instance.id}/daprd`);
       await entry.sidecar.start();
@@ -243,6 +252,28 @@ export class DockerRuntime implements Runtime {
       if (entry.sidecar) instance.dapr = { host: instance.address.host, port: SIDECAR_PUBLIC_PORT, controlToken };
     }
     instance.state = 'running';
+    if (entry.sidecar && instance.spec.sidecar?.program) this.#startSidecarOnceAppAnswers(entry, entry.sidecar);
+  }
+
+  /** The real daprd starts once its app answers (see app-answer.ts: its one question must get the real answer). */
+  #startSidecarOnceAppAnswers(entry: Entry, sidecar: Docker.Container): void {
+    const { instance } = entry;
+    const spec = instance.spec.sidecar!;
+    const wait = new AbortController();
+    entry.sidecarWait = wait;
+    const target = { ...instance.address, protocol: spec.appProtocol, appId: spec.appId, apiToken: spec.env?.APP_API_TOKEN };
+    waitForAppAnswer(target, wait.signal)
+      .then(async () => {
+        if (entry.sidecarWait !== wait || wait.signal.aborted) return;
+        await this.#attachLogs(sidecar, instance, `${instance.id}/daprd`);
+        await sidecar.start();
+      })
+      .catch((err: unknown) => {
+        if (!wait.signal.aborted) this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: `${instance.id}/daprd`, stream: 'stderr', line: `cannot start daprd: ${errorMessage(err)}` });
+      })
+      .finally(() => {
+        if (entry.sidecarWait === wait) entry.sidecarWait = undefined;
+      });
   }
 
   /**

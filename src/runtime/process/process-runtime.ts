@@ -10,6 +10,7 @@ import { endLeftovers, recordSpawn, type SpawnRole } from './leftovers.js';
 import { isRunning } from '../../shared/process-identity.js';
 import { CONTROL_TOKEN_ENV } from '../../sidecar/http/public-server.js';
 import { APP_IDS_ENV } from '../../sidecar/app-ids.js';
+import { waitForAppAnswer } from '../app-answer.js';
 
 export interface ProcessRuntimeOptions {
   /** The bundled functions framework to run (`dist/framework/ofn-framework.cjs`). */
@@ -39,6 +40,8 @@ interface Entry {
   sidecar?: ChildProcess;
   /** The ports its sidecar was given, kept so a restarted sidecar serves where the function looks. */
   sidecarPorts?: SidecarPorts;
+  /** daprd waiting for its app to answer before it starts (app-answer.ts); aborted when the instance goes. */
+  sidecarWait?: AbortController;
 }
 
 /**
@@ -101,6 +104,8 @@ export class ProcessRuntime implements Runtime {
       signalTree(entry.sidecar, 'SIGSTOP');
       instance.state = 'paused';
     } else {
+      entry.sidecarWait?.abort();
+      entry.sidecarWait = undefined;
       await Promise.all([stopChild(entry.child), stopChild(entry.sidecar)]);
       entry.child = undefined;
       entry.sidecar = undefined;
@@ -112,6 +117,7 @@ export class ProcessRuntime implements Runtime {
     const entry = this.#entries.get(instance.id);
     this.#entries.delete(instance.id);
     instance.state = 'removed';
+    entry?.sidecarWait?.abort();
     for (const child of [entry?.child, entry?.sidecar]) {
       if (!child) continue;
       signalTree(child, 'SIGCONT');
@@ -133,13 +139,14 @@ export class ProcessRuntime implements Runtime {
 
   async sidecarAlive(instance: Instance): Promise<boolean> {
     const entry = this.#entry(instance);
-    return !instance.spec.sidecar || running(entry.sidecar);
+    // daprd waiting for its app counts as alive: it starts once the app answers.
+    return !instance.spec.sidecar || Boolean(entry.sidecarWait) || running(entry.sidecar);
   }
 
   async restartSidecar(instance: Instance): Promise<void> {
     const entry = this.#entry(instance);
     const spec = instance.spec.sidecar;
-    if (!spec || !entry.sidecarPorts || running(entry.sidecar)) return;
+    if (!spec || !entry.sidecarPorts || entry.sidecarWait || running(entry.sidecar)) return;
     entry.sidecar = this.#spawnSidecar(instance, spec, entry.sidecarPorts);
   }
 
@@ -164,7 +171,8 @@ export class ProcessRuntime implements Runtime {
       env.DAPR_GRPC_PORT = String(daprGrpc);
       env.DAPR_HOST = '127.0.0.1';
       entry.sidecarPorts = { app: port, http: daprHttp, grpc: daprGrpc, public: daprPublic };
-      entry.sidecar = this.#spawnSidecar(instance, sidecar, entry.sidecarPorts);
+      if (sidecar.program) this.#spawnSidecarOnceAppAnswers(entry, sidecar, entry.sidecarPorts);
+      else entry.sidecar = this.#spawnSidecar(instance, sidecar, entry.sidecarPorts);
       instance.dapr = { host: '127.0.0.1', port: daprPublic, controlToken: this.#controlToken };
     }
     const command = instance.spec.command;
@@ -191,6 +199,23 @@ export class ProcessRuntime implements Runtime {
     instance.state = 'running';
   }
 
+  /** The real daprd starts once its app answers (see app-answer.ts: its one question must get the real answer). */
+  #spawnSidecarOnceAppAnswers(entry: Entry, sidecar: NonNullable<InstanceSpec['sidecar']>, ports: SidecarPorts): void {
+    const wait = new AbortController();
+    entry.sidecarWait = wait;
+    const target = { host: '127.0.0.1', port: ports.app, protocol: sidecar.appProtocol, appId: sidecar.appId, apiToken: sidecar.env?.APP_API_TOKEN };
+    waitForAppAnswer(target, wait.signal).then(
+      () => {
+        if (entry.sidecarWait !== wait || wait.signal.aborted) return;
+        entry.sidecarWait = undefined;
+        entry.sidecar = this.#spawnSidecar(entry.instance, sidecar, ports);
+      },
+      () => {
+        if (entry.sidecarWait === wait) entry.sidecarWait = undefined;
+      },
+    );
+  }
+
   /** daprd's command line, as a Dapr-enabled pod would run it, pointed at this instance's port. */
   #spawnSidecar(instance: Instance, sidecar: NonNullable<InstanceSpec['sidecar']>, ports: SidecarPorts): ChildProcess {
     if (!this.#opts.sidecarBundle) throw new RuntimeError('ERR_INSTANCE_START', 'no Dapr sidecar bundle (run npm run build)');
@@ -199,6 +224,8 @@ export class ProcessRuntime implements Runtime {
       ...['--app-id', sidecar.appId, '--app-port', String(ports.app), '--app-protocol', sidecar.appProtocol],
       ...['--dapr-http-port', String(ports.http), '--dapr-grpc-port', String(ports.grpc), '--resources-path', sidecar.resourcesDir],
       ...['--dapr-listen-addresses', '127.0.0.1', '--dapr-public-port', String(ports.public), '--dapr-public-listen-address', '127.0.0.1'],
+      // daprd's metrics server would take port 9090 in every instance on this host.
+      ...(sidecar.program ? ['--enable-metrics=false'] : []),
     ];
     const child = spawn(sidecar.program?.[0] ?? this.#opts.node ?? process.execPath, args, {
       env: {
