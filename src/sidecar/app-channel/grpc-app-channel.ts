@@ -53,6 +53,13 @@ const HTTP_OF_GRPC: Record<number, number> = {
 /** CloudEvent attributes that have fields of their own in TopicEventRequest; the rest are extensions. */
 const CORE_ATTRIBUTES = new Set(['id', 'source', 'type', 'specversion', 'datacontenttype', 'data', 'data_base64', 'topic', 'pubsubname']);
 
+function grpcRules(routes: { rules: { match: string; path: string }[]; default: string } | undefined): SubscriptionSpec['rules'] {
+  const rules: SubscriptionSpec['rules'] = (routes?.rules ?? []).map((r) => ({ match: r.match || undefined, path: r.path }));
+  if (routes?.default) rules.push({ path: routes.default });
+  if (rules.length === 0) rules.push({ path: '' });
+  return rules;
+}
+
 export class GrpcAppChannel extends AppChannel {
   readonly #client: grpc.Client;
   #bindings: Promise<string[]> | undefined;
@@ -70,8 +77,10 @@ export class GrpcAppChannel extends AppChannel {
       pubsubname: s.pubsubName,
       topic: s.topic,
       metadata: { ...s.metadata },
-      // The rule paths go back to the app as OnTopicEvent's `path`, as given (the default may be "").
-      rules: [...(s.routes?.rules ?? []).map((r) => ({ match: r.match || undefined, path: r.path })), { path: s.routes?.default ?? '' }],
+      // The rule paths go back to the app as OnTopicEvent's `path`, as given. As daprd: an empty
+      // default adds no rule (an event no rule matches is not delivered), unless there is no rule at
+      // all (then every event goes to path "").
+      rules: grpcRules(s.routes),
       deadLetterTopic: s.deadLetterTopic || undefined,
       bulkSubscribe: s.bulkSubscribe?.enabled
         ? { enabled: true, maxMessagesCount: s.bulkSubscribe.maxMessagesCount || 100, maxAwaitDurationMs: s.bulkSubscribe.maxAwaitDurationMs || 1000 }

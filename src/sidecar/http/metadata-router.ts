@@ -15,8 +15,9 @@ export function metadataDocument(ctx: ApiContext): Record<string, unknown> {
   const subscriptions = ctx.subscriptions().map((s) => ({
     pubsubname: s.pubsubname,
     topic: s.topic,
-    metadata: s.metadata,
-    rules: s.rules.map((r) => ({ match: r.match ?? '', path: r.path })),
+    // daprd leaves out empty metadata, rules, and a rule's empty match or path (omitempty).
+    metadata: Object.keys(s.metadata ?? {}).length ? s.metadata : undefined,
+    rules: s.rules.length ? s.rules.map((r) => ({ match: r.match || undefined, path: r.path || undefined })) : undefined,
     deadLetterTopic: s.deadLetterTopic ?? '',
     type: s.type,
   }));

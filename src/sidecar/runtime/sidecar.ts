@@ -158,7 +158,9 @@ export class Sidecar {
       await Promise.race([health.becameHealthy, new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
     }
     if (!(app instanceof GrpcAppChannel)) await this.readAppConfig(app);
-    const programmatic = app instanceof GrpcAppChannel ? await app.listSubscriptions(signal) : await this.readSubscriptions(app);
+    // daprd asks an HTTP app for its subscriptions only when it has a pubsub to subscribe with.
+    const hasPubsub = this.registry.statuses().some((c) => c.type.startsWith('pubsub.'));
+    const programmatic = app instanceof GrpcAppChannel ? await app.listSubscriptions(signal) : hasPubsub ? await this.readSubscriptions(app) : [];
     const seen = new Set<string>();
     const all: SubscriptionSpec[] = [];
     for (const s of [...programmatic, ...this.pendingDeclarative]) {

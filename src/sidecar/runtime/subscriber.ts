@@ -205,7 +205,8 @@ export class Subscriber {
       if (outcome === 'SUCCESS') return;
       if (outcome === 'DROP') {
         this.deps.log.warn(`${reason} while processing pub/sub event ${id}`);
-        dropped = true;
+        // daprd dead-letters a DROP the app answered; a 404 it drops without (non-retriable, acknowledged).
+        dropped = answer.status !== 404;
         return;
       }
       throw new RetriableDeliveryError(`${reason} while processing pub/sub event ${id}`);

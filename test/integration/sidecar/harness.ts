@@ -1,8 +1,10 @@
 /**
- * Helpers for sidecar integration tests: a temporary resources folder, an in-process
- * sidecar on free ports (its log kept for failure messages), a tiny recording app, and
- * polling. Everything started here is stopped by `cleanup()` (call it in afterEach/afterAll).
+ * Helpers for sidecar integration tests: a temporary resources folder, a sidecar on free ports
+ * (ofn-local's in process, or the real daprd as a child process: its log kept for failure
+ * messages), a tiny recording app, and polling. Everything started here is stopped by
+ * `cleanup()` (call it in afterEach/afterAll).
  */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +13,8 @@ import path from 'node:path';
 
 import { freePort } from '../../helpers/brokers.js';
 import { runSidecar, type RunningSidecar } from '../../../src/sidecar/main.js';
+import type { CaptureSink } from '../../../src/sidecar/capture.js';
+import { DAPRD, type SidecarKind } from '../../helpers/daprd.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -40,22 +44,107 @@ export interface TestSidecar extends RunningSidecar {
   logText(): string;
 }
 
-export async function startSidecar(opts: {
+export interface SidecarOptions {
   appId?: string;
   resources?: Record<string, string>;
   appPort?: number;
   args?: string[];
   env?: Record<string, string | undefined>;
   cwd?: string;
-}): Promise<TestSidecar> {
+  /** Whose sidecar: ofn-local's (in process, the default) or the real daprd (a child process). */
+  kind?: SidecarKind;
+  /** ofn-local's sidecar only: what the app sends out (daprd has no such record). */
+  capture?: CaptureSink;
+}
+
+export async function startSidecar(opts: SidecarOptions): Promise<TestSidecar> {
+  if (opts.kind === 'daprd') return startDaprd(opts);
   const logs: string[] = [];
   const args = ['--app-id', opts.appId ?? 'test-app', '--dapr-http-port', '0', '--dapr-grpc-port', '0', '--log-level', 'debug'];
   if (opts.resources) args.push('--resources-path', await resourcesDir(opts.resources));
   if (opts.appPort !== undefined) args.push('--app-port', String(opts.appPort));
   args.push(...(opts.args ?? []));
-  const sidecar = await runSidecar(args, { log: (line) => logs.push(line), env: opts.env ?? { ...process.env }, cwd: opts.cwd });
+  const sidecar = await runSidecar(args, { log: (line) => logs.push(line), env: opts.env ?? { ...process.env }, cwd: opts.cwd, capture: opts.capture });
   cleanups.push(() => sidecar.stop());
   return Object.assign(Object.create(sidecar) as RunningSidecar, sidecar, { logs, logText: () => logs.join('\n') });
+}
+
+/**
+ * The real daprd with the same flags, on free ports (its HTTP and gRPC ports are given: daprd does
+ * not report ports it picked). What only ofn-local's sidecar exposes in process (components(),
+ * subscriptions(), onComponentStatus) throws: tests of those run against ours only.
+ */
+async function startDaprd(opts: SidecarOptions): Promise<TestSidecar> {
+  if (!DAPRD) throw new Error('no daprd binary (see test/helpers/daprd.ts)');
+  const logs: string[] = [];
+  const extra = opts.args ?? [];
+  const given = (flag: string) => {
+    const i = extra.lastIndexOf(flag);
+    return i === -1 ? undefined : Number(extra[i + 1]);
+  };
+  const httpPort = given('--dapr-http-port') || (await freePort());
+  let grpcPort = given('--dapr-grpc-port') || (await freePort());
+  while (grpcPort === httpPort) grpcPort = await freePort();
+  const args = ['--app-id', opts.appId ?? 'test-app', '--dapr-http-port', String(httpPort), '--dapr-grpc-port', String(grpcPort), '--log-level', 'debug', '--enable-metrics=false'];
+  if (opts.resources) args.push('--resources-path', await resourcesDir(opts.resources));
+  if (opts.appPort !== undefined) args.push('--app-port', String(opts.appPort));
+  args.push(...extra.flatMap((a, i) => (['--dapr-http-port', '--dapr-grpc-port'].includes(a) || ['--dapr-http-port', '--dapr-grpc-port'].includes(extra[i - 1] ?? '') ? [] : [a])));
+  const env = Object.fromEntries(Object.entries(opts.env ?? process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  const child = spawn(DAPRD, args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const closed = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let rest = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString('utf8')).split('\n');
+      rest = lines.pop() ?? '';
+      logs.push(...lines);
+    });
+  }
+  let exited = false;
+  void closed.then(() => (exited = true));
+  const stop = async () => {
+    if (exited) return;
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.kill('SIGTERM');
+    await closed;
+    clearTimeout(kill);
+  };
+  cleanups.push(stop);
+  const url = `http://127.0.0.1:${httpPort}`;
+  // Ready as daprd's own readiness probe says: /v1.0/healthz answers 204 once start-up is complete.
+  const ready = (async () => {
+    for (;;) {
+      if (exited) throw new Error(`daprd exited during start-up:\n${logs.slice(-30).join('\n')}`);
+      const status = await fetch(`${url}/v1.0/healthz`, { signal: AbortSignal.timeout(1000) }).then((r) => (void r.arrayBuffer(), r.status), () => 0);
+      if (status === 204) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  ready.catch(() => {});
+  // The API listens before start-up completes, as ofn-local's does once runSidecar resolves.
+  const deadline = Date.now() + 30_000;
+  while (!(await fetch(`${url}/v1.0/healthz/outbound`, { signal: AbortSignal.timeout(1000) }).then((r) => (void r.arrayBuffer(), true), () => false))) {
+    if (exited || Date.now() > deadline) throw new Error(`daprd did not listen on ${url}:\n${logs.slice(-30).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const only = (what: string) => () => {
+    throw new Error(`${what} is ofn-local's sidecar's in-process view: not available with daprd`);
+  };
+  return {
+    appId: opts.appId ?? 'test-app',
+    httpPort,
+    url,
+    flags: undefined as unknown as RunningSidecar['flags'],
+    ready,
+    closed,
+    components: only('components()'),
+    subscriptions: only('subscriptions()'),
+    onComponentStatus: only('onComponentStatus()'),
+    stop,
+    [Symbol.asyncDispose]: stop,
+    logs,
+    logText: () => logs.join('\n'),
+  };
 }
 
 export interface RecordedRequest {
