@@ -5,6 +5,9 @@
  */
 
 import type { EventsModel } from '../events/model/types.js';
+import type { JsonObject, Origin } from './origin.js';
+
+export type { JsonObject, Origin };
 
 /** One problem (or warning) found in the user's manifests. */
 export interface Diagnostic {
@@ -21,15 +24,6 @@ export interface Diagnostic {
   message: string;
 }
 
-/** Where a manifest came from. */
-export interface Origin {
-  file: string;
-  doc: number;
-  /** Set when the manifest was written as v1beta1 and converted. */
-  convertedFrom?: 'core.openfunction.io/v1beta1';
-}
-
-export type JsonObject = { [key: string]: unknown };
 
 /** How a Function's code is found locally. */
 export type ResolvedSource =

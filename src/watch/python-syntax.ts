@@ -5,7 +5,7 @@
  * instance's launcher checks again before it restarts).
  */
 import { execFile } from 'node:child_process';
-import type { SyntaxProblem } from './sync-files.js';
+import type { SyntaxProblem } from './syntax-problem.js';
 
 const SCRIPT = [
   'import sys',

@@ -8,11 +8,9 @@ import { checkPythonSyntax } from './python-syntax.js';
 
 const run = promisify(execFile);
 
-export interface SyntaxProblem {
-  file: string;
-  line?: number;
-  message: string;
-}
+import type { SyntaxProblem } from './syntax-problem.js';
+
+export type { SyntaxProblem };
 
 /**
  * `node --check` on the changed JavaScript files (and python3's compile on the Python ones): a syntax

@@ -1,0 +1,63 @@
+/**
+ * The borders of ofn-local's source, checked in CI (`npm run lint:deps`). ARCHITECTURE.md says why.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment: 'Modules form layers: a cycle means two of them are one.',
+      from: { path: '^src' },
+      to: { circular: true },
+    },
+    {
+      name: 'model-is-pure',
+      severity: 'error',
+      comment: 'The model turns manifests into typed functions and touches no I/O beyond reading the files it is given.',
+      from: { path: '^src/model' },
+      to: { path: '^(src/(daemon|runtime|gateway|build|sidecar|cli|tui|watch|services|testing)/|node_modules/(dockerode|chokidar|express|ink))' },
+    },
+    {
+      name: 'nothing-imports-cli-or-tui',
+      severity: 'error',
+      comment: 'The CLI and the terminal UI are clients of the daemon; nothing else depends on them.',
+      from: { path: '^src', pathNot: '^src/(cli|tui)/' },
+      to: { path: '^src/(cli|tui)/' },
+    },
+    {
+      name: 'framework-ships-alone',
+      severity: 'error',
+      comment: 'The functions framework is bundled into images: it imports only itself and src/shared.',
+      from: { path: '^src/framework/' },
+      to: { path: '^src/', pathNot: '^src/(framework|shared)/' },
+    },
+    {
+      name: 'sidecar-ships-alone',
+      severity: 'error',
+      comment: 'The Dapr sidecar is bundled on its own: it imports only itself, src/shared and the import-free src/errors.ts.',
+      from: { path: '^src/sidecar/' },
+      to: { path: '^src/', pathNot: '^src/((sidecar|shared)/|errors\\.ts$)' },
+    },
+    {
+      name: 'errors-is-a-leaf',
+      severity: 'error',
+      comment: 'src/errors.ts (the one error type) is imported by every part, the shipped ones too: it imports nothing.',
+      from: { path: '^src/errors\\.ts$' },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'shared-is-a-leaf',
+      severity: 'error',
+      comment: 'src/shared is what the shipped parts and the daemon both use: it depends on none of them.',
+      from: { path: '^src/shared/' },
+      to: { path: '^src/', pathNot: '^src/shared/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.mjs', '.cjs'] },
+  },
+};
