@@ -16,6 +16,8 @@ function describe(e: JournalEntry, verbose: boolean): string | undefined {
       return `loaded ${e.functions.length} function(s) from ${e.root}${e.warnings.map((w) => `\n  warning: ${w}`).join('')}`;
     case 'build.started':
       return `${e.fn} building`;
+    case 'build.phase':
+      return `${e.fn} buildpacks: ${e.phase} (${e.builder})`;
     case 'build.log':
       return verbose ? `${e.fn} | ${e.line}` : undefined;
     case 'build.finished':

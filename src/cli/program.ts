@@ -10,6 +10,7 @@ import { publishCommand } from './commands/publish.js';
 import { execCommand } from './commands/exec.js';
 import { eventsCommand, eventsPublishCommand } from './commands/events.js';
 import { builderBuildCommand } from './commands/builder.js';
+import { buildCommand } from './commands/build.js';
 import { sidecarMain } from '../sidecar/index.js';
 import { DEFAULT_DAPRD_VERSION } from '../daemon/dapr-mode.js';
 import type { CliIo } from './io.js';
@@ -39,6 +40,8 @@ export function createProgram(io: CliIo): Command {
     .addOption(new Option('--runtime <kind>', 'where instances run (default: docker when an engine answers)').choices(['docker', 'process']))
     .addOption(new Option('--zero <mode>', 'how an instance sits at zero: stop (cold start) or pause (frozen)').choices(['stop', 'pause']).default('stop'))
     .option('--base-image <ref>', 'base image of function images (default node:20-bookworm-slim, else the offline base)')
+    .addOption(buildOption())
+    .option('--builder-image <ref>', 'with --build buildpacks: the builder image for every function (default spec.build.builder when the engine has or can pull it, else the offline builder)')
     .option('--no-watch', 'do not reload on file changes (hot reload is on by default)')
     .addOption(daprOption())
     .addOption(daprdVersionOption())
@@ -147,6 +150,16 @@ export function createProgram(io: CliIo): Command {
     .action(async (inputs: string[], opts) => setExit(await exportCommand(inputs, opts, io)));
 
   program
+    .command('build')
+    .description("build every function's image as the cluster would (buildpacks unless --build fast), named as `export --registry` names it; prints each image name")
+    .argument('[inputs...]', 'project folder and/or manifest files (default: this folder)')
+    .addOption(buildOption())
+    .option('--registry <registry>', 'images become <registry>/<name>:<version> (default spec.image, else ofn-local/<name>:<version>)')
+    .option('--builder-image <ref>', 'the buildpacks builder for every function (default spec.build.builder when the engine has or can pull it, else the offline builder)')
+    .option('-v, --verbose', 'print build output')
+    .action(async (inputs: string[], opts) => setExit(await buildCommand(inputs, opts, io)));
+
+  program
     .command('builder')
     .description('the offline buildpacks builder (for --build buildpacks without a registry)')
     .command('build')
@@ -184,6 +197,11 @@ function splitCommand(args: string[], cmd: Command): { inputs: string[]; command
   const dash = raw.indexOf('--');
   const command = dash >= 0 ? raw.slice(dash + 1) : [];
   return { inputs: args.slice(0, args.length - command.length), command };
+}
+
+/** `--build`: ofn-local's fast builders (the inner loop's default) or the CNB lifecycle, as the cluster builds. */
+function buildOption(): Option {
+  return new Option('--build <kind>', "how functions are built: ofn-local's fast builders, or buildpacks (the CNB lifecycle, as the cluster builds; default: ofn-local.yaml's build, else fast)").choices(['fast', 'buildpacks']);
 }
 
 /** `--dapr` and `--daprd-version`, the same for `up` and `exec`. */

@@ -6,6 +6,9 @@ import type { BuildContext, BuildResult } from '../build/builder.js';
 import { GO_BINARY, GoBuilder, builderImage } from '../build/go/go-builder.js';
 import { PythonBuilder } from '../build/python/python-builder.js';
 import { selectBuilder, type Language } from '../build/select-builder.js';
+import { BuildpacksBuilder } from '../build/buildpacks/buildpacks-builder.js';
+import { assembleOfflineBuilder } from '../build/buildpacks/offline/assemble-builder.js';
+import { languageForBuildpacks } from '../build/buildpacks/language.js';
 import { sourceFiles } from '../build/fingerprint.js';
 import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../build/framework-files.js';
 import { ensureSidecarImage } from '../build/sidecar-image.js';
@@ -77,6 +80,10 @@ export interface DaemonOptions {
    * the content-addressed builds. Two test files may then start the same fixture at once.
    */
   session?: string;
+  /** How functions are built (default: ofn-local.yaml's `build`, else fast). */
+  build?: 'fast' | 'buildpacks';
+  /** `--builder-image`: the buildpacks builder for every function, instead of spec.build.builder. */
+  builderImage?: string;
   /** Whose Dapr sidecar runs beside functions (default embedded: ofn-local's own). */
   dapr?: DaprMode;
   /** daprd's version for `dapr: 'daprd'` (default the one OpenFunction 1.2 installs). */
@@ -157,6 +164,9 @@ export class Daemon {
   readonly #runtime: AnyRuntime;
   readonly #builder: FastBuilder;
   readonly #goBuilder: GoBuilder;
+  /** The CNB lifecycle builder (`--build buildpacks`), made on first use; functions it built reload by rebuilding. */
+  #cnb: BuildpacksBuilder | undefined;
+  readonly #cnbBuilt = new Set<string>();
   readonly #pythonBuilder: PythonBuilder;
   /** The language each function was last built as (compiled ones reload by rebuilding). */
   readonly #languages = new Map<string, Language>();
@@ -683,7 +693,7 @@ export class Daemon {
 
   async #onBatch(batch: FileBatch): Promise<void> {
     const functions = this.#project.functions.flatMap((fn) =>
-      fn.source.kind === 'local' ? [{ key: fnKey(fn), sourceDir: fn.source.dir, compiled: this.#languages.get(fnKey(fn)) === 'go' }] : [],
+      fn.source.kind === 'local' ? [{ key: fnKey(fn), sourceDir: fn.source.dir, compiled: this.#languages.get(fnKey(fn)) === 'go' || this.#cnbBuilt.has(fnKey(fn)) }] : [],
     );
     const c: Classified = classify(batch.files, functions);
     if (c.manifests.length > 0) await this.#serialize('project', () => this.#reconcile(c.manifests));
@@ -940,6 +950,8 @@ export class Daemon {
       this.emit({ type: 'build.finished', fn: key, image: fn.source.image, cached: true, durationMs: Date.now() - started });
       return { ...base, image: fn.source.image, env: instanceEnv(fn, this.#runtime.kind) };
     }
+    if ((this.#o.build ?? this.#config?.build) === 'buildpacks') return this.#buildpacksSpec(fn, fn.source.dir, key, base, pod, started);
+    this.#cnbBuilt.delete(key);
     // The builder OpenFunction would use: spec.build.builder, confirmed by the folder.
     const language = selectBuilder({ builder: builderImage(fn) ?? 'openfunction/builder', dir: fn.source.dir, files: await sourceFiles(fn.source.dir) }).language;
     this.#languages.set(key, language);
@@ -966,6 +978,34 @@ export class Daemon {
     const limits = { user: NON_ROOT_USER, ...pod.function };
     if (sidecar) sidecar.limits = { ...(sidecar.program ? {} : { user: NON_ROOT_USER }), ...pod.sidecar };
     return { ...base, limits, image: result.image, appDir: result.appDir, env, liveAppDir: live || liveBinary, sidecar, ...(result.command ? { command: result.command } : {}) };
+  }
+
+  /** A buildpacks build (the CNB lifecycle in a builder image): the image runs as built, its entrypoint the launcher. */
+  async #buildpacksSpec(fn: LoadedFunction, srcDir: string, key: string, base: Omit<InstanceSpec, 'image' | 'env'>, pod: ReturnType<typeof podLimits>, started: number): Promise<InstanceSpec> {
+    if (!this.#docker) {
+      throw new RuntimeError('ERR_RUNTIME_UNSUPPORTED', `${key}: buildpacks builds make images, which need the docker runtime`, {}, 'start a Docker engine, or build with --build fast');
+    }
+    const docker = this.#docker;
+    this.#cnb ??= new BuildpacksBuilder({
+      docker,
+      stateDir: path.join(this.root, '.ofn-local'),
+      projectId: makeProjectId(this.root),
+      ...(this.#o.builderImage ? { builderImage: this.#o.builderImage } : {}),
+      offlineBuilder: async (log) => (await assembleOfflineBuilder({ docker, log })).image,
+      onPhase: (f, phase) => this.emit({ type: 'build.phase', fn: fnKey(f), phase, builder: this.#o.builderImage ?? 'buildpacks' }),
+    });
+    const language = languageForBuildpacks(await sourceFiles(srcDir));
+    this.#languages.set(key, language);
+    this.#cnbBuilt.add(key);
+    const result = await this.#cnb.build(fn, { log: (line: string) => this.emit({ type: 'build.log', fn: key, line }) });
+    if (result.image) this.#images.set(key, result.image);
+    this.emit({ type: 'build.finished', fn: key, image: result.image, cached: result.cached, durationMs: Date.now() - started });
+    const env = instanceEnv(fn, this.#runtime.kind, language);
+    const sidecar = await this.#sidecarSpec(fn, key);
+    if (sidecar) env.APP_PROTOCOL = sidecar.appProtocol;
+    Object.assign(env, daprTokenEnv(daprPlan(fn, this.#project)));
+    if (sidecar) sidecar.limits = { ...(sidecar.program ? {} : { user: NON_ROOT_USER }), ...pod.sidecar };
+    return { ...base, limits: { user: NON_ROOT_USER, ...pod.function }, image: result.image, env, sidecar };
   }
 
   /** A compiled function's live folder for this session (see watch/live-binary.ts). */

@@ -10,6 +10,8 @@ export type OfnEvent =
   | { type: 'project.loaded'; root: string; functions: string[]; warnings: string[] }
   | { type: 'build.started'; fn: string }
   | { type: 'build.log'; fn: string; line: string }
+  /** A buildpacks build (the CNB lifecycle) entered a phase: detect, analyze, restore, build, export. */
+  | { type: 'build.phase'; fn: string; phase: string; builder: string }
   | { type: 'build.finished'; fn: string; image?: string; cached: boolean; durationMs: number }
   | { type: 'build.failed'; fn: string; message: string }
   | { type: 'instance.starting'; fn: string; instance: string; cold: boolean }

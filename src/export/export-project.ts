@@ -106,7 +106,7 @@ export function exportProject(project: Project, opts: ExportOptions = {}): Expor
  * The image repository of each function ofn-local builds: its name, or `<namespace>-<name>` when
  * functions of the same name in several namespaces would otherwise push to the same image.
  */
-function imageRepositories(functions: LoadedFunction[]): Map<LoadedFunction, string> {
+export function imageRepositories(functions: LoadedFunction[]): Map<LoadedFunction, string> {
   const count = new Map<string, number>();
   for (const fn of functions) count.set(fn.name, (count.get(fn.name) ?? 0) + 1);
   return new Map(functions.map((fn) => [fn, (count.get(fn.name) ?? 0) > 1 ? `${fn.namespace}-${fn.name}` : fn.name]));

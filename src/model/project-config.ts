@@ -27,6 +27,8 @@ export interface BackingServiceConfig {
 export interface ProjectConfig {
   file: string;
   services: BackingServiceConfig[];
+  /** How functions are built: ofn-local's fast builders (default) or the CNB lifecycle (`buildpacks`). */
+  build?: 'fast' | 'buildpacks';
 }
 
 const HOST_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -37,6 +39,7 @@ const serviceSchema = z.strictObject({
 });
 const configSchema = z.strictObject({
   services: z.record(z.string(), serviceSchema).optional(),
+  build: z.enum(['fast', 'buildpacks'], { error: 'fast or buildpacks' }).optional(),
 });
 
 /**
@@ -82,7 +85,7 @@ export async function loadProjectConfig(root: string): Promise<ProjectConfig | u
       port: s.port ?? DEFAULT_SERVICE_PORTS[s.type],
       ...(s.image ? { image: s.image } : {}),
     }));
-    return { file, services };
+    return { file, services, ...(parsed.data!.build ? { build: parsed.data!.build } : {}) };
   }
   return undefined;
 }

@@ -294,6 +294,9 @@ function reduce(d: Draft, e: JournalEntry): void {
     case 'build.log':
       d.log(e.fn, e, 'build', e.line);
       return;
+    case 'build.phase':
+      d.log(e.fn, e, 'ofn', `buildpacks: ${e.phase}`);
+      return;
     case 'build.finished': {
       const fn = d.fn(e.fn);
       // A reload's rebuild journals build.finished too; the reload stays the change shown.

@@ -26,10 +26,13 @@ export interface LifecycleProgress {
   lastLines: string[];
   /** The lifecycle printed `======== Error: <buildpack> ========`: the next line is that buildpack's error. */
   errorOf?: string;
+  /** Detect output of each buildpack (`======== Output: <buildpack> ========` sections), for a failed detection. */
+  detectOutput: Record<string, string[]>;
+  outputOf?: string;
 }
 
 export function newProgress(): LifecycleProgress {
-  return { lastLines: [] };
+  return { lastLines: [], detectOutput: {} };
 }
 
 /** Folds one output line into the progress; returns the phase when this line starts one. */
@@ -45,6 +48,9 @@ export function readLine(p: LifecycleProgress, rawLine: string): LifecyclePhase 
     p.buildpackError ??= line.trim();
     p.errorOf = undefined;
   }
+  const section = /^=+ (Output|Results|Error)(?:: (\S+))? =+$/.exec(line.trim());
+  if (section) p.outputOf = section[1] === 'Output' ? section[2] : undefined;
+  else if (p.outputOf && line.trim() && p.phase === 'detect') (p.detectOutput[p.outputOf] ??= []).push(line.trim());
   const bpError = /^=+ Error: (\S+) =+$/.exec(line.trim());
   if (bpError) {
     p.buildpack = bpError[1]!;
@@ -84,7 +90,8 @@ export function describeFailure(p: LifecycleProgress, exitCode: number): { phase
   let reason = p.buildpackError ?? p.lifecycleError ?? p.lastLines.slice(-3).join(' | ');
   if (phase === 'detect' && !p.buildpackError) {
     const fails = p.lastLines.filter((l) => /^(fail|err|pass|skip):/.test(l.trim())).map((l) => l.trim().replace(/\s+/g, ' '));
-    reason = `no buildpack group passed detection${fails.length ? ` (${fails.join(', ')})` : ''}`;
+    const said = Object.entries(p.detectOutput).map(([bp, lines]) => `${bp}: ${lines.join(' ')}`);
+    reason = `no buildpack group passed detection${said.length ? `: ${said.join('; ')}` : fails.length ? ` (${fails.join(', ')})` : ''}`;
   }
   return { phase, buildpack, reason: reason || `the lifecycle exited with code ${exitCode}` };
 }

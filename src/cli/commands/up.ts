@@ -30,6 +30,10 @@ export interface UpOptions {
   runtime?: RuntimeKind;
   zero: ZeroMode;
   baseImage?: string;
+  /** `--build`: fast (default) or buildpacks (the CNB lifecycle). */
+  build?: 'fast' | 'buildpacks';
+  /** `--builder-image`: the buildpacks builder instead of spec.build.builder. */
+  builderImage?: string;
   verbose?: boolean;
   /** Hot reload (commander's --no-watch sets false). */
   watch?: boolean;
@@ -111,6 +115,8 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo, root: st
       runtime: opts.runtime,
       zeroMode: opts.zero,
       baseImage: opts.baseImage,
+      ...(opts.build ? { build: opts.build } : {}),
+      ...(opts.builderImage ? { builderImage: opts.builderImage } : {}),
       watch: opts.watch !== false,
       // --detach reports ready only once every function has started (one at zero too).
       warmUp: opts.daemonChild,
@@ -232,6 +238,8 @@ async function detach(inputs: string[], opts: UpOptions, io: CliIo, root: string
   const args = [BIN, 'up', ...inputs, '--port', String(opts.port), '--idle-timeout', String(opts.idleTimeout), '--ready-timeout', String(opts.readyTimeout), '--zero', opts.zero, '--daemon-child'];
   if (opts.runtime) args.push('--runtime', opts.runtime);
   if (opts.baseImage) args.push('--base-image', opts.baseImage);
+  if (opts.build) args.push('--build', opts.build);
+  if (opts.builderImage) args.push('--builder-image', opts.builderImage);
   if (opts.verbose) args.push('--verbose');
   if (opts.watch === false) args.push('--no-watch');
   if (opts.host) args.push('--host', opts.host);

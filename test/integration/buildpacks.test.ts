@@ -1,0 +1,181 @@
+import Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assembleOfflineBuilder } from '../../src/build/buildpacks/offline/assemble-builder.js';
+import { OFFLINE_BUILDER_IMAGE } from '../../src/build/buildpacks/offline/builder-files.js';
+import { buildCommand } from '../../src/cli/commands/build.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import type { JournalEntry } from '../../src/daemon/events.js';
+import { hasDocker, hasGo } from '../helpers/engine.js';
+import { request, waitFor } from '../helpers/http.js';
+import { tempProject } from '../helpers/temp-project.js';
+
+// Buildpacks builds on the real engine: the CNB lifecycle (built from the Go module proxy) in
+// ofn-local's offline builder, assembled here (or reused when up to date) as CI does, building the
+// Node and Go fixtures as the cluster's Shipwright build would; and a builder image given by name.
+
+const docker = new Docker();
+const PHASES = ['analyze', 'detect', 'restore', 'build', 'export'];
+
+function collect(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (c: Buffer) => (text += c.toString()));
+  return { stream, text: () => text };
+}
+
+async function removeImages(refs: Iterable<string>): Promise<void> {
+  for (const ref of refs) await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+}
+
+describe.skipIf(!hasDocker || !hasGo)('buildpacks builds (offline builder, real lifecycle)', () => {
+  beforeAll(async () => {
+    await assembleOfflineBuilder({ docker, log: () => undefined });
+  }, 900_000);
+
+  describe('up --build buildpacks: Node and Go fixtures served, rebuilt on edits', () => {
+    let daemon: Daemon | undefined;
+    let dir: string;
+    let cleanup: () => Promise<void>;
+    const entries: JournalEntry[] = [];
+    const images = new Set<string>();
+    const host = (name: string) => ({ host: `${name}.default.ofn.localhost` });
+
+    beforeAll(async () => {
+      ({ dir, cleanup } = await tempProject('fixtures'));
+      // Only the two fixtures: orders is another project.
+      daemon = await Daemon.start({
+        inputs: [path.join(dir, 'hello-node'), path.join(dir, 'go-hello')],
+        cwd: dir,
+        port: 0,
+        idleTimeoutMs: 600_000,
+        readyTimeoutMs: 60_000,
+        runtime: 'docker',
+        zeroMode: 'stop',
+        watch: true,
+        build: 'buildpacks',
+        onEvent: (e) => {
+          entries.push(e);
+          if (e.type === 'build.finished' && e.image) images.add(e.image);
+        },
+      });
+    }, 900_000);
+
+    afterAll(async () => {
+      await daemon?.stop();
+      await removeImages(images);
+      await cleanup?.();
+    }, 120_000);
+
+    it('builds both with the lifecycle, phase by phase, into images with the CNB labels', async () => {
+      expect(daemon!.failures()).toEqual([]);
+      for (const fn of ['default/hello-node', 'default/go-hello']) {
+        const phases = entries.filter((e) => e.type === 'build.phase' && e.fn === fn).map((e) => (e as { phase: string }).phase);
+        expect(phases).toEqual(PHASES);
+        const finished = entries.find((e) => e.type === 'build.finished' && e.fn === fn) as { image: string };
+        const labels = (await docker.getImage(finished.image).inspect()).Config.Labels ?? {};
+        expect(Object.keys(labels)).toEqual(expect.arrayContaining(['io.buildpacks.lifecycle.metadata', 'io.buildpacks.build.metadata']));
+        const bps = JSON.parse(labels['io.buildpacks.build.metadata']!).buildpacks.map((b: { id: string }) => b.id);
+        expect(bps).toEqual([fn.endsWith('go-hello') ? 'io.ofn-local.go' : 'io.ofn-local.nodejs']);
+      }
+    });
+
+    it('serves them through the gateway with FUNC_CONTEXT, as fast-built ones', async () => {
+      const node = await request(`http://127.0.0.1:${daemon!.gatewayPort}/default/hello-node?name=cnb`);
+      expect(node.status).toBe(200);
+      expect(node.body).toBe('hello, cnb');
+      const go = await request(`http://127.0.0.1:${daemon!.gatewayPort}/greet/Ada`, { headers: host('go-hello') });
+      expect(go.status).toBe(200);
+      expect(JSON.parse(go.body)).toEqual({ greeting: 'hello, Ada', function: 'Greet' });
+    }, 120_000);
+
+    it('a one-line Go change rebuilds from the cached layers and swaps; a compile error names phase, buildpack and line', async () => {
+      const file = path.join(dir, 'go-hello', 'src', 'hello.go');
+      const before = entries.length;
+      await writeFile(file, (await readFile(file, 'utf8')).replace('hello from Go', 'hello from a rebuilt Go'));
+      await waitFor(() => entries.slice(before).some((e) => (e.type === 'reload.finished' || e.type === 'reload.failed') && e.fn === 'default/go-hello'), 600_000, 'the Go rebuild');
+      const reload = entries.slice(before).filter((e) => 'fn' in e && e.fn === 'default/go-hello');
+      expect(reload.find((e) => e.type === 'reload.failed')).toBeUndefined();
+      const logs = reload.filter((e) => e.type === 'build.log').map((e) => (e as { line: string }).line);
+      expect(logs.some((l) => /Restoring data for "io\.ofn-local\.go:go_mod_cache" from cache/.test(l))).toBe(true);
+      expect(logs.some((l) => /go: downloading/.test(l))).toBe(false);
+      const answer = await request(`http://127.0.0.1:${daemon!.gatewayPort}/`, { headers: host('go-hello') });
+      expect(answer.body.trim()).toBe('hello from a rebuilt Go');
+
+      const broken = entries.length;
+      await writeFile(file, (await readFile(file, 'utf8')).replace('fmt.Fprintln(w, "hello from a rebuilt Go")', 'fmt.Fprintln(w, undefinedThing)'));
+      await waitFor(() => entries.slice(broken).some((e) => (e.type === 'reload.finished' || e.type === 'reload.failed') && e.fn === 'default/go-hello'), 600_000, 'the failing Go rebuild');
+      const failed = entries.slice(broken).find((e) => e.type === 'reload.failed' && e.fn === 'default/go-hello') as { message: string } | undefined;
+      expect(failed?.message).toMatch(/failed in the build phase \(buildpack io\.ofn-local\.go@0\.1\.0\): hello\.go:\d+:\d+: undefined: undefinedThing/);
+      // The last good build keeps serving.
+      const still = await request(`http://127.0.0.1:${daemon!.gatewayPort}/`, { headers: host('go-hello') });
+      expect(still.body.trim()).toBe('hello from a rebuilt Go');
+    }, 900_000);
+  });
+
+  describe('ofn-local build', () => {
+    const made = new Set<string>();
+    afterAll(async () => removeImages(made), 120_000);
+
+    it('uses a builder image given by name (--builder-image), tags as export --registry names it, prints each image', async () => {
+      const { dir, cleanup } = await tempProject('fixtures/hello-node');
+      const named = `ofn-local-test/named-builder:${randomBytes(4).toString('hex')}`;
+      const [repo, tag] = named.split(':') as [string, string];
+      await docker.getImage(OFFLINE_BUILDER_IMAGE).tag({ repo, tag });
+      made.add(named);
+      try {
+        const out = collect();
+        const err = collect();
+        const registry = `registry.test.example/${randomBytes(3).toString('hex')}`;
+        const code = await buildCommand([dir], { registry, builderImage: named, verbose: true }, { stdout: out.stream, stderr: err.stream, cwd: dir });
+        expect(err.text()).toContain(`buildpacks: ${named} (lifecycle 0.17.2)`);
+        expect(code).toBe(0);
+        const image = `${registry}/hello-node:v1.0.0`;
+        made.add(image);
+        expect(out.text()).toBe(`${image}\n`);
+        const labels = (await docker.getImage(image).inspect()).Config.Labels ?? {};
+        expect(labels['io.buildpacks.lifecycle.metadata']).toBeDefined();
+        // It serves as the cluster would run it.
+        const name = `ofn-local-test-bp-${randomBytes(4).toString('hex')}`;
+        const c = await docker.createContainer({
+          name,
+          Image: image,
+          Env: ['FUNC_CONTEXT={"name":"hello-node","version":"v1.0.0","port":"8080","runtime":"Knative"}'],
+          Labels: { 'io.ofn-local.project': 'buildpacks-test' },
+          HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+          ExposedPorts: { '8080/tcp': {} },
+        });
+        try {
+          await c.start();
+          const port = (await c.inspect()).NetworkSettings.Ports['8080/tcp']![0]!.HostPort;
+          await waitFor(async () => (await request(`http://127.0.0.1:${port}/?name=named`).catch(() => ({ status: 0, body: '' }))).body === 'hello, named', 30_000, 'the built image to answer');
+        } finally {
+          await c.remove({ force: true });
+        }
+      } finally {
+        await cleanup();
+      }
+    }, 600_000);
+
+    it('exits 1 naming the function whose build failed, with the phase: a Node function without FUNC_NAME fails detection', async () => {
+      const { dir, cleanup } = await tempProject('fixtures/hello-node');
+      try {
+        const manifest = path.join(dir, 'function.yaml');
+        await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('FUNC_NAME: "helloWorld"', 'FUNC_NAME_UNUSED: "helloWorld"'));
+        const out = collect();
+        const err = collect();
+        const code = await buildCommand([dir], { registry: 'registry.test.example/fail' }, { stdout: out.stream, stderr: err.stream, cwd: dir });
+        expect(code).toBe(1);
+        expect(out.text()).toBe('');
+        expect(err.text()).toMatch(/error: build of default\/hello-node failed: buildpacks build of default\/hello-node failed in the detect phase/);
+        expect(err.text()).toContain('FUNC_NAME is not set');
+        expect(err.text()).toMatch(/1 of 1 builds failed: default\/hello-node/);
+      } finally {
+        await cleanup();
+      }
+    }, 300_000);
+  });
+});
