@@ -36,7 +36,7 @@ import traceback
 
 PARENT_PID_ENV = "OFN_LOCAL_PARENT_PID"
 START_TIMEOUT_ENV = "OFN_LOCAL_START_TIMEOUT_MS"
-STOP_GRACE_S = 3.0
+STOP_GRACE_S = 1.0
 SKIP_DIRS = {"__pycache__", ".git", ".ofn-local", "node_modules", ".venv", "venv"}
 
 
@@ -240,25 +240,29 @@ class Supervisor:
             preexec_fn=die_with_parent,
         )
 
-    def stop(self):
+    def stop(self, quick=False):
+        """
+        Ends the framework and everything in its process group (a gunicorn worker too). `quick`
+        (a reload: the gateway let in-flight requests finish first) kills at once; otherwise SIGINT,
+        a quick stop for every server the frameworks use, and SIGKILL after STOP_GRACE_S, well within
+        the runtime's own grace for this launcher.
+        """
         child = self.child
-        if child is None or child.poll() is not None:
+        if child is None:
             return
-        # SIGINT is a quick stop for every server the frameworks use (gunicorn, werkzeug, uvicorn, grpc).
-        for sig, wait in ((signal.SIGINT, STOP_GRACE_S), (signal.SIGKILL, 5.0)):
+        if not quick and child.poll() is None:
             try:
-                os.killpg(child.pid, sig)
-            except ProcessLookupError:
+                os.killpg(child.pid, signal.SIGINT)
+                child.wait(timeout=STOP_GRACE_S)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
                 pass
-            try:
-                child.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        # The group may hold workers that outlived their parent (a gunicorn worker).
         try:
             os.killpg(child.pid, signal.SIGKILL)
         except ProcessLookupError:
+            pass
+        try:
+            child.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
             pass
 
     def do_reload(self):
@@ -281,7 +285,7 @@ class Supervisor:
         if problem is not None:
             say("ofn-framework: reload failed: " + problem)
             return
-        self.stop()
+        self.stop(quick=True)
         self.start()
         port = serving_port(self.args)
         deadline = time.monotonic() + self.timeout
