@@ -11,6 +11,7 @@ import { engineAvailable } from '../dist/runtime/docker/engine.js';
 import { asyncThroughputBenchmarks } from './async-throughput.mjs';
 import { eventsBenchmarks } from './events.mjs';
 import { goBenchmarks } from './go.mjs';
+import { pythonBenchmarks } from './python.mjs';
 import { sidecarBenchmarks } from './sidecar.mjs';
 import { benchmark as tuiBenchmark } from './tui.mjs';
 import { figure, pct } from './util.mjs';
@@ -23,6 +24,7 @@ export const benchmarks = [
   ...asyncThroughputBenchmarks,
   ...eventsBenchmarks,
   ...goBenchmarks,
+  ...pythonBenchmarks,
   tuiBenchmark,
   {
     name: 'cold-start-stop',
