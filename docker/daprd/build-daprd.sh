@@ -7,7 +7,11 @@
 # 1. `go mod download github.com/dapr/dapr@vVERSION` (the module as the proxy serves it), copied
 #    to a writable temporary folder, then `go build -tags stablecomponents ./cmd/daprd` with the
 #    version stamped in as a release build stamps it (so `daprd --version` prints VERSION, not
-#    "edge"). The binary is cached at $CACHE/daprd-VERSION/daprd and reused when present.
+#    "edge"). Two components ofn-local supports are not "stable" in Dapr (bindings.mqtt3 and
+#    pubsub.jetstream, registered only under `allcomponents`, which does not build): their
+#    registration files are given an extra build tag of ours in the copy, so they are built in too.
+#    The binary is cached at $CACHE/daprd-VERSION/daprd and reused when present (and built with
+#    the same component set, recorded beside it).
 # 2. With a Docker engine: the image ofn-local/daprd:VERSION, FROM ofn-local's offline base image
 #    (docker/build-base-image.sh), holding /daprd. Reused when present.
 #
@@ -45,7 +49,10 @@ BIN="$OUT_DIR/daprd"
 IMAGE="ofn-local/daprd:$VERSION"
 BASE_IMAGE="${OFN_LOCAL_BASE_IMAGE:-ofn-local/node-base:bookworm}"
 
-if [ "$FORCE" = 1 ] || [ ! -x "$BIN" ]; then
+# The components beyond the stable set, by their registration file in cmd/daprd/components.
+EXTRA_COMPONENTS="binding_mqtt.go pubsub_jetstream.go"
+STAMP="$OUT_DIR/components"
+if [ "$FORCE" = 1 ] || [ ! -x "$BIN" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "stable $EXTRA_COMPONENTS" ]; then
   command -v go >/dev/null || [ ! -x /usr/local/go/bin/go ] || export PATH="$PATH:/usr/local/go/bin"
   command -v go >/dev/null || { say "build-daprd.sh: Go is needed to build daprd from source: install Go (https://go.dev/dl) or put it on PATH"; exit 1; }
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/ofn-local-daprd.XXXXXX")
@@ -64,6 +71,12 @@ if [ "$FORCE" = 1 ] || [ ! -x "$BIN" ]; then
   # The module cache is read-only: build in a writable copy (go build may update go.sum there).
   cp -r "$MOD_DIR" "$WORK/dapr"
   chmod -R u+w "$WORK/dapr"
+  for f in $EXTRA_COMPONENTS; do
+    file="$WORK/dapr/cmd/daprd/components/$f"
+    [ -f "$file" ] || { say "build-daprd.sh: $f is not in dapr $VERSION's cmd/daprd/components"; exit 1; }
+    sed -i '1s#^//go:build allcomponents$#//go:build allcomponents || ofnlocal#' "$file"
+    head -n1 "$file" | grep -q ofnlocal || { say "build-daprd.sh: $f has an unexpected build constraint: $(head -n1 "$file")"; exit 1; }
+  done
   started=$SECONDS
   mkdir -p "$OUT_DIR"
   # The variables a release build sets: the version (else "edge"), the logger's, and the git fields
@@ -71,8 +84,11 @@ if [ "$FORCE" = 1 ] || [ ! -x "$BIN" ]; then
   ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$VERSION"
   ldflags+=" -X github.com/dapr/dapr/pkg/buildinfo.gitversion=v$VERSION -X github.com/dapr/dapr/pkg/buildinfo.gitcommit=v$VERSION"
   ldflags+=" -X github.com/dapr/kit/logger.DaprVersion=$VERSION"
-  (cd "$WORK/dapr" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -tags stablecomponents -ldflags "$ldflags" -o "$BIN.tmp" ./cmd/daprd)
+  (cd "$WORK/dapr" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -tags stablecomponents,ofnlocal -ldflags "$ldflags" -o "$BIN.tmp" ./cmd/daprd)
   mv "$BIN.tmp" "$BIN"
+  echo "stable $EXTRA_COMPONENTS" >"$STAMP"
+  # An image made from an older build is out of date.
+  if command -v docker >/dev/null && docker image inspect "$IMAGE" >/dev/null 2>&1; then docker rmi "$IMAGE" >/dev/null 2>&1 || true; fi
   say "built $BIN in $((SECONDS - started)) s"
 else
   say "daprd $VERSION already built: $BIN"

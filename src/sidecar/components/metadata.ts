@@ -39,13 +39,14 @@ export const mdInt = <F extends number | undefined>(fallback: F) =>
     });
 
 /** A Go duration (`5s`, `1m30s`, `100ms`) or, as dapr/kit reads it, a plain number of seconds; in milliseconds. */
-export const mdDuration = <F extends number | undefined>(fallback: F) =>
+/** A duration in ms; a bare number counts in `bareUnitMs` (seconds, except where daprd reads milliseconds). */
+export const mdDuration = <F extends number | undefined>(fallback: F, bareUnitMs = 1000) =>
   z
     .string()
     .optional()
     .transform((v, ctx): number | F => {
       if (v === undefined) return fallback;
-      if (/^\s*-?\d+\s*$/.test(v)) return Number(v) * 1000;
+      if (/^\s*-?\d+\s*$/.test(v)) return Number(v) * bareUnitMs;
       const ms = parseGoDuration(v.trim());
       if (ms === undefined) {
         ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (e.g. 5s, 100ms, 1m30s)` });

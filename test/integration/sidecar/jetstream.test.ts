@@ -8,6 +8,7 @@ import { JetStreamPubSub } from '../../../src/sidecar/components/pubsub/jetstrea
 import { silentLogger } from '../../../src/sidecar/logger.js';
 import { describePubSub } from '../../unit/sidecar/contracts/pubsub-contract.js';
 import { api, cleanup, component, startApp, startSidecar, waitUntil } from './harness.js';
+import { describeSidecars } from '../../helpers/daprd.js';
 
 const available = brokerAvailable('nats');
 
@@ -36,31 +37,34 @@ describe.skipIf(!available)('jetstream', () => {
     return { pubsub, prepareTopic: ensureStream, dispose: () => pubsub.close() };
   });
 
-  it('delivers through the sidecar with metadata Topic, and redelivers a NAKed message', async () => {
-    await ensureStream('js-orders');
-    let calls = 0;
-    const app = await startApp((req) => {
-      if (req.path === '/dapr/subscribe') return { body: JSON.stringify([{ pubsubname: 'js', topic: 'js-orders', route: '/orders' }]) };
-      if (req.path === '/orders') return ++calls === 1 ? { body: '{"status":"RETRY"}' } : { body: '{"status":"SUCCESS"}' };
-      return { status: 404 };
+  describeSidecars((kind) => {
+    it('delivers through the sidecar with metadata Topic, and redelivers a NAKed message', async () => {
+      await ensureStream('js-orders');
+      let calls = 0;
+      const app = await startApp((req) => {
+        if (req.path === '/dapr/subscribe') return { body: JSON.stringify([{ pubsubname: 'js', topic: 'js-orders', route: '/orders' }]) };
+        if (req.path === '/orders') return ++calls === 1 ? { body: '{"status":"RETRY"}' } : { body: '{"status":"SUCCESS"}' };
+        return { status: 404 };
+      });
+      const sidecar = await startSidecar({ kind,
+        appId: 'js-app',
+        appPort: app.port,
+        resources: { 'c.yaml': component('js', 'pubsub.jetstream', { natsURL: nats.url, durableName: `js-app-${kind}`, ackWait: '200ms', maxDeliver: '5' }) },
+      });
+      await sidecar.ready;
+      expect((await api(sidecar, 'POST', '/v1.0/publish/js/js-orders', { n: 1 })).status).toBe(204);
+      await waitUntil(() => calls >= 2, 8000, 'redelivery after NAK', sidecar.logText);
+      const first = app.received('/orders')[0]!;
+      expect(first.headers.topic).toBe('js-orders');
+      expect(JSON.parse(first.body)).toMatchObject({ data: { n: 1 }, source: 'js-app' });
     });
-    const sidecar = await startSidecar({
-      appId: 'js-app',
-      appPort: app.port,
-      resources: { 'c.yaml': component('js', 'pubsub.jetstream', { natsURL: nats.url, durableName: 'js-app', ackWait: '200ms', maxDeliver: '5' }) },
-    });
-    await sidecar.ready;
-    expect((await api(sidecar, 'POST', '/v1.0/publish/js/js-orders', { n: 1 })).status).toBe(204);
-    await waitUntil(() => calls >= 2, 8000, 'redelivery after NAK', sidecar.logText);
-    const first = app.received('/orders')[0]!;
-    expect(first.headers.topic).toBe('js-orders');
-    expect(JSON.parse(first.body)).toMatchObject({ data: { n: 1 }, source: 'js-app' });
-  });
 
-  it('fails the subscription with a clear message when no stream covers the topic', async () => {
-    const app = await startApp((req) => (req.path === '/dapr/subscribe' ? { body: JSON.stringify([{ pubsubname: 'js', topic: 'nowhere', route: '/x' }]) } : {}));
-    const sidecar = await startSidecar({ appId: 'js-missing', appPort: app.port, resources: { 'c.yaml': component('js', 'pubsub.jetstream', { natsURL: nats.url }) } });
-    await sidecar.ready;
-    expect(sidecar.logText()).toMatch(/no JetStream stream covers subject nowhere/);
+    it('fails the subscription with a clear message when no stream covers the topic', async () => {
+      const app = await startApp((req) => (req.path === '/dapr/subscribe' ? { body: JSON.stringify([{ pubsubname: 'js', topic: 'nowhere', route: '/x' }]) } : {}));
+      const sidecar = await startSidecar({ kind, appId: 'js-missing', appPort: app.port, resources: { 'c.yaml': component('js', 'pubsub.jetstream', { natsURL: nats.url }) } });
+      await sidecar.ready;
+      // Each says it in its own words (daprd passes on the NATS client's).
+      expect(sidecar.logText()).toMatch(kind === 'embedded' ? /no JetStream stream covers subject nowhere/ : /failed to subscribe to topic nowhere: nats: no stream matches subject/);
+    });
   });
 });

@@ -12,7 +12,7 @@ import { redisStateMetadata } from '../../../src/sidecar/components/state/redis/
 describe('component metadata schemas', () => {
   it('match names case-insensitively, coerce strings and apply defaults', () => {
     const md = redisPubSubMetadata.parse({ REDISHOST: 'localhost:6379', enabletls: 'TRUE', processingTimeout: '1s', redeliverInterval: '250', queueDepth: '5' });
-    expect(md).toMatchObject({ redisHost: 'localhost:6379', enableTLS: true, processingTimeout: 1000, redeliverInterval: 250_000, queueDepth: 5, concurrency: 10, redisDB: 0 });
+    expect(md).toMatchObject({ redisHost: 'localhost:6379', enableTLS: true, processingTimeout: 1000, redeliverInterval: 250, queueDepth: 5, concurrency: 10, redisDB: 0 });
   });
 
   it('treat an empty value as unset', () => {

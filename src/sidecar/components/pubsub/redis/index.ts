@@ -7,8 +7,9 @@ import { redisConnectionFields } from '../../shared/redis-metadata.js';
 export const redisPubSubMetadata = metadataSchema({
   ...redisConnectionFields,
   consumerID: z.string().optional(),
-  redeliverInterval: mdDuration(60_000),
-  processingTimeout: mdDuration(15_000),
+  // As daprd: redeliver every 15 s what has been pending 60 s; a bare number is milliseconds (legacy).
+  redeliverInterval: mdDuration(15_000, 1),
+  processingTimeout: mdDuration(60_000, 1),
   queueDepth: mdInt(100),
   concurrency: mdInt(10),
   maxLenApprox: mdInt(undefined),
