@@ -13,6 +13,7 @@ import { eventsBenchmarks } from './events.mjs';
 import { goBenchmarks } from './go.mjs';
 import { pythonBenchmarks } from './python.mjs';
 import { sidecarBenchmarks } from './sidecar.mjs';
+import { daprdBenchmarks } from './daprd.mjs';
 import { benchmark as tuiBenchmark } from './tui.mjs';
 import { figure, pct } from './util.mjs';
 
@@ -21,6 +22,7 @@ const ROUNDS = 20;
 
 export const benchmarks = [
   ...sidecarBenchmarks,
+  ...daprdBenchmarks,
   ...asyncThroughputBenchmarks,
   ...eventsBenchmarks,
   ...goBenchmarks,
