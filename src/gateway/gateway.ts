@@ -1,8 +1,10 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { errorMessage, OfnError } from '../errors.js';
 import type { OfnEvent } from '../daemon/events.js';
 import { PoolError, type FunctionPool, type Lease } from './function-pool.js';
+import { endToEndHeaders } from './hop-by-hop.js';
 import { routeRequest, type RouteMatch } from './router.js';
 
 export interface GatewayOptions {
@@ -47,10 +49,13 @@ export class Gateway {
   /** Per-function listeners standing in for `<fn>.<ns>.svc.cluster.local` (see serviceAddress). */
   readonly #services = new Map<string, Promise<{ port: number; servers: http.Server[] }>>();
   #closed = false;
+  /** Client sockets joined to an instance after an upgrade: no server tracks them any more. */
+  readonly #upgraded = new Set<Duplex>();
 
   constructor(opts: GatewayOptions) {
     this.#o = opts;
     this.#server = http.createServer((req, res) => this.#handle(req, res));
+    this.#server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     this.#server.keepAliveTimeout = 65_000;
   }
 
@@ -116,6 +121,7 @@ export class Gateway {
     const route = { namespace, name, by: 'host' as const };
     for (const host of [...new Set(hosts)]) {
       const server = http.createServer((req, res) => this.#handle(req, res, route));
+      server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head, route));
       server.keepAliveTimeout = 65_000;
       try {
         await new Promise<void>((resolve, reject) => {
@@ -146,6 +152,8 @@ export class Gateway {
       }
     }
     this.#services.clear();
+    for (const socket of this.#upgraded) socket.destroy();
+    this.#upgraded.clear();
     this.#agent.destroy();
     if (!this.#server.listening) return;
     await new Promise<void>((resolve) => {
@@ -178,14 +186,9 @@ export class Gateway {
       });
       return;
     }
-    const route = fixed && this.#o.pool(fixed.namespace, fixed.name) ? fixed : fixed ? undefined : routeRequest(req.headers.host, url, {
-      domain: this.#o.domain,
-      clusterDomain: this.#o.clusterDomain,
-      has: (ns, name) => this.#o.pool(ns, name) !== undefined,
-    });
+    const route = this.#route(req, fixed);
     if (!route) {
-      const fns = this.#o.list();
-      reply(res, 404, `no function at ${url}\nfunctions here: ${fns.length ? fns.map((f) => `/${f}`).join(', ') : '(none)'}\n`);
+      reply(res, 404, this.#notFound(url));
       return;
     }
     const pool = this.#o.pool(route.namespace, route.name)!;
@@ -201,18 +204,8 @@ export class Gateway {
         cold: lease?.cold ?? false,
         instance: lease?.slot.instance.id,
       });
-    const acquire = (p: FunctionPool): Promise<{ pool: FunctionPool; lease: Lease }> =>
-      p.acquire().then(
-        (lease) => ({ pool: p, lease }),
-        (err: unknown) => {
-          // Held while its function was replaced by an edited version: the new pool takes it.
-          const now = this.#o.pool(route.namespace, route.name);
-          if (err instanceof PoolError && err.code === 'ERR_DISPOSED' && now && now !== p) return acquire(now);
-          throw err;
-        },
-      );
     const forward = (p: FunctionPool, attempt: number, body: Buffer | undefined): Promise<void> =>
-      acquire(p).then(
+      this.#acquire(route, p).then(
         ({ pool: got, lease }) => {
           const retry = () => forward(this.#o.pool(route.namespace, route.name) ?? got, attempt + 1, body);
           this.#forward(req, res, route.namespace, route.name, got, lease, done, { body, retry: attempt < MAX_RETRIES ? retry : undefined });
@@ -231,6 +224,128 @@ export class Gateway {
     readBody(req).then(
       (body) => forward(pool, 0, body),
       () => res.destroy(),
+    );
+  }
+
+  #route(req: http.IncomingMessage, fixed?: RouteMatch): RouteMatch | undefined {
+    if (fixed) return this.#o.pool(fixed.namespace, fixed.name) ? fixed : undefined;
+    return routeRequest(req.headers.host, req.url ?? '/', {
+      domain: this.#o.domain,
+      clusterDomain: this.#o.clusterDomain,
+      has: (ns, name) => this.#o.pool(ns, name) !== undefined,
+    });
+  }
+
+  #notFound(url: string): string {
+    const fns = this.#o.list();
+    return `no function at ${url}\nfunctions here: ${fns.length ? fns.map((f) => `/${f}`).join(', ') : '(none)'}\n`;
+  }
+
+  /** An instance of the route's function, waking it from zero; held across a reload that replaced the pool. */
+  #acquire(route: RouteMatch, p: FunctionPool): Promise<{ pool: FunctionPool; lease: Lease }> {
+    return p.acquire().then(
+      (lease) => ({ pool: p, lease }),
+      (err: unknown) => {
+        // Held while its function was replaced by an edited version: the new pool takes it.
+        const now = this.#o.pool(route.namespace, route.name);
+        if (err instanceof PoolError && err.code === 'ERR_DISPOSED' && now && now !== p) return this.#acquire(route, now);
+        throw err;
+      },
+    );
+  }
+
+  /** Headers for the instance: end-to-end ones, Host as the cluster's route sets it, X-Forwarded-*. */
+  #upstreamHeaders(req: http.IncomingMessage, route: RouteMatch): http.OutgoingHttpHeaders {
+    const headers = endToEndHeaders(req.headers);
+    headers['x-forwarded-host'] = req.headers.host ?? '';
+    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+    headers.host = `${route.name}.${route.namespace}.svc.${this.#o.clusterDomain}`;
+    return headers;
+  }
+
+  /**
+   * A protocol upgrade (WebSocket): the instance is held for as long as the connection lives (it
+   * counts as a request in flight, as Knative's activator counts it), and the two sockets are joined
+   * once the function answers 101. Written here rather than with http-proxy: its maintained fork
+   * needs Node 22.
+   */
+  #upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, fixed?: RouteMatch): void {
+    const started = performance.now();
+    const url = req.url ?? '/';
+    socket.on('error', () => socket.destroy());
+    const route = this.#route(req, fixed);
+    if (!route) return rawReply(socket, 404, this.#notFound(url));
+    const pool = this.#o.pool(route.namespace, route.name)!;
+    const done = (status: number, lease?: Lease) =>
+      this.#o.emit({
+        type: 'request.completed',
+        fn: pool.key,
+        method: req.method ?? 'GET',
+        path: url.split('?', 1)[0]!,
+        status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        cold: lease?.cold ?? false,
+        instance: lease?.slot.instance.id,
+      });
+    this.#acquire(route, pool).then(
+      ({ pool: got, lease }) => {
+        let released = false;
+        const release = () => {
+          if (!released) {
+            released = true;
+            got.release(lease.slot);
+          }
+        };
+        const headers = this.#upstreamHeaders(req, route);
+        headers.connection = 'Upgrade';
+        headers.upgrade = req.headers.upgrade ?? '';
+        const upstream = http.request({ host: lease.slot.instance.address.host, port: lease.slot.instance.address.port, method: req.method, path: url, headers, agent: false });
+        upstream.once('upgrade', (answer: http.IncomingMessage, upSocket: Socket, upHead: Buffer) => {
+          socket.write(`HTTP/1.1 101 ${answer.statusMessage ?? 'Switching Protocols'}\r\n${rawHeaderLines(answer.rawHeaders)}\r\n`);
+          if (upHead.length > 0) socket.write(upHead);
+          if (head.length > 0) upSocket.write(head);
+          upSocket.pipe(socket);
+          socket.pipe(upSocket);
+          this.#upgraded.add(socket);
+          // Either side ending ends the connection (the servers' sockets would stay half open).
+          const close = () => {
+            this.#upgraded.delete(socket);
+            upSocket.destroy();
+            socket.destroy();
+            if (!released) done(101, lease);
+            release();
+          };
+          for (const s of [upSocket, socket]) {
+            s.once('end', close);
+            s.once('close', close);
+          }
+          upSocket.on('error', close);
+        });
+        // The function did not switch protocols: its answer goes back as it is.
+        upstream.once('response', (answer: http.IncomingMessage) => {
+          socket.write(`HTTP/1.1 ${answer.statusCode ?? 502} ${answer.statusMessage ?? ''}\r\n${rawHeaderLines(answer.rawHeaders)}\r\n`);
+          answer.pipe(socket);
+          answer.once('end', () => {
+            release();
+            done(answer.statusCode ?? 502, lease);
+          });
+        });
+        upstream.once('error', (err: Error) => {
+          release();
+          rawReply(socket, 502, `${got.key} did not answer: ${err.message}\n`);
+          done(502, lease);
+        });
+        socket.once('close', () => {
+          if (!released) upstream.destroy();
+        });
+        upstream.end();
+      },
+      (err: unknown) => {
+        const status = err instanceof PoolError ? 503 : 500;
+        rawReply(socket, status, `${errorMessage(err)}\n`);
+        done(status);
+      },
     );
   }
 
@@ -253,11 +368,7 @@ export class Gateway {
         pool.release(slot);
       }
     };
-    const headers = { ...req.headers };
-    headers['x-forwarded-host'] = req.headers.host ?? '';
-    headers['x-forwarded-proto'] = 'http';
-    headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-    headers.host = `${name}.${namespace}.svc.${this.#o.clusterDomain}`;
+    const headers = this.#upstreamHeaders(req, { namespace, name, by: 'host' });
     const upstream = http.request(
       {
         host: slot.instance.address.host,
@@ -268,7 +379,7 @@ export class Gateway {
         agent: this.#agent,
       },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
+        res.writeHead(up.statusCode ?? 502, endToEndHeaders(up.headers));
         up.pipe(res);
         up.once('end', () => {
           release();
@@ -335,6 +446,19 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 function clientStatus(err: unknown): number | undefined {
   const status = (err as { status?: unknown } | undefined)?.status;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/** `Name: value` lines (each ending in CRLF) from Node's flat rawHeaders list. */
+function rawHeaderLines(raw: string[]): string {
+  let out = '';
+  for (let i = 0; i + 1 < raw.length; i += 2) out += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  return out;
+}
+
+/** An HTTP answer written on a socket that was handed over for an upgrade, then closed. */
+function rawReply(socket: Duplex, status: number, body: string): void {
+  if (socket.destroyed) return;
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 function reply(res: http.ServerResponse, status: number, body: string): void {
