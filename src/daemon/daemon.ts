@@ -415,15 +415,24 @@ export class Daemon {
     for (const fn of candidates) {
       const slot = this.#pools.get(fnKey(fn))?.instances.find((s) => s.instance.dapr && s.instance.state === 'running');
       if (!slot) continue;
-      const { host, port, controlToken } = slot.instance.dapr!;
+      const { host, port, controlToken, apiPort } = slot.instance.dapr!;
+      // The real daprd has no control token: its API is reached where it listens, which the daemon
+      // shares on the process runtime only (on Docker it is the pod's own loopback).
+      if (this.#o.dapr === 'daprd' && apiPort === undefined) {
+        throw new OfnError('ERR_NOT_AVAILABLE', `ofn-local publish cannot reach daprd's API on the docker runtime: it listens on the pod's loopback only`, {}, `publish to the broker itself (a pubsub with a real broker), or run with --runtime process or --dapr embedded`);
+      }
       // A sidecar that is still starting (its instance runs, its components connect) is waited for.
       await waitForSidecarHealth(slot.instance, { timeoutMs: this.#o.readyTimeoutMs, path: '/v1.0/healthz/outbound' });
+      const token = daprPlan(fn, this.#project)?.tokens.api;
       // The sidecar's API listens on its pod's loopback; the daemon comes in by its public port.
-      const res = await fetch(`http://${host}:${port}/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`, {
-        method: 'POST',
-        headers: { 'content-type': contentType, [CONTROL_TOKEN_HEADER]: controlToken },
-        body,
-      });
+      const res =
+        this.#o.dapr === 'daprd'
+          ? await fetch(`http://127.0.0.1:${apiPort}/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`, { method: 'POST', headers: { 'content-type': contentType, ...(token ? { 'dapr-api-token': token } : {}) }, body })
+          : await fetch(`http://${host}:${port}/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}`, {
+              method: 'POST',
+              headers: { 'content-type': contentType, [CONTROL_TOKEN_HEADER]: controlToken },
+              body,
+            });
       return { status: res.status, via: slot.instance.id, body: await res.text() };
     }
     throw new OfnError('ERR_NOT_RUNNING', `no instance with pubsub ${pubsub} runs now (functions: ${candidates.map(fnKey).join(', ')})`, {}, 'invoke one of them first, or give it minReplicas: 1');

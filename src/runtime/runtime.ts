@@ -78,8 +78,10 @@ export interface Instance {
    * Where the daemon reaches the instance's Dapr sidecar, when it has one: its public endpoint
    * (health, as the kubelet probes it), which also serves the API to requests carrying
    * `controlToken` (the API itself listens on the pod's loopback, out of other functions' reach).
+   * `apiPort`: where the API itself listens, when the daemon shares that loopback (process runtime):
+   * the real daprd has no control token, so the daemon reaches its API there.
    */
-  dapr?: { host: string; port: number; controlToken: string };
+  dapr?: { host: string; port: number; controlToken: string; apiPort?: number };
   state: InstanceState;
 }
 

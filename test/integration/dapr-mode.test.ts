@@ -87,6 +87,17 @@ describeSidecars(() => {
       expect(await daemon.pool('default', 'forwarder')!.instances[0]!.instance.state).toBe('running');
     });
 
+    it('publishes through daprd (process runtime), or says why it cannot (docker: the API is on the pod loopback)', async () => {
+      if (runtime === 'docker') {
+        await expect(daemon.publish('default', 'orders', 'new-orders', Buffer.from('{"id":7}'), 'application/json')).rejects.toThrow(/cannot reach daprd's API on the docker runtime/);
+        return;
+      }
+      const out = await daemon.publish('default', 'orders', 'new-orders', Buffer.from('{"id":7}'), 'application/json');
+      expect(out.status).toBe(204);
+      await waitFor(() => sink.received.some((r) => r.path === '/from-subscriber'), 30_000, 'the relayed order');
+      expect(sink.received.find((r) => r.path === '/from-subscriber')!.body).toEqual({ relayed: { id: 7 } });
+    });
+
     it('answers health on the public port only: the API stays on the pod loopback', async () => {
       const { host, port } = daemon.pool('default', 'ticker')!.instances[0]!.instance.dapr!;
       expect((await fetch(`http://${host}:${port}/v1.0/healthz`)).status).toBe(204);

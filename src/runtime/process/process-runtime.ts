@@ -173,7 +173,7 @@ export class ProcessRuntime implements Runtime {
       entry.sidecarPorts = { app: port, http: daprHttp, grpc: daprGrpc, public: daprPublic };
       if (sidecar.program) this.#spawnSidecarOnceAppAnswers(entry, sidecar, entry.sidecarPorts);
       else entry.sidecar = this.#spawnSidecar(instance, sidecar, entry.sidecarPorts);
-      instance.dapr = { host: '127.0.0.1', port: daprPublic, controlToken: this.#controlToken };
+      instance.dapr = { host: '127.0.0.1', port: daprPublic, controlToken: this.#controlToken, apiPort: daprHttp };
     }
     const command = instance.spec.command;
     if (command && env.FUNC_CONTEXT) env.FUNC_CONTEXT = withPort(env.FUNC_CONTEXT, port);
