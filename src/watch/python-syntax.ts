@@ -21,9 +21,24 @@ const SCRIPT = [
   '        sys.exit(1)',
 ].join('\n');
 
-export function checkPythonSyntax(files: readonly string[], python = process.env.OFN_LOCAL_PYTHON || 'python3'): Promise<SyntaxProblem | undefined> {
+/** The interpreter a command resolves to (a pyenv shim is a shell script: ~0.1 s per call), asked once. */
+const resolved = new Map<string, Promise<string>>();
+
+function interpreter(command: string): Promise<string> {
+  let found = resolved.get(command);
+  if (!found) {
+    found = new Promise((resolve) => {
+      execFile(command, ['-c', 'import sys; print(sys.executable)'], (err, stdout) => resolve(!err && stdout.trim() ? stdout.trim() : command));
+    });
+    resolved.set(command, found);
+  }
+  return found;
+}
+
+export async function checkPythonSyntax(files: readonly string[], command = process.env.OFN_LOCAL_PYTHON || 'python3'): Promise<SyntaxProblem | undefined> {
   const py = files.filter((f) => f.endsWith('.py'));
-  if (py.length === 0) return Promise.resolve(undefined);
+  if (py.length === 0) return undefined;
+  const python = await interpreter(command);
   return new Promise((resolve) => {
     execFile(python, ['-c', SCRIPT, ...py], { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (err, stdout) => {
       const m = /^(.*)\t(\d+)\t(.*)$/m.exec(stdout);
