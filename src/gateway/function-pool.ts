@@ -4,6 +4,7 @@ import type { ScaleSettings } from '../model/types.js';
 import type { Instance, InstanceSpec, Runtime, ZeroMode } from '../runtime/runtime.js';
 import { waitForPort } from '../runtime/wait-for-port.js';
 import { waitForSidecarHealth } from '../runtime/sidecar-health.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { desiredInstances } from './autoscaler.js';
 
 /** How often a pool below its minReplicas tries again while starts keep failing. */
@@ -40,6 +41,8 @@ export interface PoolOptions {
    * concurrency scaling here; the ticker only keeps the count asked for.
    */
   externalScale?: boolean;
+  /** Time for the idle window, held requests' deadline and the liveness loop (default: the system's). */
+  clock?: Clock;
 }
 
 export interface Slot {
@@ -62,7 +65,8 @@ export interface Lease {
 interface Waiter {
   resolve: (lease: Lease) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  /** Cancels the deadline. */
+  cancel: () => void;
 }
 
 /**
@@ -82,11 +86,12 @@ export class FunctionPool {
   #spec: InstanceSpec | undefined;
   #failure: PoolError | undefined;
   #state: FunctionState = 'pending';
-  #lastActivity = Date.now();
+  readonly #clock: Clock;
+  #lastActivity: number;
   /** Per-second peaks of concurrency (in flight + held), newest last, covering the idle window. */
   readonly #peaks: { at: number; peak: number }[] = [];
   #currentPeak = 0;
-  readonly #ticker: NodeJS.Timeout;
+  readonly #stopTicker: () => void;
   #disposed = false;
   #lastMinAttempt = 0;
   #checkingLiveness = false;
@@ -97,8 +102,9 @@ export class FunctionPool {
     this.#o = opts;
     this.key = `${opts.namespace}/${opts.name}`;
     this.#desired = opts.scale.min;
-    this.#ticker = setInterval(() => this.#tick(), 1000);
-    this.#ticker.unref();
+    this.#clock = opts.clock ?? systemClock;
+    this.#lastActivity = this.#clock.now();
+    this.#stopTicker = this.#clock.every(1000, () => this.#tick());
   }
 
   get state(): FunctionState {
@@ -180,13 +186,13 @@ export class FunctionPool {
     }
     if (!this.#spec && this.#failure) return Promise.reject(this.#failure);
     return new Promise<Lease>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const cancel = this.#clock.after(this.#o.readyTimeoutMs, () => {
         const i = this.#waiters.indexOf(waiter);
         if (i >= 0) this.#waiters.splice(i, 1);
         const why = this.#failure ? `: ${this.#failure.message}` : '';
         reject(new PoolError('ERR_NOT_READY', `no instance of ${this.key} became ready within ${this.#o.readyTimeoutMs} ms${why}`));
-      }, this.#o.readyTimeoutMs);
-      const waiter: Waiter = { resolve, reject, timer };
+      });
+      const waiter: Waiter = { resolve, reject, cancel };
       this.#waiters.push(waiter);
       this.#sample();
       const reloading = this.#slots.some((x) => x.reloading);
@@ -198,7 +204,7 @@ export class FunctionPool {
 
   release(slot: Slot): void {
     slot.inFlight--;
-    this.#lastActivity = Date.now();
+    this.#lastActivity = this.#clock.now();
     this.#dispatch();
     if (slot.retiring && slot.inFlight === 0) this.#removeIdleRetired();
   }
@@ -321,7 +327,7 @@ export class FunctionPool {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
-    clearInterval(this.#ticker);
+    this.#stopTicker();
     this.#rejectWaiters(new PoolError('ERR_DISPOSED', `${this.key} is shutting down`));
     await this.#parking?.catch(() => undefined);
     const all = [...this.#slots.map((s) => s.instance), ...(this.#parked ? [this.#parked] : [])];
@@ -355,7 +361,7 @@ export class FunctionPool {
     this.#starting++;
     const from = this.replicas;
     const cold = from === 0;
-    const started = Date.now();
+    const started = this.#clock.now();
     let instance: Instance | undefined;
     try {
       await this.#parking;
@@ -381,10 +387,10 @@ export class FunctionPool {
         return;
       }
       this.#slots.push({ instance, inFlight: 0, retiring: false });
-      this.#o.emit({ type: 'instance.ready', fn: this.key, instance: instance.id, cold, durationMs: Date.now() - started });
+      this.#o.emit({ type: 'instance.ready', fn: this.key, instance: instance.id, cold, durationMs: this.#clock.now() - started });
       this.#o.emit({ type: 'function.scaled', fn: this.key, from, to: this.replicas, reason });
       this.#setState('ready');
-      this.#lastActivity = Date.now();
+      this.#lastActivity = this.#clock.now();
     } catch (err) {
       const logs = instance ? this.#o.recentLogs(instance.id).slice(-10) : [];
       const message = errorMessage(err) + (logs.length ? `\n${logs.join('\n')}` : '');
@@ -421,7 +427,7 @@ export class FunctionPool {
       const slot = this.#pick();
       if (!slot) return;
       const waiter = this.#waiters.shift()!;
-      clearTimeout(waiter.timer);
+      waiter.cancel();
       slot.inFlight++;
       waiter.resolve({ slot, cold: true });
     }
@@ -429,7 +435,7 @@ export class FunctionPool {
 
   #rejectWaiters(err: Error): void {
     for (const w of this.#waiters.splice(0)) {
-      clearTimeout(w.timer);
+      w.cancel();
       w.reject(err);
     }
   }
@@ -440,7 +446,7 @@ export class FunctionPool {
   }
 
   #tick(): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     this.#sample();
     // An instance that died on its own (a crash, a kill, the OOM killer) with no request to notice it
     // (async functions get none through the gateway): take it out, so minReplicas replaces it.
@@ -494,7 +500,7 @@ export class FunctionPool {
    */
   async #restartSidecar(slot: Slot): Promise<void> {
     const { instance } = slot;
-    const started = Date.now();
+    const started = this.#clock.now();
     slot.sidecarDown = true;
     this.#o.emit({ type: 'instance.failed', fn: this.key, instance: instance.id, part: 'sidecar', message: `the Dapr sidecar of ${instance.id} exited; restarting it (no new requests reach the instance meanwhile)` });
     if (!this.#slots.some((s) => !s.retiring && !s.sidecarDown)) this.#setState('pending', 'Dapr sidecar restarting');
@@ -510,7 +516,7 @@ export class FunctionPool {
       });
       if (!this.#slots.includes(slot)) return;
       slot.sidecarDown = false;
-      this.#o.emit({ type: 'instance.ready', fn: this.key, instance: instance.id, cold: false, durationMs: Date.now() - started });
+      this.#o.emit({ type: 'instance.ready', fn: this.key, instance: instance.id, cold: false, durationMs: this.#clock.now() - started });
       this.#setState('ready');
       this.#dispatch();
     } catch (err) {
@@ -570,6 +576,7 @@ export class FunctionPool {
   }
 }
 
+/** Polls a condition on real time (it waits for other work to finish, not for the pool's clock). */
 async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
