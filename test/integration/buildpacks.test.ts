@@ -27,8 +27,14 @@ function collect(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => text };
 }
 
+/** Removes the images with every tag they have (the builds also tag `<repo>:buildpacks`), never the builder. */
 async function removeImages(refs: Iterable<string>): Promise<void> {
-  for (const ref of refs) await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+  const builder = (await docker.getImage(OFFLINE_BUILDER_IMAGE).inspect()).Id;
+  for (const ref of refs) {
+    const id = await docker.getImage(ref).inspect().then((i) => i.Id, () => undefined);
+    if (id && id !== builder) await docker.getImage(id).remove({ force: true }).catch(() => undefined);
+    else await docker.getImage(ref).remove().catch(() => undefined);
+  }
 }
 
 describe.skipIf(!hasDocker || !hasGo)('buildpacks builds (offline builder, real lifecycle)', () => {
@@ -155,6 +161,27 @@ describe.skipIf(!hasDocker || !hasGo)('buildpacks builds (offline builder, real 
         } finally {
           await c.remove({ force: true });
         }
+      } finally {
+        await cleanup();
+      }
+    }, 600_000);
+
+    it('installs Node dependencies into a cache layer that a one-line change reuses', async () => {
+      const { dir, cleanup } = await tempProject('fixtures/hello-node');
+      try {
+        const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+        await writeFile(path.join(dir, 'package.json'), JSON.stringify({ ...pkg, dependencies: { ms: '2.1.3' } }, null, 2));
+        await writeFile(path.join(dir, 'index.js'), "const ms = require('ms');\nexports.helloWorld = (req, res) => res.send(`one minute is ${ms(60000)}`);\n");
+        const registry = `registry.test.example/${randomBytes(3).toString('hex')}`;
+        made.add(`${registry}/hello-node:v1.0.0`);
+        const first = collect();
+        expect(await buildCommand([dir], { registry, verbose: true }, { stdout: collect().stream, stderr: first.stream, cwd: dir })).toBe(0);
+        expect(first.text()).toContain('npm install (1 dependencies)');
+        await writeFile(path.join(dir, 'index.js'), "const ms = require('ms');\nexports.helloWorld = (req, res) => res.send(`two minutes are ${ms(120000)}`);\n");
+        const second = collect();
+        expect(await buildCommand([dir], { registry, verbose: true }, { stdout: collect().stream, stderr: second.stream, cwd: dir })).toBe(0);
+        expect(second.text()).toContain('reusing the dependencies layer (1 dependencies unchanged)');
+        expect(second.text()).not.toContain('npm install');
       } finally {
         await cleanup();
       }

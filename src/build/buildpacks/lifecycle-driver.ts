@@ -48,6 +48,9 @@ export interface CreatorResult {
   imageId: string;
 }
 
+/** Upper bound of the in-memory /layers (tmpfs takes only what is written). */
+const LAYERS_TMPFS_SIZE = process.env.OFN_LOCAL_CNB_LAYERS_SIZE ?? '16g';
+
 /** Proxy settings reach the buildpacks (npm, go) as they reach every other build. */
 const PASS_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
 
@@ -81,6 +84,10 @@ export async function runCreator(r: CreatorRun): Promise<CreatorResult> {
     HostConfig: {
       Binds: [`${socket}:/var/run/docker.sock`, `${r.cacheDir}:/cache`, `${r.launchCacheDir}:/launch-cache`],
       ExtraHosts: ['host.docker.internal:host-gateway'],
+      // /layers in memory: the restorer unpacks the cache layers (a Go module and build cache are tens
+      // of thousands of files) and the container's removal takes them away, both several times
+      // faster than in the container's overlay layer (measured: a Go rebuild 17 s -> 8.5 s).
+      Tmpfs: { '/layers': `rw,exec,size=${LAYERS_TMPFS_SIZE},mode=0755` },
     },
   });
   const onAbort = () => void container.kill().catch(() => undefined);

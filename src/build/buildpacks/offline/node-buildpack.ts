@@ -107,7 +107,7 @@ export function build(layersDir: string, platformDir: string): void {
       if (lock.length > 0 && !(pkg?.dependencies as Record<string, string> | undefined)?.[FRAMEWORK_PACKAGE]) writeFileSync(path.join(layer, 'package-lock.json'), lock);
       console.log(`npm install (${Object.keys(deps).length} dependencies)`);
       try {
-        execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--cache', npmCache], { cwd: layer, stdio: 'inherit' });
+        execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--cache', npmCache], { cwd: layer, stdio: 'inherit', env: { ...process.env, npm_config_update_notifier: 'false' } });
       } catch {
         failBuild(NODE_BUILDPACK_ID, 'npm install failed (its output is above)');
       }
