@@ -16,6 +16,7 @@ import { imageExists, pullImage } from '../build/images.js';
 import { daprPlan } from '../model/dapr-plan.js';
 import { podLimits } from '../model/pod-resources.js';
 import { clusterHostNames, localFunctionUrl, writeAppIds, writeDaprResources, type AppIdFileEntry } from './dapr-resources.js';
+import { reconcilePlan } from './reconcile.js';
 import { DEFAULT_TRUST_DOMAIN, accessControlFor } from '../model/access-control.js';
 import type { AccessControlList } from '../shared/access-control.js';
 import { EventsEngine, defaultSinkUrl, type SourceStatus, type WebhookHeaders } from '../events/runtime/index.js';
@@ -848,33 +849,23 @@ export class Daemon {
         this.emit({ type: 'daemon.error', source: 'ofn-local.yaml', code: 'ERR_SERVICE_START', message: describe(err) });
       }
     }
-    const before = new Map(previous.functions.map((f) => [fnKey(f), f]));
+    const plan = reconcilePlan(previous, next, { servicesChanged });
     const after = new Map(next.functions.map((f) => [fnKey(f), f]));
-    // A standalone Component that changed matters to the functions whose sidecar loads it.
-    const daprOf = (fn: LoadedFunction, p: Project) => JSON.stringify(daprPlan(fn, p) ?? null);
     this.#project = next;
     const tasks: Promise<void>[] = [];
-    for (const [key, old] of before) {
-      if (!after.has(key)) {
-        const pool = this.#pools.get(key);
-        this.#pools.delete(key);
-        this.#appDirs.delete(key);
-        void this.#scalers.get(key)?.stop();
-        this.#scalers.delete(key);
-        this.emit({ type: 'function.removed', fn: key });
-        if (pool) tasks.push(pool.drainAndDispose());
-      } else if (
-        JSON.stringify(old.resource) !== JSON.stringify(after.get(key)!.resource) ||
-        JSON.stringify(old.source) !== JSON.stringify(after.get(key)!.source) ||
-        daprOf(old, previous) !== daprOf(after.get(key)!, next) ||
-        (servicesChanged && daprPlan(after.get(key)!, next) !== undefined)
-      ) {
-        // Serving settings (scale, env, port) belong to the pool: a new pool takes over once built.
-        tasks.push(this.#serialize(key, () => this.#replace(after.get(key)!)));
-      }
+    for (const key of plan.removed) {
+      const pool = this.#pools.get(key);
+      this.#pools.delete(key);
+      this.#appDirs.delete(key);
+      void this.#scalers.get(key)?.stop();
+      this.#scalers.delete(key);
+      this.emit({ type: 'function.removed', fn: key });
+      if (pool) tasks.push(pool.drainAndDispose());
     }
-    for (const [key, fn] of after) {
-      if (before.has(key)) continue;
+    // Serving settings (scale, env, port) belong to the pool: a new pool takes over once built.
+    for (const key of plan.replaced) tasks.push(this.#serialize(key, () => this.#replace(after.get(key)!)));
+    for (const key of plan.added) {
+      const fn = after.get(key)!;
       this.#pools.set(key, this.#newPool(fn));
       this.emit({ type: 'function.added', fn: key });
       tasks.push(this.#serialize(key, () => this.#buildAndServe(fn)));
