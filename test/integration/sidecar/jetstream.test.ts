@@ -38,6 +38,8 @@ describe.skipIf(!available)('jetstream', () => {
   });
 
   describeSidecars((kind) => {
+    // What one sidecar's tests started ends before the other's start: they share the broker.
+    afterAll(cleanup);
     it('delivers through the sidecar with metadata Topic, and redelivers a NAKed message', async () => {
       await ensureStream('js-orders');
       let calls = 0;

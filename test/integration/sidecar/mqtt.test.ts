@@ -55,6 +55,8 @@ describe.skipIf(!available)('mqtt', () => {
   }, { wildcards: true });
 
   describeSidecars((kind) => {
+    // What one sidecar's tests started ends before the other's start: they share the broker.
+    afterAll(cleanup);
     it('binding in → function → localstorage out, as the framework test does (bindings.mqtt alias, {uuid} client id)', async () => {
       const appPort = await freePort();
       const sidecar = await startSidecar({ kind,
