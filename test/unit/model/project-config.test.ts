@@ -17,6 +17,12 @@ async function withConfig(text: string): Promise<string> {
 }
 
 describe('ofn-local.yaml', () => {
+  it('says how functions are built: build: buildpacks or fast; anything else names the field and the choices', async () => {
+    expect((await loadProjectConfig(await withConfig('build: buildpacks\n')))?.build).toBe('buildpacks');
+    expect((await loadProjectConfig(await withConfig('services: {}\n')))?.build).toBeUndefined();
+    await expect(loadProjectConfig(await withConfig('build: pack\n'))).rejects.toThrow(/ofn-local\.yaml:1 build: fast or buildpacks/);
+  });
+
   it('declares backing services under their host names, with default ports', async () => {
     const config = await loadProjectConfig(await withConfig('services:\n  redis: { type: redis }\n  emqx: { type: mqtt, port: 11883 }\n  bus: { type: nats, image: my/nats:1 }\n'));
     expect(config?.services).toEqual([
