@@ -156,14 +156,34 @@ async function hotReload(runtime) {
   );
 }
 
-/** Floor for Docker: restart the same container and wait for its first answer. */
+/**
+ * Floor for Docker: a copy of the instance's container (same image, command, env and mounts) that the
+ * daemon does not manage, restarted and waited for. Restarting the daemon's own container would fight
+ * its liveness loop, which replaces a container that stops under it.
+ */
 async function dockerRestart(id) {
-  const container = new Docker().getContainer(id);
-  const t0 = performance.now();
-  await container.restart({ t: 0 });
-  const ip = Object.values((await container.inspect()).NetworkSettings.Networks)[0].IPAddress;
-  await untilAnswers(`http://${ip}:8080/`);
-  return performance.now() - t0;
+  const docker = new Docker();
+  const info = await docker.getContainer(id).inspect();
+  const copy = await docker.createContainer({
+    Image: info.Config.Image,
+    Cmd: info.Config.Cmd,
+    Env: info.Config.Env,
+    User: info.Config.User,
+    WorkingDir: info.Config.WorkingDir,
+    HostConfig: { Binds: info.HostConfig.Binds, NetworkMode: info.HostConfig.NetworkMode },
+  });
+  try {
+    await copy.start();
+    const ip = Object.values((await copy.inspect()).NetworkSettings.Networks)[0].IPAddress;
+    await untilAnswers(`http://${ip}:8080/`);
+    const t0 = performance.now();
+    await copy.restart({ t: 0 });
+    const ipAfter = Object.values((await copy.inspect()).NetworkSettings.Networks)[0].IPAddress;
+    await untilAnswers(`http://${ipAfter}:8080/`);
+    return performance.now() - t0;
+  } finally {
+    await copy.remove({ force: true }).catch(() => undefined);
+  }
 }
 
 /** Floor for processes: a fresh framework process on the same app, to its first answer. */
@@ -215,19 +235,12 @@ async function untilAnswers(url) {
   }
 }
 
+/** Load from a process of its own (bench/load-generator.mjs), for the gateway and its baseline alike. */
 async function load(url, { concurrency, requests }) {
-  const lat = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < requests) {
-        const s = performance.now();
-        await get(url, agent);
-        lat.push(performance.now() - s);
-      }
-    }),
-  );
-  const secs = (performance.now() - t0) / 1000;
-  return { rps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
+  const child = spawn(process.execPath, [path.join(root, 'bench', 'load-generator.mjs'), url, String(concurrency), String(requests)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the load generator failed (exit ${code}) on ${url}`);
+  return JSON.parse(out);
 }
