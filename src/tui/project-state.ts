@@ -73,6 +73,8 @@ export interface Change {
   startedAt: string;
   durationMs?: number;
   message?: string;
+  /** A running buildpacks build's lifecycle phase (detect, analyze, restore, build, export). */
+  step?: string;
 }
 
 export interface RateBucket {
@@ -294,9 +296,12 @@ function reduce(d: Draft, e: JournalEntry): void {
     case 'build.log':
       d.log(e.fn, e, 'build', e.line);
       return;
-    case 'build.phase':
+    case 'build.phase': {
+      const fn = d.fn(e.fn);
+      if (fn.change?.phase === 'running') fn.change = { ...fn.change, step: e.phase };
       d.log(e.fn, e, 'ofn', `buildpacks: ${e.phase}`);
       return;
+    }
     case 'build.finished': {
       const fn = d.fn(e.fn);
       // A reload's rebuild journals build.finished too; the reload stays the change shown.

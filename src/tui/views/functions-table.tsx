@@ -66,7 +66,7 @@ export function stateLabel(fn: FunctionView): [string, Tone] {
 export function lastChange(fn: FunctionView, now: number): [string, Tone | undefined] {
   const c = fn.change;
   if (!c) return ['-', 'muted'];
-  if (c.phase === 'running') return [c.what === 'build' ? 'building…' : `${c.path ?? ''} reload…`.trim(), 'warn'];
+  if (c.phase === 'running') return [`${c.what === 'build' ? 'building' : `${c.path ?? ''} reload`.trim()}${c.step ? ` (${c.step})` : ''}…`, 'warn'];
   if (c.phase === 'failed') return [`${c.what === 'reload' ? (c.path ?? 'reload') : 'build'} FAILED ${ago(c.startedAt, now)}`, 'error'];
   const what = c.what === 'reload' ? (c.path ?? 'reload') : c.cached ? 'cached' : 'built';
   return [`${what}${c.cached && c.what === 'build' ? '' : ` ${duration(c.durationMs)}`} ${ago(c.startedAt, now)}`, undefined];
