@@ -54,6 +54,14 @@ describe.skipIf(runtimes.length === 0).each(runtimes)('async Python functions wi
     await waitFor(() => fieldOf<string>(sink, 'input').includes('{"by":"invoke"}'), 20_000, 'the invoked event passed on');
   });
 
+  it('receives messages of its topic subscription over gRPC (OnTopicEvent) and writes each to its output binding', async () => {
+    const answer = await daemon.publish('default', 'messages', 'greetings', Buffer.from(JSON.stringify({ hello: 'python' })), 'application/json');
+    expect(answer.status).toBeLessThan(300);
+    await waitFor(() => sink.received.some((r) => r.path === '/from-subscriber'), 30_000, 'the message passed on');
+    const got = sink.received.find((r) => r.path === '/from-subscriber')!.body as { message: unknown };
+    expect(typeof got.message === 'string' ? JSON.parse(got.message) : got.message).toEqual({ hello: 'python' });
+  });
+
   it('restarts the interpreter on save beside the same sidecar, and the new code sends', async () => {
     const file = path.join(dir, 'ticker', 'main.py');
     const from = entries.length;

@@ -108,10 +108,15 @@ describeWithCrds('Python functions export as OpenFunction\'s Python builder buil
     expect(syncSpec.build.builder).toBe('openfunction/gcp-builder:v1');
     expect(syncSpec.build.env).toEqual({ GOOGLE_FUNCTION_TARGET: 'hello', GOOGLE_FUNCTION_SIGNATURE_TYPE: 'http', GOOGLE_FUNCTION_SOURCE: 'main.py' });
     expect(crds.check(sync.object)).toEqual([]);
-    const async = (await exportInputs([path.join(checkout.top, 'async')], { cwd: checkout.top, apiVersion: 'v1beta2' })).documents.find((d) => d.kind === 'Function')!;
-    const asyncSpec = async.object['spec'] as { build: { env: Record<string, string> }; serving: { annotations?: Record<string, string> } };
-    expect(asyncSpec.build.env).toEqual({ FUNC_NAME: 'tick', FUNC_SRC: 'main.py' });
-    expect(asyncSpec.serving.annotations?.['dapr.io/app-protocol']).toBeUndefined();
-    expect(crds.check(async.object)).toEqual([]);
+    const documents = (await exportInputs([path.join(checkout.top, 'async')], { cwd: checkout.top, apiVersion: 'v1beta2' })).documents;
+    type AsyncSpec = { build: { env: Record<string, string> }; serving: { annotations?: Record<string, string> } };
+    // FUNC_SRC or gcp-builder alone says Python: no FUNC_TYPE, no app-protocol http.
+    for (const [name, env] of [['py-ticker', { FUNC_NAME: 'tick', FUNC_SRC: 'main.py' }], ['py-subscriber', { FUNC_NAME: 'on_message' }]] as const) {
+      const doc = documents.find((d) => d.kind === 'Function' && d.name === name)!;
+      const spec = doc.object['spec'] as AsyncSpec;
+      expect(spec.build.env).toEqual(env);
+      expect(spec.serving.annotations?.['dapr.io/app-protocol']).toBeUndefined();
+      expect(crds.check(doc.object)).toEqual([]);
+    }
   });
 });
