@@ -12,6 +12,7 @@ import { asyncThroughputBenchmarks } from './async-throughput.mjs';
 import { eventsBenchmarks } from './events.mjs';
 import { goBenchmarks } from './go.mjs';
 import { pythonBenchmarks } from './python.mjs';
+import { buildpacksBenchmarks } from './buildpacks.mjs';
 import { sidecarBenchmarks } from './sidecar.mjs';
 import { daprdBenchmarks } from './daprd.mjs';
 import { benchmark as tuiBenchmark } from './tui.mjs';
@@ -27,6 +28,7 @@ export const benchmarks = [
   ...eventsBenchmarks,
   ...goBenchmarks,
   ...pythonBenchmarks,
+  ...buildpacksBenchmarks,
   tuiBenchmark,
   {
     name: 'cold-start-stop',
