@@ -1,13 +1,16 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleOfflineBuilder } from '../../src/build/buildpacks/offline/assemble-builder.js';
 import { OFFLINE_BUILDER_IMAGE } from '../../src/build/buildpacks/offline/builder-files.js';
 import { buildCommand } from '../../src/cli/commands/build.js';
+import { buildImage } from '../../src/build/docker-image.js';
 import { Daemon } from '../../src/daemon/daemon.js';
+import { projectId } from '../../src/daemon/state.js';
 import type { JournalEntry } from '../../src/daemon/events.js';
 import { hasDocker, hasGo } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';
@@ -27,14 +30,17 @@ function collect(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => text };
 }
 
-/** Removes the images with every tag they have (the builds also tag `<repo>:buildpacks`), never the builder. */
+/**
+ * Removes these names (an image goes with its last name). By name, never by id: buildpacks builds are
+ * reproducible, so another project's image may be the very same image.
+ */
 async function removeImages(refs: Iterable<string>): Promise<void> {
-  const builder = (await docker.getImage(OFFLINE_BUILDER_IMAGE).inspect()).Id;
-  for (const ref of refs) {
-    const id = await docker.getImage(ref).inspect().then((i) => i.Id, () => undefined);
-    if (id && id !== builder) await docker.getImage(id).remove({ force: true }).catch(() => undefined);
-    else await docker.getImage(ref).remove().catch(() => undefined);
-  }
+  for (const ref of refs) await docker.getImage(ref).remove().catch(() => undefined);
+}
+
+/** The name each buildpacks build of a function also gets: the next build's previous image. */
+function previousImageOf(root: string, fn: string): string {
+  return `ofn-local/${projectId(root)}-default-${fn}:buildpacks`;
 }
 
 describe.skipIf(!hasDocker || !hasGo)('buildpacks builds (offline builder, real lifecycle)', () => {
@@ -65,7 +71,7 @@ describe.skipIf(!hasDocker || !hasGo)('buildpacks builds (offline builder, real 
         build: 'buildpacks',
         onEvent: (e) => {
           entries.push(e);
-          if (e.type === 'build.finished' && e.image) images.add(e.image);
+          if (e.type === 'build.finished' && e.image) images.add(e.image).add(e.image.replace(/:[^:/]+$/, ':buildpacks'));
         },
       });
     }, 900_000);
@@ -140,7 +146,7 @@ describe.skipIf(!hasDocker || !hasGo)('buildpacks builds (offline builder, real 
         expect(err.text()).toContain(`buildpacks: ${named} (lifecycle 0.17.2)`);
         expect(code).toBe(0);
         const image = `${registry}/hello-node:v1.0.0`;
-        made.add(image);
+        made.add(image).add(previousImageOf(dir, 'hello-node'));
         expect(out.text()).toBe(`${image}\n`);
         const labels = (await docker.getImage(image).inspect()).Config.Labels ?? {};
         expect(labels['io.buildpacks.lifecycle.metadata']).toBeDefined();
@@ -166,6 +172,59 @@ describe.skipIf(!hasDocker || !hasGo)('buildpacks builds (offline builder, real 
       }
     }, 600_000);
 
+    it("uses the builder spec.build.builder names, unchanged, when the engine has it; a missing --builder-image is an error, not a fallback", async () => {
+      const { dir, cleanup } = await tempProject('fixtures/hello-node');
+      const named = `ofn-local-test/manifest-builder:${randomBytes(4).toString('hex')}`;
+      const [repo, tag] = named.split(':') as [string, string];
+      await docker.getImage(OFFLINE_BUILDER_IMAGE).tag({ repo, tag });
+      made.add(named);
+      try {
+        const manifest = path.join(dir, 'function.yaml');
+        await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('openfunction/builder-node:latest', named));
+        const registry = `registry.test.example/${randomBytes(3).toString('hex')}`;
+        made.add(`${registry}/hello-node:v1.0.0`).add(previousImageOf(dir, 'hello-node'));
+        const err = collect();
+        expect(await buildCommand([dir], { registry, verbose: true }, { stdout: collect().stream, stderr: err.stream, cwd: dir })).toBe(0);
+        expect(err.text()).toContain(`buildpacks: ${named} (lifecycle 0.17.2) builds default/hello-node`);
+        expect(err.text()).not.toContain("using ofn-local's offline builder");
+
+        const missing = collect();
+        const code = await buildCommand([dir], { registry, builderImage: 'ofn-local-test/no-such-builder:none' }, { stdout: collect().stream, stderr: missing.stream, cwd: dir });
+        expect(code).toBe(1);
+        expect(missing.text()).toContain('builder image ofn-local-test/no-such-builder:none (--builder-image) is not on this engine and cannot be pulled');
+      } finally {
+        await cleanup();
+      }
+    }, 600_000);
+
+    it("refuses a builder whose run image is missing, naming it; --build fast tags the fast build with the same name", async () => {
+      const { dir, cleanup } = await tempProject('fixtures/hello-node');
+      const ctx = await mkdtemp(path.join(os.tmpdir(), 'ofn-local-test-builder-'));
+      const broken = `ofn-local-test/no-run-image-builder:${randomBytes(4).toString('hex')}`;
+      made.add(broken);
+      try {
+        const labels = (await docker.getImage(OFFLINE_BUILDER_IMAGE).inspect()).Config.Labels ?? {};
+        const md = JSON.parse(labels['io.buildpacks.builder.metadata']!);
+        md.images = [{ image: 'ofn-local-test/no-such-run-image:none' }];
+        await writeFile(path.join(ctx, 'Dockerfile'), `FROM ${OFFLINE_BUILDER_IMAGE}\n`);
+        await buildImage(docker, ctx, broken, { 'io.buildpacks.builder.metadata': JSON.stringify(md) }, () => undefined);
+        const registry = `registry.test.example/${randomBytes(3).toString('hex')}`;
+        const err = collect();
+        expect(await buildCommand([dir], { registry, builderImage: broken }, { stdout: collect().stream, stderr: err.stream, cwd: dir })).toBe(1);
+        expect(err.text()).toContain(`the run image ofn-local-test/no-such-run-image:none of builder ${broken} is not on this engine and cannot be pulled`);
+
+        const out = collect();
+        made.add(`${registry}/hello-node:v1.0.0`);
+        expect(await buildCommand([dir], { registry, build: 'fast' }, { stdout: out.stream, stderr: collect().stream, cwd: dir })).toBe(0);
+        expect(out.text()).toBe(`${registry}/hello-node:v1.0.0\n`);
+        const fastLabels = (await docker.getImage(`${registry}/hello-node:v1.0.0`).inspect()).Config.Labels ?? {};
+        expect(fastLabels['io.buildpacks.lifecycle.metadata']).toBeUndefined();
+      } finally {
+        await rm(ctx, { recursive: true, force: true });
+        await cleanup();
+      }
+    }, 600_000);
+
     it('installs Node dependencies into a cache layer that a one-line change reuses', async () => {
       const { dir, cleanup } = await tempProject('fixtures/hello-node');
       try {
@@ -173,7 +232,7 @@ describe.skipIf(!hasDocker || !hasGo)('buildpacks builds (offline builder, real 
         await writeFile(path.join(dir, 'package.json'), JSON.stringify({ ...pkg, dependencies: { ms: '2.1.3' } }, null, 2));
         await writeFile(path.join(dir, 'index.js'), "const ms = require('ms');\nexports.helloWorld = (req, res) => res.send(`one minute is ${ms(60000)}`);\n");
         const registry = `registry.test.example/${randomBytes(3).toString('hex')}`;
-        made.add(`${registry}/hello-node:v1.0.0`);
+        made.add(`${registry}/hello-node:v1.0.0`).add(previousImageOf(dir, 'hello-node'));
         const first = collect();
         expect(await buildCommand([dir], { registry, verbose: true }, { stdout: collect().stream, stderr: first.stream, cwd: dir })).toBe(0);
         expect(first.text()).toContain('npm install (1 dependencies)');
