@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
+import { OfnProject } from '../../src/testing/index.js';
 import type { JournalEntry } from '../../src/daemon/events.js';
 import { hasDocker } from '../helpers/engine.js';
 import { waitFor } from '../helpers/http.js';
@@ -77,4 +78,29 @@ describe.skipIf(runtimes.length === 0).each(runtimes)('async Python functions wi
     const later = entries.slice(from);
     expect(later.filter((e) => e.type === 'instance.starting' || (e.type === 'instance.failed' && e.part === 'sidecar'))).toEqual([]);
   });
+});
+
+describe.skipIf(!hasPython)('async Python functions through the test API', () => {
+  it('invokes one through its input binding and publishes to the other, and waits for what each sends', async () => {
+    const sink = await sinkServer();
+    const { dir, cleanup } = await tempProject('test/fixtures/projects/python-async');
+    try {
+      const manifest = path.join(dir, 'functions.yaml');
+      await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://127.0.0.1:${sink.port}`));
+      const project = await OfnProject.start(dir, { runtime: 'process' });
+      try {
+        expect((await project.invoke('py-ticker', { by: 'the test API' })).status).toBe(200);
+        const sent = await project.waitFor({ fn: 'py-ticker', binding: 'sink', where: (o) => o.json<{ input: string }>().input.includes('the test API') }, { timeoutMs: 30_000 });
+        expect(sent.json<{ tick: number }>().tick).toBeGreaterThan(0);
+        await project.publish('messages', 'greetings', { hello: 'test API' });
+        const message = await project.waitFor({ fn: 'py-subscriber', binding: 'sink' }, { timeoutMs: 30_000 });
+        expect(JSON.parse(message.json<{ message: string }>().message)).toEqual({ hello: 'test API' });
+      } finally {
+        await project.stop();
+      }
+    } finally {
+      await cleanup();
+      await sink.close();
+    }
+  }, 300_000);
 });

@@ -16,7 +16,7 @@ import { definesTarget, detectPython, type PythonLaunch } from './detect.js';
 import { IMAGE_LAUNCHER_DIR, IMAGE_VENV, renderDepsDockerfile, renderFunctionDockerfile, renderPipEnvFile } from './dockerfiles.js';
 import { PythonBuildError } from './errors.js';
 import { composeRequirements, hostCaFile, pipBuildArgs, pipFailure, venvKey } from './requirements.js';
-import { ensureVenv, hostInterpreter, type HostInterpreter } from './venv.js';
+import { ensureVenv, hostInterpreter, venvRoot, type HostInterpreter } from './venv.js';
 import { createHash } from 'node:crypto';
 
 /** ofn-local's launcher of Python functions (see the file): copied beside every build, into every image. */
@@ -90,7 +90,7 @@ export class PythonBuilder implements Builder {
         this.#interpreter = undefined;
         throw err;
       });
-      const venv = await ensureVenv({ stateDir: this.#o.stateDir, interpreter: await this.#interpreter, requirements: composed.text, requirementsFile, log: ctx.log, env: this.#o.env, signal: ctx.signal });
+      const venv = await ensureVenv({ root: venvRoot(this.#o.env), interpreter: await this.#interpreter, requirements: composed.text, requirementsFile, log: ctx.log, env: this.#o.env, signal: ctx.signal });
       envKey = venv.key;
       envCached = venv.cached;
       command = [venv.python];

@@ -1,11 +1,14 @@
 /**
  * Virtual environments on the host for the process runtime: one per requirements set and
- * interpreter, under the project's `.ofn-local/python/venvs/<key>`, made aside and renamed in (two
- * daemons of one folder may make the same one at once), reused as long as the key is the same.
+ * interpreter, in the user's cache (`$XDG_CACHE_HOME/ofn-local/python-venvs/<key>`, else
+ * `~/.cache/...`, or OFN_LOCAL_VENV_DIR), so every project and session with the same requirements
+ * shares one, as Go builds share the module cache. Made aside and renamed in (two daemons may make
+ * the same one at once); one daemon makes each at most once at a time.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { PythonBuildError } from './errors.js';
 import { pipEnv, pipFailure, venvKey } from './requirements.js';
@@ -40,9 +43,16 @@ export async function hostInterpreter(env: NodeJS.ProcessEnv = process.env): Pro
   }
 }
 
+/** Where environments are kept: OFN_LOCAL_VENV_DIR, else the user's cache folder. */
+export function venvRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.OFN_LOCAL_VENV_DIR) return env.OFN_LOCAL_VENV_DIR;
+  const cache = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
+  return path.join(cache, 'ofn-local', 'python-venvs');
+}
+
 export interface EnsureVenvInput {
-  /** The project's `.ofn-local` folder. */
-  stateDir: string;
+  /** The folder environments are kept in ({@link venvRoot}). */
+  root: string;
   interpreter: HostInterpreter;
   /** The composed requirements (the user's and the framework's). */
   requirements: string;
@@ -53,12 +63,32 @@ export interface EnsureVenvInput {
   signal?: AbortSignal;
 }
 
+/** Environments this process is making: two functions with the same requirements wait for one install. */
+const making = new Map<string, Promise<void>>();
+
 /** The environment's folder, made when it is not there yet; `cached` when it was. */
 export async function ensureVenv(input: EnsureVenvInput): Promise<{ dir: string; python: string; cached: boolean; key: string }> {
   const key = venvKey(input.requirements, input.interpreter.identity);
-  const dir = path.join(input.stateDir, 'python', 'venvs', key.slice(0, 16));
+  const dir = path.join(input.root, key.slice(0, 16));
   const python = path.join(dir, 'bin', 'python');
-  if (await isFile(path.join(dir, '.complete'))) return { dir, python, cached: true, key };
+  const pending = making.get(dir);
+  if (pending) {
+    input.log('waiting for the virtual environment another function with the same requirements is making');
+    await pending;
+    return ensureVenv(input); // made by then, or made again here (with this build's own error)
+  }
+  const made = makeVenv(input, dir);
+  making.set(dir, made.then(() => undefined, () => undefined));
+  try {
+    return { dir, python, cached: await made, key };
+  } finally {
+    making.delete(dir);
+  }
+}
+
+/** Makes the environment unless it is complete; true when it already was. */
+async function makeVenv(input: EnsureVenvInput, dir: string): Promise<boolean> {
+  if (await isFile(path.join(dir, '.complete'))) return true;
   await mkdir(path.dirname(dir), { recursive: true });
   const scratch = `${dir}.${process.pid}-${randomBytes(4).toString('hex')}`;
   const env = pipEnv(input.env ?? process.env);
@@ -90,7 +120,7 @@ export async function ensureVenv(input: EnsureVenvInput): Promise<{ dir: string;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  return { dir, python, cached: false, key };
+  return false;
 }
 
 async function isFile(file: string): Promise<boolean> {
