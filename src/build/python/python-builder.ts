@@ -47,6 +47,8 @@ export interface PythonBuilderOptions {
 export class PythonBuilder implements Builder {
   readonly #o: PythonBuilderOptions;
   #interpreter: Promise<HostInterpreter> | undefined;
+  /** Dependency images being built now, by tag. */
+  readonly #deps = new Map<string, Promise<void>>();
 
   constructor(opts: PythonBuilderOptions) {
     this.#o = opts;
@@ -82,8 +84,19 @@ export class PythonBuilder implements Builder {
       const base = await resolvePythonBaseImage(docker, ctx.log);
       envKey = venvKey(composed.text, base.id);
       depsImage = `ofn-local/python-deps:${envKey.slice(0, 16)}`;
+      const pending = this.#deps.get(depsImage);
+      if (pending) await pending.catch(() => undefined);
       envCached = await imageExists(docker, depsImage);
-      if (!envCached) await this.#buildDeps(docker, base.ref, depsImage, composed.text, requirementsFile, ctx);
+      if (!envCached) {
+        // Two functions with the same requirements wait for one image build.
+        const made = this.#buildDeps(docker, base.ref, depsImage, composed.text, requirementsFile, ctx);
+        this.#deps.set(depsImage, made);
+        try {
+          await made;
+        } finally {
+          this.#deps.delete(depsImage);
+        }
+      }
       command = [`${IMAGE_VENV}/bin/python`, `${IMAGE_LAUNCHER_DIR}/${LAUNCHER_NAME}`, ...args];
     } else {
       this.#interpreter ??= hostInterpreter(this.#o.env).catch((err: unknown) => {
