@@ -105,11 +105,28 @@ export class BuildpacksBuilder implements Builder {
     let info = this.#builders.get(ref);
     if (!info) {
       const name = ref;
-      info = docker.getImage(name).inspect().then((i) => builderInfoFrom(name, i));
+      info = docker
+        .getImage(name)
+        .inspect()
+        .then((i) => builderInfoFrom(name, i))
+        .then(async (b) => {
+          await this.#ensureRunImage(b, ctx);
+          return b;
+        });
       this.#builders.set(ref, info);
       info.catch(() => this.#builders.delete(name));
     }
     return info;
+  }
+
+  /** The lifecycle (-daemon) takes the run image from this engine: pulled first when missing, as pack does. */
+  async #ensureRunImage(b: BuilderInfo, ctx: BuildContext): Promise<void> {
+    if (!b.runImage || (await imageExists(this.#o.docker, b.runImage))) return;
+    ctx.log(`pulling the run image ${b.runImage} of builder ${b.ref}`);
+    const why = await pullImage(this.#o.docker, b.runImage);
+    if (why) {
+      throw new BuildpacksError('ERR_BUILDER_IMAGE', `the run image ${b.runImage} of builder ${b.ref} is not on this engine and cannot be pulled: ${why}`, { path: 'spec.build.builder' }, 'load the run image into the engine (docker load), or build with the offline builder (--builder-image ofn-local/cnb-builder:bookworm)');
+    }
   }
 }
 
