@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { JournalEntry } from '../../src/daemon/events.js';
 import { DAPRD, describeSidecars } from '../helpers/daprd.js';
-import { hasDocker } from '../helpers/engine.js';
+import { hasDocker, hasGo } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';
-import { sinkServer, type Sink } from '../helpers/sink.js';
+import { fieldOf, sinkServer, type Sink } from '../helpers/sink.js';
 import { tempProject } from '../helpers/temp-project.js';
 
 const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
@@ -102,6 +102,64 @@ describeSidecars(() => {
       const { host, port } = daemon.pool('default', 'ticker')!.instances[0]!.instance.dapr!;
       expect((await fetch(`http://${host}:${port}/v1.0/healthz`)).status).toBe(204);
       expect((await fetch(`http://${host}:${port}/v1.0/state/x/y`)).status).toBe(404);
+    });
+  });
+
+  // A gRPC app (the Go framework's async mode): daprd asks it for its input bindings once, so it is
+  // started only once the app answers ListInputBindings; a save restarts the binary beside it.
+  describe.skipIf(!hasGo).each(runtimes)('an async Go function beside the real daprd (%s runtime)', (runtime) => {
+    let daemon: Daemon;
+    let dir: string;
+    let cleanup: () => Promise<void>;
+    let sink: Sink;
+    const entries: JournalEntry[] = [];
+    const ticks = () => fieldOf<number>(sink, 'tick');
+
+    beforeAll(async () => {
+      sink = await sinkServer();
+      ({ dir, cleanup } = await tempProject('test/fixtures/projects/go-async'));
+      const manifest = path.join(dir, 'functions.yaml');
+      const host = runtime === 'docker' ? 'host.docker.internal' : '127.0.0.1';
+      await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://${host}:${sink.port}`));
+      const saved = process.env.DAPRD;
+      process.env.DAPRD = DAPRD;
+      try {
+        daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 90_000, runtime, zeroMode: 'stop', watch: true, dapr: 'daprd', onEvent: (e) => entries.push(e) });
+      } finally {
+        if (saved === undefined) delete process.env.DAPRD;
+        else process.env.DAPRD = saved;
+      }
+      expect(daemon.failures()).toEqual([]);
+    }, 600_000);
+
+    afterAll(async () => {
+      await daemon?.stop();
+      await cleanup?.();
+      await sink?.close();
+    });
+
+    it('gets its cron ticks over gRPC from daprd, and its ctx.Send goes out through daprd', async () => {
+      await waitFor(() => ticks().length >= 3, 60_000, 'three ticks at the sink');
+      expect(ticks().slice(0, 3)).toEqual([1, 2, 3]);
+      // daprd found the app's port open before the app served, so it was started again once it did.
+      const lines = entries.filter((e): e is Extract<JournalEntry, { type: 'instance.log' }> => e.type === 'instance.log' && e.instance.endsWith('/daprd')).map((e) => e.line);
+      const again = lines.some((l) => l.includes('starting daprd again'));
+      expect(lines.filter((l) => l.includes('Starting Dapr Runtime'))).toHaveLength(again ? 2 : 1);
+    });
+
+    it('rebuilds on save and restarts the binary beside the same daprd, which keeps delivering', async () => {
+      const file = path.join(dir, 'ticker', 'ticker.go');
+      const from = entries.length;
+      const instance = daemon.pool('default', 'go-ticker')!.instances[0]!.instance.id;
+      const daprdStarts = () => entries.filter((e) => e.type === 'instance.log' && e.instance === `${instance}/daprd` && e.line.includes('Starting Dapr Runtime')).length;
+      const startsBefore = daprdStarts();
+      await writeFile(file, (await readFile(file, 'utf8')).replace('n := atomic.AddInt64(&ticks, 1)', 'n := atomic.AddInt64(&ticks, 1) + 1000'));
+      await waitFor(() => entries.slice(from).some((e) => e.type === 'reload.finished' || e.type === 'reload.failed'), 120_000, 'the rebuild');
+      expect(entries.slice(from).find((e) => e.type === 'reload.finished' || e.type === 'reload.failed')?.type).toBe('reload.finished');
+      await waitFor(() => ticks().some((t) => t > 1000), 60_000, 'a tick from the new code');
+      expect(daemon.pool('default', 'go-ticker')!.instances.map((i) => i.instance.id)).toEqual([instance]);
+      // daprd was not started again by the reload.
+      expect(daprdStarts()).toBe(startsBefore);
     });
   });
 }, ['daprd']);

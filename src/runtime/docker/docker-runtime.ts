@@ -53,6 +53,10 @@ interface Entry {
   sidecar?: Docker.Container;
   /** daprd waiting for its app to answer before it starts (app-answer.ts); aborted when the instance stops. */
   sidecarWait?: AbortController;
+  /** daprd is not running by design (not started yet, or being started again): it counts as alive. */
+  sidecarPending?: boolean;
+  /** daprd has looked at the app's port in this run (its "application discovered" line). */
+  daprdDiscovered?: boolean;
 }
 
 /** One container per instance, all on one network per project, all carrying the project label. */
@@ -157,7 +161,7 @@ export class DockerRuntime implements Runtime {
     const entry = this.#entry(instance);
     if (instance.state === 'paused') {
       await entry.container.unpause();
-      if (!entry.sidecarWait) await entry.sidecar?.unpause();
+      if (!entry.sidecarPending) await entry.sidecar?.unpause();
       instance.state = 'running';
     } else if (instance.state === 'stopped') {
       await this.#run(entry);
@@ -169,12 +173,13 @@ export class DockerRuntime implements Runtime {
     if (instance.state !== 'running') return;
     if (mode === 'pause') {
       // A daprd still waiting for its app has not started: there is nothing of it to freeze.
-      if (!entry.sidecarWait) await entry.sidecar?.pause();
+      if (!entry.sidecarPending) await entry.sidecar?.pause();
       await entry.container.pause();
       instance.state = 'paused';
     } else {
       entry.sidecarWait?.abort();
       entry.sidecarWait = undefined;
+      entry.sidecarPending = false;
       // SIGTERM, then SIGKILL after 2 s: a graceful stop, as a pod's termination would be.
       await entry.sidecar?.stop({ t: 2 }).catch(ignoreNotModified);
       await entry.container.stop({ t: 2 }).catch(ignoreNotModified);
@@ -203,16 +208,16 @@ export class DockerRuntime implements Runtime {
   }
 
   async sidecarAlive(instance: Instance): Promise<boolean> {
-    const { sidecar, sidecarWait } = this.#entry(instance);
+    const { sidecar, sidecarPending } = this.#entry(instance);
     // daprd waiting for its app counts as alive: it starts once the app answers.
-    if (!sidecar || sidecarWait) return true;
+    if (!sidecar || sidecarPending) return true;
     const info = await sidecar.inspect().catch(() => undefined);
     return Boolean(info?.State.Running);
   }
 
   async restartSidecar(instance: Instance): Promise<void> {
     const entry = this.#entry(instance);
-    if (!entry.sidecar || entry.sidecarWait) return;
+    if (!entry.sidecar || entry.sidecarPending) return;
     await this.#attachLogs(entry.sidecar, instance, `${instance.id}/daprd`);
     await entry.sidecar.start().catch(ignoreNotModified);
   }
@@ -233,10 +238,13 @@ export class DockerRuntime implements Runtime {
         cause: err,
       });
     }
-    // The real daprd waits for its app to answer (below); ofn-local's own sidecar starts beside it.
-    if (entry.sidecar && !instance.spec.sidecar?.program) {
+    // The real daprd beside an HTTP app waits for the app to answer (#startDaprd); ofn-local's own
+    // sidecar, and daprd beside a gRPC app, start beside it.
+    const daprd = Boolean(instance.spec.sidecar?.program);
+    if (entry.sidecar && (!daprd || instance.spec.sidecar?.appProtocol === 'grpc')) {
+      entry.daprdDiscovered = false;
       // Joins the function container's network namespace, which exists only while it runs.
-      await this.#attachLogs(entry.sidecar, instance, `${instance.id}/daprd`);
+      await this.#attachLogs(entry.sidecar, instance, `${instance.id}/daprd`, daprd ? this.#watchDaprd(entry) : undefined);
       await entry.sidecar.start();
     }
     const info = await container.inspect();
@@ -252,27 +260,50 @@ export class DockerRuntime implements Runtime {
       if (entry.sidecar) instance.dapr = { host: instance.address.host, port: SIDECAR_PUBLIC_PORT, controlToken };
     }
     instance.state = 'running';
-    if (entry.sidecar && instance.spec.sidecar?.program) this.#startSidecarOnceAppAnswers(entry, entry.sidecar);
+    if (entry.sidecar && daprd) this.#startDaprd(entry, entry.sidecar);
   }
 
-  /** The real daprd starts once its app answers (see app-answer.ts: its one question must get the real answer). */
-  #startSidecarOnceAppAnswers(entry: Entry, sidecar: Docker.Container): void {
+  #watchDaprd(entry: Entry): (line: string) => void {
+    return (line) => {
+      if (line.includes('application discovered on port')) entry.daprdDiscovered = true;
+    };
+  }
+
+  /**
+   * The real daprd asks the app for its subscriptions and input bindings once, as soon as the app's
+   * port accepts a connection (app-answer.ts). An HTTP app serves once it listens: daprd starts when
+   * it answers. A gRPC app (the Go framework) needs daprd's API before it serves, so daprd started
+   * with it (#run); if daprd found the port open before the app answered, its one question may have
+   * met a listener that did not serve yet, and it is started again once the app answers.
+   */
+  #startDaprd(entry: Entry, sidecar: Docker.Container): void {
     const { instance } = entry;
     const spec = instance.spec.sidecar!;
+    const early = spec.appProtocol === 'grpc';
     const wait = new AbortController();
     entry.sidecarWait = wait;
+    if (!early) entry.sidecarPending = true;
+    const logId = `${instance.id}/daprd`;
     const target = { ...instance.address, protocol: spec.appProtocol, appId: spec.appId, apiToken: spec.env?.APP_API_TOKEN };
     waitForAppAnswer(target, wait.signal)
       .then(async () => {
         if (entry.sidecarWait !== wait || wait.signal.aborted) return;
-        await this.#attachLogs(sidecar, instance, `${instance.id}/daprd`);
+        if (early) {
+          if (!entry.daprdDiscovered) return;
+          entry.sidecarPending = true;
+          this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: logId, stream: 'stderr', line: 'ofn-local: starting daprd again: it looked at the app before the app served, and it asks for input bindings and subscriptions only once' });
+          await sidecar.stop({ t: 2 }).catch(ignoreNotModified);
+          if (entry.sidecarWait !== wait || wait.signal.aborted) return;
+        }
+        entry.daprdDiscovered = false;
+        await this.#attachLogs(sidecar, instance, logId, this.#watchDaprd(entry));
         await sidecar.start();
       })
       .catch((err: unknown) => {
         if (!wait.signal.aborted) this.#opts.onLog({ fn: `${instance.spec.namespace}/${instance.spec.name}`, instance: `${instance.id}/daprd`, stream: 'stderr', line: `cannot start daprd: ${errorMessage(err)}` });
       })
       .finally(() => {
-        if (entry.sidecarWait === wait) entry.sidecarWait = undefined;
+        if (entry.sidecarWait === wait) entry.sidecarPending = false;
       });
   }
 
@@ -318,14 +349,14 @@ export class DockerRuntime implements Runtime {
   }
 
   /** Attaches before start so no line is lost; a stopped container needs a fresh attach on each start. */
-  async #attachLogs(container: Docker.Container, instance: Instance, logId: string): Promise<void> {
+  async #attachLogs(container: Docker.Container, instance: Instance, logId: string, watch?: (line: string) => void): Promise<void> {
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     const out = new PassThrough();
     const err = new PassThrough();
     this.#opts.docker.modem.demuxStream(stream, out, err);
     stream.on('end', () => (out.end(), err.end()));
     const fn = `${instance.spec.namespace}/${instance.spec.name}`;
-    splitLines(out, (line) => this.#opts.onLog({ fn, instance: logId, stream: 'stdout', line }));
+    splitLines(out, (line) => (watch?.(line), this.#opts.onLog({ fn, instance: logId, stream: 'stdout', line })));
     splitLines(err, (line) => this.#opts.onLog({ fn, instance: logId, stream: 'stderr', line }));
   }
 

@@ -40,8 +40,10 @@ interface Entry {
   sidecar?: ChildProcess;
   /** The ports its sidecar was given, kept so a restarted sidecar serves where the function looks. */
   sidecarPorts?: SidecarPorts;
-  /** daprd waiting for its app to answer before it starts (app-answer.ts); aborted when the instance goes. */
+  /** The real daprd's start watch (see #startDaprd); aborted when the instance stops or goes. */
   sidecarWait?: AbortController;
+  /** daprd is not running by design (not started yet, or being started again): it counts as alive. */
+  sidecarPending?: boolean;
 }
 
 /**
@@ -106,6 +108,7 @@ export class ProcessRuntime implements Runtime {
     } else {
       entry.sidecarWait?.abort();
       entry.sidecarWait = undefined;
+      entry.sidecarPending = false;
       await Promise.all([stopChild(entry.child), stopChild(entry.sidecar)]);
       entry.child = undefined;
       entry.sidecar = undefined;
@@ -140,13 +143,13 @@ export class ProcessRuntime implements Runtime {
   async sidecarAlive(instance: Instance): Promise<boolean> {
     const entry = this.#entry(instance);
     // daprd waiting for its app counts as alive: it starts once the app answers.
-    return !instance.spec.sidecar || Boolean(entry.sidecarWait) || running(entry.sidecar);
+    return !instance.spec.sidecar || Boolean(entry.sidecarPending) || running(entry.sidecar);
   }
 
   async restartSidecar(instance: Instance): Promise<void> {
     const entry = this.#entry(instance);
     const spec = instance.spec.sidecar;
-    if (!spec || !entry.sidecarPorts || entry.sidecarWait || running(entry.sidecar)) return;
+    if (!spec || !entry.sidecarPorts || entry.sidecarPending || running(entry.sidecar)) return;
     entry.sidecar = this.#spawnSidecar(instance, spec, entry.sidecarPorts);
   }
 
@@ -171,7 +174,7 @@ export class ProcessRuntime implements Runtime {
       env.DAPR_GRPC_PORT = String(daprGrpc);
       env.DAPR_HOST = '127.0.0.1';
       entry.sidecarPorts = { app: port, http: daprHttp, grpc: daprGrpc, public: daprPublic };
-      if (sidecar.program) this.#spawnSidecarOnceAppAnswers(entry, sidecar, entry.sidecarPorts);
+      if (sidecar.program) this.#startDaprd(entry, sidecar, entry.sidecarPorts);
       else entry.sidecar = this.#spawnSidecar(instance, sidecar, entry.sidecarPorts);
       instance.dapr = { host: '127.0.0.1', port: daprPublic, controlToken: this.#controlToken, apiPort: daprHttp };
     }
@@ -199,25 +202,46 @@ export class ProcessRuntime implements Runtime {
     instance.state = 'running';
   }
 
-  /** The real daprd starts once its app answers (see app-answer.ts: its one question must get the real answer). */
-  #spawnSidecarOnceAppAnswers(entry: Entry, sidecar: NonNullable<InstanceSpec['sidecar']>, ports: SidecarPorts): void {
+  /**
+   * The real daprd asks the app for its subscriptions and input bindings once, as soon as the app's
+   * port accepts a connection (app-answer.ts). An HTTP app serves once it listens: daprd starts when
+   * it answers. A gRPC app (the Go framework) needs daprd's API before it serves, so daprd starts at
+   * once; if daprd found the port open before the app answered, its one question may have met a
+   * listener that did not serve yet, and it is started again once the app answers.
+   */
+  #startDaprd(entry: Entry, sidecar: NonNullable<InstanceSpec['sidecar']>, ports: SidecarPorts): void {
     const wait = new AbortController();
     entry.sidecarWait = wait;
+    const early = sidecar.appProtocol === 'grpc';
+    let discovered = false;
+    const watch = (line: string) => {
+      if (line.includes('application discovered on port')) discovered = true;
+    };
+    if (early) entry.sidecar = this.#spawnSidecar(entry.instance, sidecar, ports, watch);
+    else entry.sidecarPending = true;
+    const current = () => entry.sidecarWait === wait && !wait.signal.aborted;
     const target = { host: '127.0.0.1', port: ports.app, protocol: sidecar.appProtocol, appId: sidecar.appId, apiToken: sidecar.env?.APP_API_TOKEN };
-    waitForAppAnswer(target, wait.signal).then(
-      () => {
-        if (entry.sidecarWait !== wait || wait.signal.aborted) return;
-        entry.sidecarWait = undefined;
-        entry.sidecar = this.#spawnSidecar(entry.instance, sidecar, ports);
-      },
-      () => {
-        if (entry.sidecarWait === wait) entry.sidecarWait = undefined;
-      },
-    );
+    waitForAppAnswer(target, wait.signal)
+      .then(async () => {
+        if (!current()) return;
+        if (!early) {
+          entry.sidecar = this.#spawnSidecar(entry.instance, sidecar, ports);
+          return;
+        }
+        if (!discovered) return;
+        entry.sidecarPending = true;
+        this.#opts.onLog({ fn: `${entry.instance.spec.namespace}/${entry.instance.spec.name}`, instance: `${entry.instance.id}/daprd`, stream: 'stderr', line: 'ofn-local: starting daprd again: it looked at the app before the app served, and it asks for input bindings and subscriptions only once' });
+        await stopChild(entry.sidecar);
+        if (current()) entry.sidecar = this.#spawnSidecar(entry.instance, sidecar, ports);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        if (entry.sidecarWait === wait) entry.sidecarPending = false;
+      });
   }
 
   /** daprd's command line, as a Dapr-enabled pod would run it, pointed at this instance's port. */
-  #spawnSidecar(instance: Instance, sidecar: NonNullable<InstanceSpec['sidecar']>, ports: SidecarPorts): ChildProcess {
+  #spawnSidecar(instance: Instance, sidecar: NonNullable<InstanceSpec['sidecar']>, ports: SidecarPorts, watch?: (line: string) => void): ChildProcess {
     if (!this.#opts.sidecarBundle) throw new RuntimeError('ERR_INSTANCE_START', 'no Dapr sidecar bundle (run npm run build)');
     const args = [
       ...(sidecar.program ? sidecar.program.slice(1) : [...SIDECAR_NODE_FLAGS, this.#opts.sidecarBundle]),
@@ -243,7 +267,7 @@ export class ProcessRuntime implements Runtime {
     const id = `${instance.id}/daprd`;
     this.#record(child, 'sidecar', id);
     child.once('error', (err) => this.#opts.onLog({ fn, instance: id, stream: 'stderr', line: `cannot start the sidecar: ${err.message}` }));
-    splitLines(child.stdout!, (line) => this.#opts.onLog({ fn, instance: id, stream: 'stdout', line }));
+    splitLines(child.stdout!, (line) => (watch?.(line), this.#opts.onLog({ fn, instance: id, stream: 'stdout', line })));
     splitLines(child.stderr!, (line) => this.#opts.onLog({ fn, instance: id, stream: 'stderr', line }));
     return child;
   }
