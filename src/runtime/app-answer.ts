@@ -4,10 +4,11 @@
  * implement it). A port that merely accepts connections is not enough: a gRPC server can listen
  * before it serves.
  *
- * The runtimes start the real daprd (`--dapr daprd`) only after this: daprd asks a gRPC app for its
- * subscriptions and input bindings once, right after the app's port opens, so an app that opens its
- * port before it serves would be left without its events. Started after the app answers, daprd's one
- * question always gets the real answer. (ofn-local's own sidecar asks until answered and needs no wait.)
+ * The runtimes order the real daprd (`--dapr daprd`) by this: daprd asks the app for its subscriptions
+ * and input bindings once, right after the app's port opens, so an app that opens its port before it
+ * serves would be left without its events. Beside an HTTP app daprd starts after the answer; beside a
+ * gRPC app (which needs daprd's API to start serving) daprd is started again after it when it looked
+ * too early. (ofn-local's own sidecar asks until answered and needs no wait.)
  */
 import type { Logger } from '../sidecar/logger.js';
 import { GrpcAppChannel } from '../sidecar/app-channel/grpc-app-channel.js';
