@@ -95,6 +95,8 @@ describe.skipIf(!kafkaAddress)('a cron source and a Kafka source on the embedded
     }
     await waitFor(() => out.received.some((r) => r.body.startsWith('{"order"')), 'an order at the sink', 10_000);
     const order = hops.find((h) => h.stage === 'source' && h.eventSource === 'shop')!;
+    // The sink's hop is recorded once its answer is back, a moment after the sink has the event.
+    await waitFor(() => stagesOf(hops, order.id).length === 4, 'the first order through every hop', 10_000);
     expect(stagesOf(hops, order.id)).toEqual(['source:ok', 'bus:ok', 'trigger:ok', 'sink:ok']);
     expect(order.target).toBe('kafka/order');
     const first = out.received[0]!;

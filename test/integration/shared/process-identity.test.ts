@@ -13,7 +13,9 @@ const state = (pid: number) => {
 };
 
 describe.skipIf(process.platform !== 'linux')('process identity', () => {
-  it('a zombie is not running, though signals still reach it', async () => {
+  // The zombie lasts only while its parent lives unreaped; a machine under heavy load once lost it
+  // between two lines (ESRCH), so the case gets a second chance before it counts as failed.
+  it('a zombie is not running, though signals still reach it', { retry: 2 }, async () => {
     const pid = await unreapedProcess();
     expect(isRunning(pid)).toBe(true);
     process.kill(pid, 'SIGKILL');
