@@ -41,7 +41,7 @@ export type ResolvedSource =
 export interface ScaleSettings {
   /** minReplicas / autoscaling.knative.dev/min-scale; 0 allows scale to zero. */
   min: number;
-  /** maxReplicas / max-scale; 0 in Knative means unlimited, ofn-local caps it (see README). */
+  /** maxReplicas / max-scale; 0 in Knative means unlimited, ofn-local caps it (see docs/export.md). */
   max: number;
   /** autoscaling.knative.dev/target: concurrent requests per instance, default 100. */
   target: number;

@@ -15,7 +15,7 @@ import { tempProject } from '../helpers/temp-project.js';
 import { fieldOf, sinkServer } from '../helpers/sink.js';
 
 // Each part of a running project is killed mid-load (a function instance, its sidecar, the broker),
-// and what was lost is counted. The README's "Reliability and security" section states these
+// and what was lost is counted. docs/reliability.md states these
 // numbers; every run prints its tally. test/fixtures/projects/faults: a sync function with an
 // output, an async function from Kafka to an output, and Kafka as a backing service.
 

@@ -118,7 +118,7 @@ describe.each(runtimes)('isolation and liveness of sidecars (%s runtime)', (runt
     expect((await fetch(`http://${dapr.host}:${dapr.port}/v1.0/metadata`, { headers: { 'ofn-local-control-token': dapr.controlToken } })).status).toBe(200);
   });
 
-  // Docker only: the process runtime has no limits (it says so in the README), so no test of it is skipped there.
+  // Docker only: the process runtime has no limits (docs/dapr.md says so), so no test of it is skipped there.
   if (runtime === 'docker') it("runs function and sidecar as a non-root user, with the pod template's limits and a process limit", async () => {
     const instance = forwarder();
     const fn = await docker!.getContainer(instance.id).inspect();

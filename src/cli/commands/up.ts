@@ -49,7 +49,7 @@ export interface UpOptions {
   daemonChild?: boolean;
 }
 
-/** The process a daemon belongs to: it stops once that process is gone (see README, "In CI and in your tests"). */
+/** The process a daemon belongs to: it stops once that process is gone (see docs/testing.md). */
 export const OWNER_PID_ENV = 'OFN_LOCAL_OWNER_PID';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'ofn-local.js');
