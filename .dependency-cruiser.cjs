@@ -16,7 +16,7 @@ module.exports = {
       severity: 'error',
       comment: 'The model turns manifests into typed functions and touches no I/O beyond reading the files it is given.',
       from: { path: '^src/model' },
-      to: { path: '^(src/(daemon|runtime|gateway|build|sidecar|cli|tui|watch|services|testing)/|node_modules/(dockerode|chokidar|express|ink))' },
+      to: { path: '^(src/(daemon|runtime|gateway|builders|sidecar|cli|tui|watch|services|testing)/|node_modules/(dockerode|chokidar|express|ink))' },
     },
     {
       name: 'nothing-imports-cli-or-tui',

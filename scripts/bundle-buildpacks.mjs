@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Bundles ofn-local's own buildpacks (src/build/buildpacks/offline/buildpack-main.ts: the Node and
-// Go buildpacks, with the Go main-module generation of src/build/go) into one file that runs on the
+// Bundles ofn-local's own buildpacks (src/builders/buildpacks/offline/buildpack-main.ts: the Node and
+// Go buildpacks, with the Go main-module generation of src/builders/go) into one file that runs on the
 // builder image's Node 18: dist/cnb/ofn-buildpacks.cjs. `ofn-local builder build` copies it, with the
 // functions framework bundle, into each buildpack's folder. Replaced by an atomic rename.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist', 'cnb');
 const result = await build({
-  entryPoints: [join(root, 'src', 'build', 'buildpacks', 'offline', 'buildpack-main.ts')],
+  entryPoints: [join(root, 'src', 'builders', 'buildpacks', 'offline', 'buildpack-main.ts')],
   bundle: true,
   platform: 'node',
   target: 'node18',

@@ -19,9 +19,9 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BaseImage } from '../build/base-image.js';
-import { buildImage } from '../build/docker-image.js';
-import { imageExists } from '../build/images.js';
+import type { BaseImage } from '../builders/base-image.js';
+import { buildImage } from '../builders/docker-image.js';
+import { imageExists } from '../builders/images.js';
 import { OfnError } from '../errors.js';
 import { splitLines } from '../runtime/split-lines.js';
 

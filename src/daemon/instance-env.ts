@@ -1,6 +1,6 @@
 import type { LoadedFunction } from '../model/types.js';
 import type { RuntimeKind } from '../runtime/runtime.js';
-import type { Language } from '../build/select-builder.js';
+import type { Language } from '../builders/select-builder.js';
 
 /** Host proxy settings that reach every instance, since functions fetch things too. */
 const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];

@@ -5,7 +5,7 @@
  * builder, FUNC_NAME/FUNC_TYPE, srcRepo from the git checkout) with `spec.image` named from the
  * registry. Pure: git facts are given.
  */
-import { classifyBuilderImage, imageRepository } from '../build/select-builder.js';
+import { classifyBuilderImage, imageRepository } from '../builders/select-builder.js';
 import { SOURCE_ANNOTATION, type JsonObject, type LoadedFunction } from '../model/index.js';
 import { NODE_BUILDER, isPlaceholderImage, registryImage } from './image-name.js';
 import { FUNCTION_KEY_PLACES, stripLocalKeys, type RemovedKey } from './local-keys.js';

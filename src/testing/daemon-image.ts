@@ -12,9 +12,9 @@ import { copyFile, cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveBaseImage } from '../build/base-image.js';
-import { buildImage } from '../build/docker-image.js';
-import { imageExists } from '../build/images.js';
+import { resolveBaseImage } from '../builders/base-image.js';
+import { buildImage } from '../builders/docker-image.js';
+import { imageExists } from '../builders/images.js';
 import { OfnTestingError } from './errors.js';
 
 /** The package root (two levels above this file, from src/ or dist/). */

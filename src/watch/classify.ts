@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { IGNORED_DIRS } from '../build/fingerprint.js';
+import { IGNORED_DIRS } from '../builders/fingerprint.js';
 
 /** Files whose change means "reinstall dependencies": the slow path. */
 export const DEPENDENCY_FILES = new Set(['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', '.npmrc', 'requirements.txt']);

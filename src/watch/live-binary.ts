@@ -10,7 +10,7 @@
  */
 import { chmod, copyFile, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { RESTART_SUPERVISOR_BUNDLE } from '../build/framework-files.js';
+import { RESTART_SUPERVISOR_BUNDLE } from '../builders/framework-files.js';
 
 const CURRENT = 'current';
 const SUPERVISOR = path.basename(RESTART_SUPERVISOR_BUNDLE);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { sourceFiles } from '../build/fingerprint.js';
+import { sourceFiles } from '../builders/fingerprint.js';
 import { DEPENDENCY_FILES } from './classify.js';
 import { checkPythonSyntax } from './python-syntax.js';
 

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OFFLINE_BASE_IMAGE } from '../../src/build/base-image.js';
+import { OFFLINE_BASE_IMAGE } from '../../src/builders/base-image.js';
 import { LABEL_PROJECT } from '../../src/runtime/docker/labels.js';
 import { startDockerService } from '../../src/services/docker-services.js';
 import { hasDocker } from '../helpers/engine.js';

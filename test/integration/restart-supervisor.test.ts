@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RESTART_SUPERVISOR_BUNDLE } from '../../src/build/framework-files.js';
+import { RESTART_SUPERVISOR_BUNDLE } from '../../src/builders/framework-files.js';
 import { request, waitFor } from '../helpers/http.js';
 
 // The restart supervisor (dist/framework/ofn-restart-supervisor.cjs) as the daemon runs it for a Go

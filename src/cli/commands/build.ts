@@ -1,5 +1,5 @@
 import { OfnError } from '../../errors.js';
-import { buildProjectImages } from '../../build/project-images.js';
+import { buildProjectImages } from '../../builders/project-images.js';
 import { registryProblem } from '../../export/index.js';
 import { loadProject } from '../../model/index.js';
 import { loadProjectConfig } from '../../model/project-config.js';

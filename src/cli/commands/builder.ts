@@ -1,4 +1,4 @@
-import { assembleOfflineBuilder } from '../../build/buildpacks/offline/assemble-builder.js';
+import { assembleOfflineBuilder } from '../../builders/buildpacks/offline/assemble-builder.js';
 import { connectEngine } from '../../runtime/docker/engine.js';
 import type { CliIo } from '../io.js';
 

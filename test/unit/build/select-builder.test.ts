@@ -5,7 +5,7 @@ import {
   imageRepository,
   languagesInFolder,
   selectBuilder,
-} from '../../../src/build/select-builder.js';
+} from '../../../src/builders/select-builder.js';
 
 function failure(fn: () => unknown): BuilderSelectionError {
   try {

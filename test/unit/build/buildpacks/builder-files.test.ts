@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builderInfoFrom } from '../../../../src/build/buildpacks/builder-info.js';
-import { readLayerMetadata, writeLaunchToml, writeLayerToml } from '../../../../src/build/buildpacks/offline/cnb-io.js';
-import { OFFLINE_RUN_IMAGE, builderLabels, orderToml, parseLifecycleToml } from '../../../../src/build/buildpacks/offline/builder-files.js';
+import { builderInfoFrom } from '../../../../src/builders/buildpacks/builder-info.js';
+import { readLayerMetadata, writeLaunchToml, writeLayerToml } from '../../../../src/builders/buildpacks/offline/cnb-io.js';
+import { OFFLINE_RUN_IMAGE, builderLabels, orderToml, parseLifecycleToml } from '../../../../src/builders/buildpacks/offline/builder-files.js';
 import type Docker from 'dockerode';
 
 const LIFECYCLE_TOML = `[apis]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeFailure, newProgress, phaseOfExitCode, readLine } from '../../../../src/build/buildpacks/phases.js';
-import { negotiatePlatformApi } from '../../../../src/build/buildpacks/platform-api.js';
+import { describeFailure, newProgress, phaseOfExitCode, readLine } from '../../../../src/builders/buildpacks/phases.js';
+import { negotiatePlatformApi } from '../../../../src/builders/buildpacks/platform-api.js';
 
 function feed(lines: string[]): { p: ReturnType<typeof newProgress>; phases: string[] } {
   const p = newProgress();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frameworkVersionFromEnv, goBuildArgs, goToolEnv, parseGoBuildErrors } from '../../../../src/build/go/build-plan.js';
+import { frameworkVersionFromEnv, goBuildArgs, goToolEnv, parseGoBuildErrors } from '../../../../src/builders/go/build-plan.js';
 
 describe('goToolEnv', () => {
   const base = { modCache: '/c/mod', buildCache: '/c/build' };

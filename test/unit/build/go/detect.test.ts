@@ -5,8 +5,8 @@ import {
   goFilesToRead,
   goPluginFolders,
   type GoFolder,
-} from '../../../../src/build/go/detect.js';
-import { GoBuildError } from '../../../../src/build/go/errors.js';
+} from '../../../../src/builders/go/detect.js';
+import { GoBuildError } from '../../../../src/builders/go/errors.js';
 
 function folder(contents: Record<string, string>, extra: string[] = []): GoFolder {
   return { dir: '/p/fn', files: [...Object.keys(contents), ...extra], read: (rel) => contents[rel] };

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { detectGoFunction, goFilesToRead } from '../../../../src/build/go/detect.js';
-import { generateGoMain } from '../../../../src/build/go/generate-main.js';
-import { selectBuilder } from '../../../../src/build/select-builder.js';
+import { detectGoFunction, goFilesToRead } from '../../../../src/builders/go/detect.js';
+import { generateGoMain } from '../../../../src/builders/go/generate-main.js';
+import { selectBuilder } from '../../../../src/builders/select-builder.js';
 
 const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../fixtures/go-hello');
 

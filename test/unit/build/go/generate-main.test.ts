@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GoBuildError } from '../../../../src/build/go/errors.js';
+import { GoBuildError } from '../../../../src/builders/go/errors.js';
 import {
   GO_DEFAULT_FRAMEWORK_VERSION,
   checkFuncName,
@@ -7,7 +7,7 @@ import {
   generateGoMain,
   goPluginAlias,
   goPluginImports,
-} from '../../../../src/build/go/generate-main.js';
+} from '../../../../src/builders/go/generate-main.js';
 
 const base = { module: 'example.com/hello', goVersion: '1.17', funcName: 'HelloWorld' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareGoVersions, isExportedGoIdentifier, parseGoHeader, parseGoMod } from '../../../../src/build/go/go-source.js';
+import { compareGoVersions, isExportedGoIdentifier, parseGoHeader, parseGoMod } from '../../../../src/builders/go/go-source.js';
 
 describe('parseGoMod', () => {
   it('reads module, go, toolchain, require blocks with indirect marks, and replaces', () => {

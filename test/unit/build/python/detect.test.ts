@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { definesTarget, detectPython, requirementNames, type PythonFolder } from '../../../../src/build/python/detect.js';
-import { PythonBuildError } from '../../../../src/build/python/errors.js';
-import { composeRequirements, hostCaFile, pipBuildArgs, pipEnv, pipFailure, venvKey } from '../../../../src/build/python/requirements.js';
-import { renderPipEnvFile } from '../../../../src/build/python/dockerfiles.js';
+import { definesTarget, detectPython, requirementNames, type PythonFolder } from '../../../../src/builders/python/detect.js';
+import { PythonBuildError } from '../../../../src/builders/python/errors.js';
+import { composeRequirements, hostCaFile, pipBuildArgs, pipEnv, pipFailure, venvKey } from '../../../../src/builders/python/requirements.js';
+import { renderPipEnvFile } from '../../../../src/builders/python/dockerfiles.js';
 
 function folder(over: Partial<PythonFolder> = {}): PythonFolder {
   return { dir: '/p/fn', files: ['main.py', 'requirements.txt'], buildEnv: { GOOGLE_FUNCTION_TARGET: 'hello_world' }, runtime: 'knative', manifest: '/p/fn.yaml', ...over };

@@ -3,7 +3,7 @@ import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON_LAUNCHER } from '../../../../src/build/python/python-builder.js';
+import { PYTHON_LAUNCHER } from '../../../../src/builders/python/python-builder.js';
 import { hasPython } from '../../../helpers/python.js';
 
 /** Runs the launcher in `dir` with `args` and `env`; resolves to its exit code and output. */

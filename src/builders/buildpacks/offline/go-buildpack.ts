@@ -1,6 +1,6 @@
 /**
  * ofn-local's Go functions buildpack (Buildpack API 0.8), following OpenFunction's Go build contract
- * with the same main-module generation as ofn-local's fast Go builder (src/build/go): opts in when
+ * with the same main-module generation as ofn-local's fast Go builder (src/builders/go): opts in when
  * FUNC_NAME is set and the app has go.mod or .go files; the function's module becomes a dependency of a
  * generated main module (declarative or FUNC_NAME template), built with CGO_ENABLED=0 and
  * FUNC_GOGCFLAGS/FUNC_GOLDFLAGS; FUNC_GOPROXY becomes GOPROXY; FUNC_CLEAR_SOURCE=true removes the
