@@ -422,8 +422,12 @@ export class Daemon {
       if (this.#o.dapr === 'daprd' && apiPort === undefined) {
         throw new OfnError('ERR_NOT_AVAILABLE', `ofn-local publish cannot reach daprd's API on the docker runtime: it listens on the pod's loopback only`, {}, `publish to the broker itself (a pubsub with a real broker), or run with --runtime process or --dapr embedded`);
       }
-      // A sidecar that is still starting (its instance runs, its components connect) is waited for.
-      await waitForSidecarHealth(slot.instance, { timeoutMs: this.#o.readyTimeoutMs, path: '/v1.0/healthz/outbound' });
+      // A sidecar that is still starting is waited for until it is whole: its components connected
+      // and its app's subscriptions read (an in-memory topic keeps nothing for a subscriber that is
+      // not there yet). A sidecar whose app never answers gets the message once its components are up.
+      await waitForSidecarHealth(slot.instance, { timeoutMs: Math.min(this.#o.readyTimeoutMs, 30_000), path: '/v1.0/healthz' }).catch(() =>
+        waitForSidecarHealth(slot.instance, { timeoutMs: this.#o.readyTimeoutMs, path: '/v1.0/healthz/outbound' }),
+      );
       const token = daprPlan(fn, this.#project)?.tokens.api;
       // The sidecar's API listens on its pod's loopback; the daemon comes in by its public port.
       const res =
