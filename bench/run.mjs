@@ -10,6 +10,8 @@ import { benchmarks } from './suites.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2];
 const results = [];
+/** A benchmark that did not finish in time (declared before the loop: a class is not hoisted). */
+class StuckError extends Error {}
 /** A benchmark that has not finished by then is stuck: the run says which and stops. */
 const TIMEOUT_MS = Number(process.env.OFN_LOCAL_BENCH_TIMEOUT_MS ?? 15 * 60_000);
 
@@ -43,7 +45,6 @@ async function save() {
   process.stdout.write(`\nwrote ${path.join(here, 'results.json')} (${results.length} figures)\n`);
 }
 
-class StuckError extends Error {}
 
 function printTable(figures) {
   const rows = [['figure', 'metric', 'value', 'baseline', 'ratio'], ...figures.map((f) => [f.name, f.metric, fmt(f.value, f.unit), f.baseline === undefined ? '-' : fmt(f.baseline, f.unit), f.ratio === undefined ? '-' : f.ratio.toFixed(2)])];
