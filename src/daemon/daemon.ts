@@ -751,12 +751,17 @@ export class Daemon {
       this.emit({ type: 'reload.failed', fn: key, path: 'fast', message, file: where.file && path.relative(this.root, where.file), line: where.line });
       return;
     }
+    this.#reloadFinished(key, 'fast', { firstSeenAt, detected, synced });
+  }
+
+  /** Journals a finished reload with how long each step took (the save seen, synced or built, restarted). */
+  #reloadFinished(key: string, reloadPath: 'fast' | 'slow', at: { firstSeenAt: number; detected: number; synced: number }): void {
     const done = Date.now();
     this.emit({
       type: 'reload.finished',
       fn: key,
-      path: 'fast',
-      timings: { detectMs: detected - firstSeenAt, syncMs: synced - detected, restartMs: done - synced, totalMs: done - firstSeenAt },
+      path: reloadPath,
+      timings: { detectMs: at.detected - at.firstSeenAt, syncMs: at.synced - at.detected, restartMs: done - at.synced, totalMs: done - at.firstSeenAt },
     });
   }
 
@@ -814,13 +819,7 @@ export class Daemon {
       return;
     }
     this.#adopt(key, spec);
-    const done = Date.now();
-    this.emit({
-      type: 'reload.finished',
-      fn: key,
-      path: 'slow',
-      timings: { detectMs: detected - firstSeenAt, syncMs: built - detected, restartMs: done - built, totalMs: done - firstSeenAt },
-    });
+    this.#reloadFinished(key, 'slow', { firstSeenAt, detected, synced: built });
   }
 
   /**
@@ -1052,13 +1051,7 @@ export class Daemon {
       this.emit({ type: 'reload.failed', fn: key, path: 'fast', message: errorMessage(err) });
       return;
     }
-    const done = Date.now();
-    this.emit({
-      type: 'reload.finished',
-      fn: key,
-      path: 'fast',
-      timings: { detectMs: detected - firstSeenAt, syncMs: built - detected, restartMs: done - built, totalMs: done - firstSeenAt },
-    });
+    this.#reloadFinished(key, 'fast', { firstSeenAt, detected, synced: built });
   }
 
   /**
