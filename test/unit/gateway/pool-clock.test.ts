@@ -1,53 +1,26 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OfnEvent } from '../../../src/daemon/events.js';
-import { FunctionPool, type PoolRuntime } from '../../../src/gateway/function-pool.js';
+import { FunctionPool } from '../../../src/gateway/function-pool.js';
 import type { Instance, InstanceSpec } from '../../../src/runtime/runtime.js';
 import { waitFor } from '../../helpers/http.js';
+import { InProcessRuntime } from '../../helpers/in-process-runtime.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 
 // The activator and the concurrency autoscaler on a clock the test moves: the idle window, the
 // held requests' deadline and the minReplicas retry are decided without waiting for them.
 
-/** Instances are listening sockets in this process; `failStarts` makes starts throw. */
-class SocketRuntime implements PoolRuntime {
-  readonly kind = 'process' as const;
-  readonly servers = new Map<string, http.Server>();
-  starts = 0;
+/** In-process instances whose starts can fail (`failStarts`) or never finish (`hangStarts`). */
+class SocketRuntime extends InProcessRuntime {
   failStarts = false;
   /** Starts that never finish (an image that takes forever to pull). */
   hangStarts = false;
-  async prepare(): Promise<void> {}
-  async start(spec: InstanceSpec): Promise<Instance> {
-    this.starts++;
+  attempts = 0;
+  override async start(spec: InstanceSpec): Promise<Instance> {
+    this.attempts++;
     if (this.hangStarts) return new Promise<Instance>(() => undefined);
     if (this.failStarts) throw new Error('the image does not run');
-    const id = `i${this.starts}`;
-    const server = http.createServer((_req, res) => res.end(id));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    this.servers.set(id, server);
-    return { id, spec, address: { host: '127.0.0.1', port: (server.address() as AddressInfo).port }, state: 'running' };
+    return super.start(spec);
   }
-  async resume(): Promise<void> {}
-  async suspend(): Promise<void> {}
-  async remove(instance: Instance): Promise<void> {
-    const server = this.servers.get(instance.id);
-    this.servers.delete(instance.id);
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    instance.state = 'removed';
-  }
-  async signal(): Promise<void> {}
-  async dispose(): Promise<void> {
-    await Promise.all([...this.servers.keys()].map((id) => this.remove({ id } as Instance)));
-  }
-  async isAlive(instance: Instance): Promise<boolean> {
-    return this.servers.has(instance.id);
-  }
-  async sidecarAlive(): Promise<boolean> {
-    return true;
-  }
-  async restartSidecar(): Promise<void> {}
 }
 
 describe('a pool on a clock the test moves', () => {
@@ -129,11 +102,11 @@ describe('a pool on a clock the test moves', () => {
     const { clock } = await setup({ min: 1, max: 1, target: 100 });
     runtime!.failStarts = true;
     await pool!.ensureMin().catch(() => undefined);
-    const first = runtime!.starts;
+    const first = runtime!.attempts;
     seconds(clock, 2);
-    expect(runtime!.starts).toBe(first);
+    expect(runtime!.attempts).toBe(first);
     seconds(clock, 2);
-    await waitFor(() => runtime!.starts === first + 1, 5000, 'a second attempt');
+    await waitFor(() => runtime!.attempts === first + 1, 5000, 'a second attempt');
     runtime!.failStarts = false;
     seconds(clock, 4);
     await waitFor(() => pool!.replicas === 1, 5000, 'minReplicas met');

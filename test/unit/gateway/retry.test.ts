@@ -1,30 +1,23 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OfnEvent } from '../../../src/daemon/events.js';
-import { FunctionPool, type PoolRuntime } from '../../../src/gateway/function-pool.js';
+import { FunctionPool } from '../../../src/gateway/function-pool.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
-import type { Instance, InstanceSpec } from '../../../src/runtime/runtime.js';
 import { request } from '../../helpers/http.js';
+import { InProcessRuntime } from '../../helpers/in-process-runtime.js';
 
 /**
- * A runtime whose instances are small HTTP servers in this process, so the gateway's handling of an
- * instance that dies under it can be driven exactly: `kill` closes a server while the pool still
- * counts it as live (as in the moment after a container dies and before liveness notices).
+ * In-process instances, so the gateway's handling of an instance that dies under it can be driven
+ * exactly: `kill` closes a server while the pool still counts it as live (as in the moment after a
+ * container dies and before liveness notices), and an instance in `dying` dies while answering.
  */
-class ServerRuntime implements PoolRuntime {
-  readonly kind = 'process' as const;
-  readonly servers = new Map<string, http.Server>();
+class ServerRuntime extends InProcessRuntime {
   readonly bodies: string[] = [];
   /** Instances that die while answering: the request's connection is reset and the server goes. */
   readonly dying = new Set<string>();
-  #n = 0;
 
-  async prepare(): Promise<void> {}
-
-  async start(spec: InstanceSpec): Promise<Instance> {
-    const id = `i${++this.#n}`;
-    const server = http.createServer((req, res) => {
+  override serve(id: string, server: http.Server): void {
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
@@ -39,36 +32,7 @@ class ServerRuntime implements PoolRuntime {
         res.end(id);
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    this.servers.set(id, server);
-    return { id, spec, address: { host: '127.0.0.1', port: (server.address() as AddressInfo).port }, state: 'running' };
   }
-
-  /** Stops answering at once (connections refused), without the pool being told. */
-  async kill(id: string): Promise<void> {
-    const server = this.servers.get(id)!;
-    this.servers.delete(id);
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  }
-
-  async resume(): Promise<void> {}
-  async suspend(): Promise<void> {}
-  async remove(instance: Instance): Promise<void> {
-    if (this.servers.has(instance.id)) await this.kill(instance.id);
-    instance.state = 'removed';
-  }
-  async signal(): Promise<void> {}
-  async dispose(): Promise<void> {
-    await Promise.all([...this.servers.keys()].map((id) => this.kill(id)));
-  }
-  async isAlive(instance: Instance): Promise<boolean> {
-    return this.servers.has(instance.id);
-  }
-  async sidecarAlive(): Promise<boolean> {
-    return true;
-  }
-  async restartSidecar(): Promise<void> {}
 }
 
 describe('the gateway and an instance that died under it', () => {

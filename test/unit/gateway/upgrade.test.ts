@@ -1,69 +1,39 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OfnEvent } from '../../../src/daemon/events.js';
-import { FunctionPool, type PoolRuntime } from '../../../src/gateway/function-pool.js';
+import { FunctionPool } from '../../../src/gateway/function-pool.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
 import { endToEndHeaders } from '../../../src/gateway/hop-by-hop.js';
-import type { Instance, InstanceSpec } from '../../../src/runtime/runtime.js';
 import { waitFor } from '../../helpers/http.js';
+import { InProcessRuntime } from '../../helpers/in-process-runtime.js';
 
 /**
- * Instances that are HTTP servers in this process: a plain request is answered with the headers it
- * arrived with (and hop-by-hop headers of its own); an upgrade is accepted with 101 and the
- * connection then echoes what it gets in upper case, as a WebSocket function would answer frames.
+ * Instances that answer a plain request with the headers it arrived with (and hop-by-hop headers of
+ * their own), and accept an `echo` upgrade with 101, then echo what they get in upper case, as a
+ * WebSocket function would answer frames.
  */
-class EchoRuntime implements PoolRuntime {
-  readonly kind = 'process' as const;
-  readonly servers = new Map<string, http.Server>();
-  #n = 0;
-  async prepare(): Promise<void> {}
-  async start(spec: InstanceSpec): Promise<Instance> {
-    const id = `i${++this.#n}`;
-    const server = http.createServer((req, res) => {
-      req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'keep-alive': 'timeout=5', 'x-hop': 'secret', connection: 'x-hop' }).end(JSON.stringify(req.headers)));
-    });
-    server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
-      if (req.headers.upgrade !== 'echo') {
-        socket.end('HTTP/1.1 426 Upgrade Required\r\nContent-Length: 0\r\n\r\n');
-        return;
-      }
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\nX-Seen-Host: ${req.headers.host}\r\n\r\n`);
-      if (head.length) socket.write(head.toString().toUpperCase());
-      socket.on('data', (c: Buffer) => socket.write(c.toString().toUpperCase()));
-      socket.on('end', () => socket.end());
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    this.servers.set(id, server);
-    return { id, spec, address: { host: '127.0.0.1', port: (server.address() as AddressInfo).port }, state: 'running' };
-  }
-  async resume(): Promise<void> {}
-  async suspend(): Promise<void> {}
-  async remove(instance: Instance): Promise<void> {
-    const server = this.servers.get(instance.id);
-    this.servers.delete(instance.id);
-    server?.closeAllConnections();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    instance.state = 'removed';
-  }
-  async signal(): Promise<void> {}
-  async dispose(): Promise<void> {
-    await Promise.all([...this.servers.keys()].map((id) => this.remove({ id } as Instance)));
-  }
-  async isAlive(instance: Instance): Promise<boolean> {
-    return this.servers.has(instance.id);
-  }
-  async sidecarAlive(): Promise<boolean> {
-    return true;
-  }
-  async restartSidecar(): Promise<void> {}
+function serveEcho(_id: string, server: http.Server): void {
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'keep-alive': 'timeout=5', 'x-hop': 'secret', connection: 'x-hop' }).end(JSON.stringify(req.headers)));
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    if (req.headers.upgrade !== 'echo') {
+      socket.end('HTTP/1.1 426 Upgrade Required\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\nX-Seen-Host: ${req.headers.host}\r\n\r\n`);
+    if (head.length) socket.write(head.toString().toUpperCase());
+    socket.on('data', (c: Buffer) => socket.write(c.toString().toUpperCase()));
+    socket.on('end', () => socket.end());
+  });
 }
 
 describe('the gateway as a proxy', () => {
   let gateway: Gateway | undefined;
   let pool: FunctionPool | undefined;
-  let runtime: EchoRuntime | undefined;
+  let runtime: InProcessRuntime | undefined;
   afterEach(async () => {
     await gateway?.close();
     await pool?.dispose();
@@ -71,7 +41,7 @@ describe('the gateway as a proxy', () => {
   });
 
   async function setup(): Promise<{ port: number; events: OfnEvent[] }> {
-    runtime = new EchoRuntime();
+    runtime = new InProcessRuntime(serveEcho);
     const events: OfnEvent[] = [];
     const p = new FunctionPool({
       namespace: 'default',
