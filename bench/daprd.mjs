@@ -12,11 +12,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import * as grpc from '@grpc/grpc-js';
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { EmptySchema } from '@bufbuild/protobuf/wkt';
 import { InvokeBindingRequestSchema, InvokeBindingResponseSchema, PublishEventRequestSchema } from '@dapr/dapr/proto/dapr/proto/runtime/v1/dapr_pb.js';
 import { builtDaprdPath, DEFAULT_DAPRD_VERSION, installedDaprd } from '../dist/daemon/dapr-mode.js';
-import { figure, freePort, pct, waitForPort } from './util.mjs';
+import { grpcCaller, postJson, timeCalls } from './dapr-clients.mjs';
+import { figure, freePort, waitForPort } from './util.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CALLS = 2000;
@@ -87,7 +88,7 @@ async function directRedis(port) {
   const client = new Redis({ port, lazyConnect: true });
   await client.connect();
   try {
-    return await timeCalls(() => client.set('k', 'v'));
+    return await timeCalls(() => client.set('k', 'v'), CALLS);
   } finally {
     client.disconnect();
   }
@@ -124,16 +125,16 @@ async function measure(label, command, dir) {
       await new Promise((r) => setTimeout(r, 10));
     }
     const startMs = performance.now() - started;
-    const post = (p, body) => request(httpPort, p, body, agent);
+    const post = (p, body) => postJson(httpPort, p, body, agent);
     await post('/v1.0/bindings/cache', { operation: 'create', data: 'warm', metadata: { key: 'k' } });
-    const httpBinding = await timeCalls(() => post('/v1.0/bindings/cache', { operation: 'create', data: 'v', metadata: { key: 'k' } }));
+    const httpBinding = await timeCalls(() => post('/v1.0/bindings/cache', { operation: 'create', data: 'v', metadata: { key: 'k' } }), CALLS);
     const bindingRequest = create(InvokeBindingRequestSchema, { name: 'cache', operation: 'create', data: Buffer.from('"v"'), metadata: { key: 'k' } });
     await rpc('InvokeBinding', InvokeBindingRequestSchema, InvokeBindingResponseSchema, bindingRequest);
-    const grpcBinding = await timeCalls(() => rpc('InvokeBinding', InvokeBindingRequestSchema, InvokeBindingResponseSchema, bindingRequest));
+    const grpcBinding = await timeCalls(() => rpc('InvokeBinding', InvokeBindingRequestSchema, InvokeBindingResponseSchema, bindingRequest), CALLS);
     // Publishes to a topic nobody subscribes to: the publish path alone.
-    const httpPublish = await timeCalls(() => post('/v1.0/publish/bus/quiet', { n: 1 }));
+    const httpPublish = await timeCalls(() => post('/v1.0/publish/bus/quiet', { n: 1 }), CALLS);
     const quiet = create(PublishEventRequestSchema, { pubsubName: 'bus', topic: 'quiet', data: Buffer.from('{"n":1}'), dataContentType: 'application/json' });
-    const grpcPublish = await timeCalls(() => rpc('PublishEvent', PublishEventRequestSchema, EmptySchema, quiet));
+    const grpcPublish = await timeCalls(() => rpc('PublishEvent', PublishEventRequestSchema, EmptySchema, quiet), CALLS);
     // Events into the app: EVENTS publishes over gRPC, IN_FLIGHT at a time, until all are delivered.
     const event = create(PublishEventRequestSchema, { pubsubName: 'bus', topic: 'events', data: Buffer.from('{"n":1}'), dataContentType: 'application/json' });
     const t0 = performance.now();
@@ -177,35 +178,5 @@ async function measure(label, command, dir) {
   }
 }
 
-/** Unary calls to the sidecar's dapr.proto.runtime.v1.Dapr service on one channel. */
-function grpcCaller(port) {
-  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  const call = (method, input, output, message) =>
-    new Promise((resolve, reject) =>
-      client.makeUnaryRequest(`/dapr.proto.runtime.v1.Dapr/${method}`, (m) => Buffer.from(toBinary(input, m)), (b) => fromBinary(output, b), message, (err, v) => (err ? reject(err) : resolve(v))),
-    );
-  call.close = () => client.close();
-  return call;
-}
 
-async function timeCalls(fn) {
-  const lat = [];
-  for (let i = 0; i < CALLS; i++) {
-    const t0 = performance.now();
-    await fn();
-    lat.push(performance.now() - t0);
-  }
-  return { p50: pct(lat, 50), p99: pct(lat, 99) };
-}
 
-function request(port, p, body, agent) {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port, path: p, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode} for ${p}`))));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import * as grpc from '@grpc/grpc-js';
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { EmptySchema } from '@bufbuild/protobuf/wkt';
 import { InvokeBindingRequestSchema, InvokeBindingResponseSchema, PublishEventRequestSchema } from '@dapr/dapr/proto/dapr/proto/runtime/v1/dapr_pb.js';
+import { grpcCaller, postJson, timeCalls } from './dapr-clients.mjs';
 import { figure, freePort, waitForPort } from './util.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,21 +46,21 @@ async function sidecarLatency() {
     await waitForPort(daprPort);
     await waitForPort(grpcPort);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const post = (p, body) => request(daprPort, p, body, agent);
+    const post = (p, body) => postJson(daprPort, p, body, agent);
     await post('/v1.0/bindings/cache', { operation: 'create', data: 'warm', metadata: { key: 'k' } }); // the component may still be connecting
-    const viaBinding = await timeCalls(() => post('/v1.0/bindings/cache', { operation: 'create', data: 'v', metadata: { key: 'k' } }));
+    const viaBinding = await timeCalls(() => post('/v1.0/bindings/cache', { operation: 'create', data: 'v', metadata: { key: 'k' } }), CALLS);
     const client = new Redis({ port: redisPort, lazyConnect: true });
     await client.connect();
-    const direct = await timeCalls(() => client.set('k', 'v'));
+    const direct = await timeCalls(() => client.set('k', 'v'), CALLS);
     client.disconnect();
-    const publish = await timeCalls(() => post('/v1.0/publish/bus/t', { n: 1 }));
+    const publish = await timeCalls(() => post('/v1.0/publish/bus/t', { n: 1 }), CALLS);
     // The same calls over the gRPC API, one HTTP/2 connection, as the Go framework makes them.
     const rpc = grpcCaller(grpcPort);
     const bindingRequest = create(InvokeBindingRequestSchema, { name: 'cache', operation: 'create', data: Buffer.from('"v"'), metadata: { key: 'k' } });
     const publishRequest = create(PublishEventRequestSchema, { pubsubName: 'bus', topic: 't', data: Buffer.from('{"n":1}'), dataContentType: 'application/json' });
     await rpc('InvokeBinding', InvokeBindingRequestSchema, InvokeBindingResponseSchema, bindingRequest);
-    const grpcBinding = await timeCalls(() => rpc('InvokeBinding', InvokeBindingRequestSchema, InvokeBindingResponseSchema, bindingRequest));
-    const grpcPublish = await timeCalls(() => rpc('PublishEvent', PublishEventRequestSchema, EmptySchema, publishRequest));
+    const grpcBinding = await timeCalls(() => rpc('InvokeBinding', InvokeBindingRequestSchema, InvokeBindingResponseSchema, bindingRequest), CALLS);
+    const grpcPublish = await timeCalls(() => rpc('PublishEvent', PublishEventRequestSchema, EmptySchema, publishRequest), CALLS);
     rpc.close();
     // The transports alone, same clients, no sidecar: an echo over grpc-js and over node:http. What a
     // path adds beyond its own transport is its figure minus its echo.
@@ -102,8 +103,8 @@ async function transportEchoes() {
   try {
     const grpcEcho = () => new Promise((resolve, reject) => client.makeUnaryRequest('/bench.Echo/Echo', same, same, Buffer.from('x'), (err) => (err ? reject(err) : resolve())));
     await grpcEcho();
-    const grpcFigures = await timeCalls(grpcEcho);
-    const httpFigures = await timeCalls(() => request(httpServer.address().port, '/', 'x', agent));
+    const grpcFigures = await timeCalls(grpcEcho, CALLS);
+    const httpFigures = await timeCalls(() => postJson(httpServer.address().port, '/', 'x', agent), CALLS);
     return { grpc: grpcFigures, http: httpFigures };
   } finally {
     client.close();
@@ -113,39 +114,8 @@ async function transportEchoes() {
   }
 }
 
-/** Unary calls to the sidecar's dapr.proto.runtime.v1.Dapr service on one channel. */
-function grpcCaller(port) {
-  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  const call = (method, input, output, message) =>
-    new Promise((resolve, reject) =>
-      client.makeUnaryRequest(`/dapr.proto.runtime.v1.Dapr/${method}`, (m) => Buffer.from(toBinary(input, m)), (b) => fromBinary(output, b), message, (err, v) => (err ? reject(err) : resolve(v))),
-    );
-  call.close = () => client.close();
-  return call;
-}
 
-async function timeCalls(fn) {
-  const lat = [];
-  for (let i = 0; i < CALLS; i++) {
-    const t0 = performance.now();
-    await fn();
-    lat.push(performance.now() - t0);
-  }
-  lat.sort((a, b) => a - b);
-  return { p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)] };
-}
 
-function request(port, p, body, agent) {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port, path: p, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode} for ${p}`))));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
 
 
