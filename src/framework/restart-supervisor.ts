@@ -21,8 +21,8 @@ import { exitWithParent } from '../shared/parent-watch.js';
 
 /** How long a started program may take to listen (ms); the daemon sets it below its own timeout. */
 export const START_TIMEOUT_ENV = 'OFN_LOCAL_START_TIMEOUT_MS';
-/** How long a stopping program may take before it is killed (ms). */
-const STOP_GRACE_MS = 5_000;
+/** How long a stopping program may take before it is killed (ms): within the process runtime's 2 s. */
+const STOP_GRACE_MS = 1_500;
 
 /** The port the function listens on: FUNC_CONTEXT's `port` as the frameworks read it, else PORT, else 8080. */
 export function functionPort(env: NodeJS.ProcessEnv): number {

@@ -55,20 +55,26 @@ describe('restart supervisor', () => {
   });
 
   afterEach(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
+    // The supervisor runs in a process group of its own: killing the group ends the program it runs too.
+    for (const pid of groups.splice(0)) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
     child = undefined;
     await rm(dir, { recursive: true, force: true });
   });
 
+  const groups: number[] = [];
   const startSupervisor = () => {
     child = spawn(process.execPath, [RESTART_SUPERVISOR_BUNDLE, path.join(dir, 'current')], {
       env: { ...process.env, FUNC_CONTEXT: JSON.stringify({ name: 'f', port: String(port) }), OFN_LOCAL_START_TIMEOUT_MS: '10000' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    groups.push(child.pid!);
     for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (c: Buffer) => out.push(...c.toString('utf8').split('\n').filter(Boolean)));
   };
   const answer = async () => (await request(`http://127.0.0.1:${port}/`)).body;

@@ -345,7 +345,10 @@ function running(child: ChildProcess | undefined): boolean {
 function stopChild(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
+    // What does not stop in time is killed with everything below it: a supervisor (the Node
+    // framework's, the Go restart supervisor, the Python launcher) killed alone would leave its
+    // worker running.
+    const kill = setTimeout(() => signalTree(child, 'SIGKILL'), 2000);
     child.once('exit', () => (clearTimeout(kill), resolve()));
     child.kill('SIGTERM');
   });
