@@ -17,7 +17,7 @@ import { DEFAULT_FUNCTION_PORT } from './defaults.js';
 import type { DocumentReporter } from './diagnostics.js';
 import type { FieldPath } from './field-path.js';
 import type { FunctionV1beta2, ServingV1beta2, TracingConfig } from './function-schema.js';
-import { goJson } from './go-json.js';
+import { goJson, JSON_ITERATOR_STRUCT } from '../shared/go-compat/json.js';
 import {
   PLUGINS_ANNOTATION,
   PLUGINS_TRACING_ANNOTATION,
@@ -48,7 +48,7 @@ export function buildFuncContexts(
   const v1beta1 = contextV1beta1(fn, serving, typeOf, reporter);
   const v1beta2 = contextV1beta2(fn, serving, typeOf);
   if (reporter.errors > errorsBefore) return undefined;
-  return { funcContext: goJson(v1beta1), funcContextV1beta2: goJson(v1beta2) };
+  return { funcContext: goJson(v1beta1, JSON_ITERATOR_STRUCT), funcContextV1beta2: goJson(v1beta2, JSON_ITERATOR_STRUCT) };
 }
 
 type TypeOf = (path: FieldPath, name: string, explicitType: string | undefined, kind?: 'state') => string;

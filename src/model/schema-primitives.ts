@@ -3,7 +3,7 @@
  * issue formatter (schema-issues.ts) appends what was found.
  */
 import { z } from 'zod';
-import { parseGoDuration } from './go-duration.js';
+import { parseGoDuration } from '../shared/go-compat/duration.js';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -49,7 +49,7 @@ export const oneOf = <const T extends readonly [string, ...string[]]>(values: T)
 
 /** metav1.Duration: a Go duration string. */
 export const duration = () =>
-  str().refine((text) => parseGoDuration(text) !== undefined, {
+  str().refine((text) => parseGoDuration(text, 'ns') !== undefined, {
     error: 'expected a duration such as "30s", "5m" or "1h30m"',
   });
 

@@ -1,7 +1,7 @@
 import type { DocumentReporter } from './diagnostics.js';
 import type { FieldPath } from './field-path.js';
 import type { BuildV1beta2, FunctionV1beta2, ServingV1beta2 } from './function-schema.js';
-import { parseGoDuration } from './go-duration.js';
+import { parseGoDuration } from '../shared/go-compat/duration.js';
 import { describeValue } from './schema-issues.js';
 
 type Report = (path: FieldPath, message: string) => void;
@@ -150,7 +150,7 @@ function oneOf(value: string | undefined, allowed: string[], path: FieldPath, re
 }
 
 function nonNegativeDuration(value: string | undefined, path: FieldPath, report: Report): void {
-  if (value !== undefined && (parseGoDuration(value) ?? 0) < 0) {
+  if (value !== undefined && (parseGoDuration(value, 'ns') ?? 0) < 0) {
     report(path, `cannot be negative, got ${JSON.stringify(value)}`);
   }
 }

@@ -42,4 +42,3 @@ export {
   type Condition,
   type ConditionProblem,
 } from './condition.js';
-export { cronScheduleProblem } from './cron-schedule.js';

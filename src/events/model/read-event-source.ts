@@ -2,7 +2,7 @@
 import type { DocumentReporter } from '../../model/diagnostics.js';
 import { checkAgainstSchema, describeValue } from '../../model/schema-issues.js';
 import { DEFAULT_LOG_LEVEL, SOURCE_KINDS, schemaName } from './constants.js';
-import { cronScheduleProblem } from './cron-schedule.js';
+import { cronScheduleProblem } from '../../shared/go-compat/cron.js';
 import type { EventDocument } from './event-document.js';
 import { eventSourceSchema, type EventSourceSpecDocument } from './event-source-schema.js';
 import { checkSink, toSink } from './sink.js';

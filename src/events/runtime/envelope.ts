@@ -7,8 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { goJson } from '../../sidecar/go-json.js';
-import { JsonNumber, tryParsePreciseJson } from '../../sidecar/json-precise.js';
+import { ENCODING_JSON_MAP, goJson, JsonNumber, tryParsePreciseJson } from '../../shared/go-compat/json.js';
 import { buildEnvelope, serializeEnvelope, type CloudEventMap } from '../../sidecar/pubsub/cloudevent-envelope.js';
 
 export interface WrapRequest {
@@ -75,7 +74,7 @@ export function unwrapEvent(message: Buffer): UnwrappedEvent {
   if (typeof ce.data_base64 === 'string') data = Buffer.from(ce.data_base64, 'base64');
   else if (ce.data === undefined || ce.data === null) data = Buffer.alloc(0);
   else if (typeof ce.data === 'string') data = Buffer.from(ce.data, 'utf8');
-  else data = Buffer.from(goJson(ce.data), 'utf8');
+  else data = Buffer.from(goJson(ce.data, ENCODING_JSON_MAP), 'utf8');
   const time = Number(ce.ofnlocaltime as unknown);
   return { id, data, contentType, producedAt: Number.isFinite(time) && time > 0 ? time : undefined };
 }

@@ -6,7 +6,7 @@
 import type { Metadata, PubSub } from '../components/component.js';
 import { apiError } from '../errors.js';
 import { parseGoBool } from '../flags.js';
-import { parseGoDuration } from '../go-duration.js';
+import { parseGoDuration } from '../../shared/go-compat/duration.js';
 import type { ApiContext } from '../http/api-context.js';
 import { buildEnvelope, serializeEnvelope, ttlFromMetadata } from '../pubsub/cloudevent-envelope.js';
 import { withRetries } from '../retry-policy.js';
@@ -51,7 +51,7 @@ function wireData(ctx: ApiContext, target: ResolvedPubSub, data: Buffer, content
   if (raw) return data;
   const envelope = buildEnvelope(
     { appId: ctx.flags.appId, pubsubName: target.name, topic: target.topic, contentType, data, metadata, componentHasTtl: target.pubsub.features.includes('MESSAGE_TTL'), ...trace },
-    ttlFromMetadata(metadata, parseGoDuration),
+    ttlFromMetadata(metadata, (text) => parseGoDuration(text, 'ms')),
   );
   return serializeEnvelope(envelope);
 }

@@ -6,7 +6,7 @@
  * the subscription is read, with a message naming the expression. Like CEL, reading a
  * missing field is an error (the message is then dead-lettered or retried).
  */
-import { JsonNumber } from '../json-precise.js';
+import { JsonNumber } from '../../shared/go-compat/json.js';
 
 type Token =
   | { t: 'str'; v: string }

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-import { parseGoDuration } from '../go-duration.js';
+import { parseGoDuration } from '../../shared/go-compat/duration.js';
 import type { Metadata } from './component.js';
 
 const TRUTHY = new Set(['1', 'true', 't', 'y', 'yes', 'on']);
@@ -47,7 +47,7 @@ export const mdDuration = <F extends number | undefined>(fallback: F, bareUnitMs
     .transform((v, ctx): number | F => {
       if (v === undefined) return fallback;
       if (/^\s*-?\d+\s*$/.test(v)) return Number(v) * bareUnitMs;
-      const ms = parseGoDuration(v.trim());
+      const ms = parseGoDuration(v.trim(), 'ms');
       if (ms === undefined) {
         ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (e.g. 5s, 100ms, 1m30s)` });
         return z.NEVER;

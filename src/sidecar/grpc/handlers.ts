@@ -58,7 +58,7 @@ import {
 } from '../api/state.js';
 import type { Metadata } from '../components/component.js';
 import { apiError } from '../errors.js';
-import { goJson } from '../go-json.js';
+import { ENCODING_JSON_MAP, goJson } from '../../shared/go-compat/json.js';
 import type { ApiContext } from '../http/api-context.js';
 import { metadataDocument } from '../http/metadata-router.js';
 import { GrpcStatusError, grpcCodeForAppStatus } from './status.js';
@@ -139,7 +139,7 @@ export async function saveStateCall(ctx: ApiContext, req: SaveStateRequest): Pro
     // As daprd: a value declared JSON is stored as the store re-encodes JSON.
     if (s.metadata.contentType === 'application/json') {
       try {
-        value = Buffer.from(goJson(JSON.parse(value.toString('utf8'))));
+        value = Buffer.from(goJson(JSON.parse(value.toString('utf8')), ENCODING_JSON_MAP));
       } catch (err) {
         throw new GrpcStatusError(grpc.status.UNKNOWN, (err as Error).message);
       }

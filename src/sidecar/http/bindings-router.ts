@@ -8,7 +8,7 @@ import { Router, type Request, type Response } from 'express';
 
 import { OutputBindingError, invokeOutputBinding } from '../api/bindings.js';
 import { apiError } from '../errors.js';
-import { goJson } from '../go-json.js';
+import { ENCODING_JSON_MAP, goJson } from '../../shared/go-compat/json.js';
 import type { ApiContext } from './api-context.js';
 import { jsonBody, param, sendData, sendEmpty, setMetadataHeaders } from './respond.js';
 
@@ -36,7 +36,7 @@ async function invoke(ctx: ApiContext, req: Request, res: Response): Promise<voi
 
   let result;
   try {
-    result = await invokeOutputBinding(ctx, name, { operation: op, data: Buffer.from(goJson(data ?? null)), metadata, captureContentType: 'application/json' });
+    result = await invokeOutputBinding(ctx, name, { operation: op, data: Buffer.from(goJson(data ?? null, ENCODING_JSON_MAP)), metadata, captureContentType: 'application/json' });
   } catch (err) {
     if (err instanceof OutputBindingError) setMetadataHeaders(res, err.responseMetadata);
     throw err;

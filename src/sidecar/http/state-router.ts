@@ -19,7 +19,7 @@ import {
   type RawStateOperation,
 } from '../api/state.js';
 import { apiError } from '../errors.js';
-import { goJson } from '../go-json.js';
+import { ENCODING_JSON_MAP, goJson } from '../../shared/go-compat/json.js';
 import type { ApiContext } from './api-context.js';
 import { jsonBody, param, queryParam, requestMetadata, sendData, sendEmpty, setMetadataHeaders } from './respond.js';
 
@@ -48,7 +48,7 @@ async function save(ctx: ApiContext, req: Request, res: Response): Promise<void>
     if (typeof item.key !== 'string' || item.key === '') throw apiError(400, 'ERR_MALFORMED_REQUEST', '"key" is a required field');
     return {
       key: storedKey(store, item.key),
-      value: Buffer.from(goJson(item.value ?? null)),
+      value: Buffer.from(goJson(item.value ?? null, ENCODING_JSON_MAP)),
       etag: etagOf(item.etag),
       metadata: { ...stringRecord(item.metadata), ...queryMd },
       options: stateOptions(item.options, 'ERR_STATE_SAVE'),
@@ -137,7 +137,7 @@ async function transaction(ctx: ApiContext, req: Request, res: Response): Promis
     return {
       operation: String(op.operation),
       key: r.key,
-      value: op.operation === 'upsert' ? Buffer.from(goJson(r.value ?? null)) : undefined,
+      value: op.operation === 'upsert' ? Buffer.from(goJson(r.value ?? null, ENCODING_JSON_MAP)) : undefined,
       etag: etagOf(r.etag),
       metadata: stringRecord(r.metadata),
       options: r.options,

@@ -5,8 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { goJson } from '../go-json.js';
-import { parsePreciseJson, type PreciseJson } from '../json-precise.js';
+import { ENCODING_JSON_MAP, goJson, parsePreciseJson, type PreciseJson } from '../../shared/go-compat/json.js';
 
 export const DEFAULT_EVENT_TYPE = 'com.dapr.event.sent';
 export const DEFAULT_SOURCE = 'Dapr';
@@ -126,7 +125,7 @@ export function buildEnvelope(req: EnvelopeRequest, ttlSeconds: number | undefin
 }
 
 export function serializeEnvelope(ce: CloudEventMap): Buffer {
-  return Buffer.from(goJson(ce), 'utf8');
+  return Buffer.from(goJson(ce, ENCODING_JSON_MAP), 'utf8');
 }
 
 /** What a `rawPayload` subscription delivers: the bytes wrapped as base64 data. */

@@ -5,7 +5,7 @@
  * kinds are skipped; a document that does not parse is reported and skipped; a Component
  * that does not validate becomes a failed component (the others still load).
  */
-import { parseGoDuration } from '../go-duration.js';
+import { parseGoDuration } from '../../shared/go-compat/duration.js';
 import { SidecarError } from '../errors.js';
 import { isTruthy } from '../components/metadata.js';
 import { readResourceDocuments, type DocumentProblem, type RawDocument } from './documents.js';
@@ -125,7 +125,7 @@ export async function loadResources(dirs: readonly string[], opts: LoadOptions):
       const scopes = scopesOf(c.scopes);
       if (scopes.length > 0 && !scopes.includes(opts.appId)) continue;
       seen.set(c.metadata.name, where(doc));
-      const initTimeout = c.spec.initTimeout ? parseGoDuration(c.spec.initTimeout) : undefined;
+      const initTimeout = c.spec.initTimeout ? parseGoDuration(c.spec.initTimeout, 'ms') : undefined;
       out.components.push({
         name: c.metadata.name,
         namespace: c.metadata.namespace,

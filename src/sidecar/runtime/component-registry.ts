@@ -17,7 +17,7 @@ import type {
   SecretStore,
   StateStore,
 } from '../components/component.js';
-import { formatGoDuration } from '../go-duration.js';
+import { formatGoDuration } from '../../shared/go-compat/duration.js';
 import type { Logger } from '../logger.js';
 import { describeIssues } from '../resources/component-resource.js';
 import type { ComponentSpec, InvalidComponent } from '../resources/load-resources.js';

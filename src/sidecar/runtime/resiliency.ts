@@ -5,7 +5,7 @@
  * `DefaultComponentInboundRetryPolicy`, `DefaultComponentRetryPolicy`,
  * `DefaultRetryPolicy`). Timeouts and circuit breakers are read but not applied.
  */
-import { parseGoDuration } from '../go-duration.js';
+import { parseGoDuration } from '../../shared/go-compat/duration.js';
 import type { Logger } from '../logger.js';
 import type { ResiliencyDocument } from '../resources/component-resource.js';
 import type { RetryPolicy } from '../retry-policy.js';
@@ -16,7 +16,7 @@ export type Direction = 'Inbound' | 'Outbound';
 function duration(text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  return parseGoDuration(text) ?? fallback;
+  return parseGoDuration(text, 'ms') ?? fallback;
 }
 
 export class Resiliency {

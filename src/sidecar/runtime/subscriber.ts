@@ -14,9 +14,8 @@ import { bulkDeliveryOutcomes, deliveryOutcome } from '../app-channel/delivery-o
 import { compileMatch, type CompiledMatch } from '../app-channel/route-match.js';
 import type { Closable, Metadata, PubSub, PubSubMessage } from '../components/component.js';
 import { parseGoBool } from '../flags.js';
-import { goJson } from '../go-json.js';
+import { ENCODING_JSON_MAP, goJson, parsePreciseJson } from '../../shared/go-compat/json.js';
 import { isHeaderName, isSafeHeaderValue } from '../http-headers.js';
-import { parsePreciseJson } from '../json-precise.js';
 import type { Logger } from '../logger.js';
 import { hasExpired, isBinaryContentType, rawPayloadEnvelope, type CloudEventMap } from '../pubsub/cloudevent-envelope.js';
 import type { SubscriptionSpec } from '../resources/load-resources.js';
@@ -112,7 +111,7 @@ export class Subscriber {
     const contentType = msg.contentType ?? msg.metadata['content-type'] ?? 'application/cloudevents+json';
     if (this.rawPayload) {
       const event = rawPayloadEnvelope(msg.data, msg.topic, this.spec.pubsubname, msg.metadata);
-      return { event, body: Buffer.from(goJson(event)) };
+      return { event, body: Buffer.from(goJson(event, ENCODING_JSON_MAP)) };
     }
     if (isBinaryContentType(contentType)) {
       const event: CloudEventMap = {};
@@ -267,7 +266,7 @@ export class Subscriber {
         method: 'POST',
         path,
         headers: { 'content-type': 'application/json', pubsubname: this.spec.pubsubname },
-        body: Buffer.from(goJson(body)),
+        body: Buffer.from(goJson(body, ENCODING_JSON_MAP)),
         signal: this.abort.signal,
         kind: { type: 'bulk-topic', pubsubname: this.spec.pubsubname, topic: this.spec.topic },
       });

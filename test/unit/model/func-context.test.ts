@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../../src/model/index.js';
 import type { LoadedFunction } from '../../../src/model/index.js';
-import { goJson } from '../../../src/model/go-json.js';
 import { useTempProjects } from './temp-project.js';
 
 const tempProject = useTempProjects();
@@ -414,14 +413,6 @@ spec:
         '"gatewayRef":{"name":"openfunction","namespace":"openfunction"},"hostnames":["web.example.com"],' +
         '"rules":[{"matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backendRefs":[{"group":"","kind":"Service","name":"other","weight":1}]}]}}},' +
         '"tracing":{"enabled":true,"provider":{"name":"opentelemetry","exporter":{"name":"otlp","endpoint":"collector:4317"}}}}',
-    );
-  });
-});
-
-describe('goJson', () => {
-  it('escapes like Go: HTML characters and control characters as \\u00XX', () => {
-    expect(goJson({ a: '<b>&', c: 'x\by', d: 'line\nnext', e: undefined, f: [1, true, null] })).toBe(
-      '{"a":"\\u003cb\\u003e\\u0026","c":"x\\u0008y","d":"line\\nnext","f":[1,true,null]}',
     );
   });
 });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseGoDuration } from '../../../src/model/go-duration.js';
 import { parsePluginsAnnotation, parseTracingAnnotation, pluginLists } from '../../../src/model/plugins-annotation.js';
 
 describe('the plugins annotation (decoded like yaml.v3 into {order, pre, post})', () => {
@@ -38,21 +37,5 @@ describe('the plugins.tracing annotation', () => {
 
   it('rejects a quoted boolean, as yaml.v3 does', () => {
     expect(parseTracingAnnotation('enabled: "true"')).toEqual({ ok: false, error: 'enabled: expected true or false' });
-  });
-});
-
-describe('parseGoDuration', () => {
-  it('reads Go durations in nanoseconds', () => {
-    expect(parseGoDuration('30s')).toBe(30e9);
-    expect(parseGoDuration('1h30m')).toBe(5400e9);
-    expect(parseGoDuration('-1.5m')).toBe(-90e9);
-    expect(parseGoDuration('0')).toBe(0);
-    expect(parseGoDuration('300ms')).toBe(300e6);
-  });
-
-  it('rejects other text', () => {
-    expect(parseGoDuration('30')).toBeUndefined();
-    expect(parseGoDuration('soon')).toBeUndefined();
-    expect(parseGoDuration('')).toBeUndefined();
   });
 });

@@ -5,34 +5,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 import { CronBinding, goUtcTimeText } from '../../../src/sidecar/components/bindings/cron/binding.js';
-import { nextFiring, parseCronSchedule } from '../../../src/sidecar/components/bindings/cron/schedule.js';
+import { parseCronSchedule } from '../../../src/shared/go-compat/cron.js';
 import { decodeCreateData, LocalStorageBinding, resolveRootPath, secureJoin } from '../../../src/sidecar/components/bindings/localstorage/binding.js';
 import { silentLogger } from '../../../src/sidecar/logger.js';
 
-describe('cron schedules (robfig/cron syntax as Dapr parses it)', () => {
-  it('reads @every with Go durations, rounded down to whole seconds (at least one)', () => {
-    expect(parseCronSchedule('@every 2s')).toEqual({ kind: 'every', intervalMs: 2000 });
-    expect(parseCronSchedule('@every 1m30s')).toMatchObject({ intervalMs: 90_000 });
-    expect(parseCronSchedule('@every 1500ms')).toMatchObject({ intervalMs: 1000 });
-    expect(parseCronSchedule('@every 10ms')).toMatchObject({ intervalMs: 1000 });
-  });
-
-  it('reads 5 fields (seconds 0) and 6 fields (seconds first), descriptors and CRON_TZ', () => {
-    const from = new Date('2024-05-01T10:00:07Z');
-    expect(nextFiring(parseCronSchedule('*/15 * * * * *'), from)?.toISOString()).toBe('2024-05-01T10:00:15.000Z');
-    expect(nextFiring(parseCronSchedule('CRON_TZ=UTC 30 * * * *'), from)?.toISOString()).toBe('2024-05-01T10:30:00.000Z');
-    expect(nextFiring(parseCronSchedule('CRON_TZ=UTC @hourly'), from)?.toISOString()).toBe('2024-05-01T11:00:00.000Z');
-    expect(parseCronSchedule('TZ=Europe/Berlin 0 0 * * *')).toMatchObject({ timezone: 'Europe/Berlin' });
-  });
-
-  it('rejects bad schedules with a reason', () => {
-    expect(() => parseCronSchedule('* * *')).toThrow(/expected 5 to 6 fields/);
-    expect(() => parseCronSchedule('@sometimes')).toThrow(/unrecognized descriptor/);
-    expect(() => parseCronSchedule('@every soon')).toThrow(/failed to parse duration/);
-    expect(() => parseCronSchedule('CRON_TZ=Mars/Olympus * * * * *')).toThrow(/bad location/);
-    expect(() => parseCronSchedule('99 * * * * *')).toThrow();
-  });
-
+describe('cron binding', () => {
   it('fires with an empty body and timeZone/readTimeUTC metadata, ignoring app failures', async () => {
     vi.useFakeTimers({ now: new Date('2024-05-01T10:00:00.500Z') });
     try {

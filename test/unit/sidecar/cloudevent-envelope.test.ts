@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 
-import { goJson } from '../../../src/sidecar/go-json.js';
-import { parsePreciseJson } from '../../../src/sidecar/json-precise.js';
 import {
   buildEnvelope,
   hasExpired,
@@ -71,15 +69,5 @@ describe('the CloudEvent envelope made at publish time', () => {
   it('wraps raw payloads for rawPayload subscriptions as base64', () => {
     const ce = rawPayloadEnvelope(Buffer.from('raw'), 't', 'bus', { traceparent: 'tp' });
     expect(ce).toMatchObject({ datacontenttype: 'application/octet-stream', source: 'Dapr', type: 'com.dapr.event.sent', data_base64: 'cmF3', traceid: 'tp', traceparent: 'tp', topic: 't', pubsubname: 'bus' });
-  });
-});
-
-describe('Go-compatible JSON', () => {
-  it('sorts keys, escapes HTML characters and pads exponents like encoding/json', () => {
-    expect(goJson({ b: '<&>', a: [1, 1e-7, 1e21, null, true] })).toBe('{"a":[1,1e-07,1e+21,null,true],"b":"\\u003c\\u0026\\u003e"}');
-  });
-  it('keeps number tokens through a precise parse', () => {
-    expect(goJson(parsePreciseJson('{"x": 1.0, "big": 12345678901234567890, "s": "\\u00e9"}'))).toBe('{"big":12345678901234567890,"s":"é","x":1.0}');
-    expect(() => parsePreciseJson('{"a":1} x')).toThrow();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { compileMatch, RouteMatchError } from '../../../src/sidecar/app-channel/route-match.js';
-import { parsePreciseJson } from '../../../src/sidecar/json-precise.js';
+import { parsePreciseJson } from '../../../src/shared/go-compat/json.js';
 
 const event = parsePreciseJson('{"type":"order","source":"shop","data":{"amount":120,"tags":["a","b"],"nested":{"ok":true}}}');
 

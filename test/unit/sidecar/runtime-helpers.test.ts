@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatGoDuration, parseGoDuration } from '../../../src/sidecar/go-duration.js';
 import { retryDelay, withRetries, type RetryPolicy } from '../../../src/sidecar/retry-policy.js';
 import { Resiliency } from '../../../src/sidecar/runtime/resiliency.js';
 import { keyPrefixFor, prefixedKey } from '../../../src/sidecar/runtime/state-keys.js';
@@ -21,16 +20,6 @@ describe('state key prefixes', () => {
     expect(keyPrefixFor('namespace', { appId: 'app', storeName: 's' })).toBe('app||');
     expect(keyPrefixFor(undefined, { appId: '', storeName: 's' })).toBe('');
     expect(() => prefixedKey('app||', 'a||b')).toThrow(/can't contain/);
-  });
-});
-
-describe('Go durations', () => {
-  it('parses and formats', () => {
-    expect(parseGoDuration('1h2m3.5s')).toBe(3_723_500);
-    expect(parseGoDuration('250ms')).toBe(250);
-    expect(parseGoDuration('5')).toBeUndefined();
-    expect(formatGoDuration(90_000)).toBe('1m30s');
-    expect(formatGoDuration(250)).toBe('250ms');
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../../logger.js';
 import type { Binding, InputHandler } from '../../component.js';
-import { startSchedule, type CronSchedule, type ScheduleTimer } from './schedule.js';
+import { startSchedule, type CronSchedule, type ScheduleTimer } from '../../../../shared/go-compat/cron.js';
 
 /** Go's `time.Time.String()` of a UTC instant: `2024-05-01 10:00:00.123 +0000 UTC`. */
 export function goUtcTimeText(date: Date): string {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { BindingPlugin } from '../../component.js';
 import { bindingCommon, metadataSchema } from '../../metadata.js';
 import { CronBinding } from './binding.js';
-import { parseCronSchedule, type CronSchedule } from './schedule.js';
+import { parseCronSchedule, type CronSchedule } from '../../../../shared/go-compat/cron.js';
 
 export const cronMetadata = metadataSchema({
   ...bindingCommon,

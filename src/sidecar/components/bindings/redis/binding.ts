@@ -3,7 +3,7 @@
  * (GET, or GETDEL with request metadata `delete: "true"`; an absent key answers an empty
  * 200), `delete` (DEL), `increment` (INCR). Request metadata `key` is required.
  */
-import { parseGoDuration } from '../../../go-duration.js';
+import { parseGoDuration } from '../../../../shared/go-compat/duration.js';
 import type { Logger } from '../../../logger.js';
 import type { Binding, BindingRequest, BindingResponse, Metadata } from '../../component.js';
 import { closeRedis, openRedis, type RedisClient, type RedisSettings } from '../../shared/redis.js';
@@ -13,7 +13,7 @@ export function requestTtlSeconds(metadata: Metadata): number | undefined {
   const text = metadata.ttlInSeconds;
   if (text === undefined || text === '') return undefined;
   if (/^-?\d+$/.test(text.trim())) return Number(text);
-  const ms = parseGoDuration(text.trim());
+  const ms = parseGoDuration(text.trim(), 'ms');
   if (ms === undefined) throw new Error(`ttlInSeconds is not a number or a duration: "${text}"`);
   return Math.floor(ms / 1000);
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import type { PubSubPlugin } from '../../component.js';
 import { mdBool, mdDuration, mdEnum, mdInt, mdList, metadataSchema } from '../../metadata.js';
-import { parseGoDuration } from '../../../go-duration.js';
+import { parseGoDuration } from '../../../../shared/go-compat/duration.js';
 
 export const jetStreamMetadata = metadataSchema({
   natsURL: z.string({ error: 'missing nats URL' }),
@@ -41,7 +41,7 @@ export const JETSTREAM_PUBSUB_PLUGIN: PubSubPlugin<JetStreamMetadata> = {
     if (!md.jwt && md.seedKey) ctx.addIssue({ code: 'custom', message: 'missing jwt', path: ['jwt'] });
     if (md.tls_client_cert && !md.tls_client_key) ctx.addIssue({ code: 'custom', message: 'missing tls client key', path: ['tls_client_key'] });
     if (!md.tls_client_cert && md.tls_client_key) ctx.addIssue({ code: 'custom', message: 'missing tls client cert', path: ['tls_client_cert'] });
-    for (const d of md.backOff) if (parseGoDuration(d) === undefined) ctx.addIssue({ code: 'custom', message: `"${d}" is not a duration`, path: ['backOff'] });
+    for (const d of md.backOff) if (parseGoDuration(d, 'ms') === undefined) ctx.addIssue({ code: 'custom', message: `"${d}" is not a duration`, path: ['backOff'] });
   }),
   create: async (md, ctx) =>
     new (await import('./pubsub.js')).JetStreamPubSub(
@@ -52,7 +52,7 @@ export const JETSTREAM_PUBSUB_PLUGIN: PubSubPlugin<JetStreamMetadata> = {
         tlsClientKey: md.tls_client_key,
         ackWaitMs: md.ackWait,
         heartbeatMs: md.heartbeat,
-        backOffMs: md.backOff.map((d) => parseGoDuration(d) ?? 0),
+        backOffMs: md.backOff.map((d) => parseGoDuration(d, 'ms') ?? 0),
       },
       ctx.log,
     ),
