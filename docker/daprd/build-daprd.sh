@@ -7,8 +7,9 @@
 # 1. `go mod download github.com/dapr/dapr@vVERSION` (the module as the proxy serves it), copied
 #    to a writable temporary folder, then `go build -tags stablecomponents ./cmd/daprd` with the
 #    version stamped in as a release build stamps it (so `daprd --version` prints VERSION, not
-#    "edge"). Two components ofn-local supports are not "stable" in Dapr (bindings.mqtt3 and
-#    pubsub.jetstream, registered only under `allcomponents`, which does not build): their
+#    "edge"). Three components ofn-local uses are not "stable" in Dapr (bindings.mqtt3,
+#    pubsub.jetstream, and the sqlite name resolver that lets `--dapr daprd` sidecars find each
+#    other's app ids), registered only under `allcomponents`, which does not build: their
 #    registration files are given an extra build tag of ours in the copy, so they are built in too.
 #    The binary is cached at $CACHE/daprd-VERSION/daprd and reused when present (and built with
 #    the same component set, recorded beside it).
@@ -50,7 +51,7 @@ IMAGE="ofn-local/daprd:$VERSION"
 BASE_IMAGE="${OFN_LOCAL_BASE_IMAGE:-ofn-local/node-base:bookworm}"
 
 # The components beyond the stable set, by their registration file in cmd/daprd/components.
-EXTRA_COMPONENTS="binding_mqtt.go pubsub_jetstream.go"
+EXTRA_COMPONENTS="binding_mqtt.go pubsub_jetstream.go nameresolution_sqlite.go"
 STAMP="$OUT_DIR/components"
 if [ "$FORCE" = 1 ] || [ ! -x "$BIN" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "stable $EXTRA_COMPONENTS" ]; then
   command -v go >/dev/null || [ ! -x /usr/local/go/bin/go ] || export PATH="$PATH:/usr/local/go/bin"

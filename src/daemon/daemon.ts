@@ -34,7 +34,7 @@ import { connectEngine, engineAvailable } from '../runtime/docker/engine.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { ProcessRuntime } from '../runtime/process/process-runtime.js';
 import { RuntimeError } from '../runtime/errors.js';
-import type { InstanceSpec, LogLine, RuntimeKind, ZeroMode } from '../runtime/runtime.js';
+import { POD_NAMES_DIR, type InstanceSpec, type LogLine, type RuntimeKind, type ZeroMode } from '../runtime/runtime.js';
 import type { JournalEntry, OfnEvent } from './events.js';
 import { Journal } from './journal.js';
 import { projectId as makeProjectId, projectRoot } from './state.js';
@@ -52,6 +52,7 @@ import type { Logger } from '../sidecar/logger.js';
 import { waitForSidecarHealth } from '../runtime/sidecar-health.js';
 import { AsyncScaler, kedaSettings, type BacklogStatus } from './async-scaler.js';
 import { DEFAULT_DAPRD_VERSION, daprdBinary, daprdImage, type DaprMode } from './dapr-mode.js';
+import { daprdConfiguration, hasSqliteNameResolver, NAMES_DB, namesDir, resetNames, writeDaprdConfig } from './daprd-config.js';
 
 export interface DaemonOptions {
   /** Folders and/or manifest files; empty means the current folder. */
@@ -506,6 +507,7 @@ export class Daemon {
     this.#loaded(this.#project);
     await this.#runtime.prepare();
     this.#throwIfStopped();
+    if (this.#o.dapr === 'daprd') await resetNames(this.stateDir);
     await this.#gateway.listen();
     this.#config = await loadProjectConfig(this.root);
     await this.#startServices();
@@ -1125,11 +1127,17 @@ export class Daemon {
       // docs/daprd.md). The runtime starts it once the app answers (runtime.ts, SidecarSpec.program).
       const version = this.#o.daprdVersion ?? DEFAULT_DAPRD_VERSION;
       const env = daprTokenEnv(plan);
+      // daprd's own name resolution: one registry file the project's daprds share (daprd-config.ts).
+      const names = hasSqliteNameResolver(version) ? namesDir(this.stateDir) : undefined;
+      const namesDb = names && (this.#docker ? path.posix.join(POD_NAMES_DIR, NAMES_DB) : path.join(names, NAMES_DB));
+      const config = daprdConfiguration(fn, this.#project, plan.appId, namesDb);
+      for (const note of config.notes) log(note);
+      const daprd = { configFile: await writeDaprdConfig(this.stateDir, plan.appId, config.document), ...(names ? { namesDir: names } : {}) };
       if (this.#docker) {
         const docker = this.#docker;
-        return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, image: await daprdImage(docker, version, () => this.#builder.baseImage({ log }), log), program: ['/daprd'], env };
+        return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, image: await daprdImage(docker, version, () => this.#builder.baseImage({ log }), log), program: ['/daprd'], daprd, env };
       }
-      return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, program: [await daprdBinary(version, log)], env };
+      return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, program: [await daprdBinary(version, log)], daprd, env };
     }
     const image = this.#docker ? await ensureSidecarImage(this.#docker, await this.#builder.baseImage({ log }), log) : undefined;
     // The daemon journals what functions send (output.sent): the test API's waitFor and the UI.

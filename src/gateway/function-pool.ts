@@ -409,7 +409,12 @@ export class FunctionPool {
     }
   }
 
+  /**
+   * Ready as a pod is: the function listens and, when it has a Dapr sidecar, the sidecar answers
+   * its readiness probe (a function woken by a request may call its sidecar at once).
+   */
   async #waitReady(instance: Instance): Promise<void> {
+    const deadline = Date.now() + this.#o.readyTimeoutMs;
     let lastCheck = 0;
     await waitForPort(instance.address.host, instance.address.port, {
       timeoutMs: this.#o.readyTimeoutMs,
@@ -418,6 +423,13 @@ export class FunctionPool {
         if (Date.now() - lastCheck < 100) return;
         lastCheck = Date.now();
         if (!(await this.#o.runtime.isAlive(instance))) throw new Error(`instance ${instance.id} exited before it listened on port ${instance.spec.port}`);
+      },
+    });
+    if (!instance.dapr) return;
+    await waitForSidecarHealth(instance, {
+      timeoutMs: Math.max(0, deadline - Date.now()),
+      check: async () => {
+        if (!(await this.#o.runtime.isAlive(instance))) throw new Error(`instance ${instance.id} exited while its Dapr sidecar started`);
       },
     });
   }

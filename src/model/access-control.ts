@@ -37,11 +37,11 @@ function asAction(value: string, where: string): 'allow' | 'deny' {
 }
 
 /**
- * The access control of the function's sidecar: undefined when its `dapr.io/config` names no
- * Configuration with `spec.accessControl`. Throws an OfnError naming the file and field when the
- * Configuration is missing or its access control is one daprd would refuse.
+ * The dapr.io `Configuration` the function's `dapr.io/config` annotation names, as the cluster's
+ * sidecar injector finds it (same namespace); undefined without the annotation. Throws an OfnError
+ * naming the file and annotation when no such Configuration is in the manifests.
  */
-export function accessControlFor(fn: LoadedFunction, project: Pick<Project, 'others'>, appProtocol: 'http' | 'grpc'): AccessControlList | undefined {
+export function daprConfigurationFor(fn: LoadedFunction, project: Pick<Project, 'others'>): Project['others'][number] | undefined {
   const name = fn.annotations[DAPR_CONFIG_ANNOTATION];
   if (!name) return undefined;
   const config = project.others.find((o) => o.kind === 'Configuration' && o.apiVersion.startsWith('dapr.io/') && o.name === name && o.namespace === fn.namespace);
@@ -53,6 +53,18 @@ export function accessControlFor(fn: LoadedFunction, project: Pick<Project, 'oth
       'add the Configuration to the manifests, or remove the annotation',
     );
   }
+  return config;
+}
+
+/**
+ * The access control of the function's sidecar: undefined when its `dapr.io/config` names no
+ * Configuration with `spec.accessControl`. Throws an OfnError naming the file and field when the
+ * Configuration is missing or its access control is one daprd would refuse.
+ */
+export function accessControlFor(fn: LoadedFunction, project: Pick<Project, 'others'>, appProtocol: 'http' | 'grpc'): AccessControlList | undefined {
+  const config = daprConfigurationFor(fn, project);
+  if (!config) return undefined;
+  const name = config.name;
   const raw = ((config.resource.spec ?? {}) as { accessControl?: unknown }).accessControl;
   if (raw === undefined || raw === null) return undefined;
   const where = { file: config.origin.file, path: 'spec.accessControl' };

@@ -45,6 +45,9 @@ export interface ContainerLimits {
   user?: string;
 }
 
+/** Docker: where a daprd container finds the project's shared name registry (SidecarSpec.daprd). */
+export const POD_NAMES_DIR = '/ofn-local/names';
+
 export interface SidecarSpec {
   /** `<fn>-<ns>`. */
   appId: string;
@@ -62,6 +65,11 @@ export interface SidecarSpec {
    * Docker: `['/daprd']` in the daprio/daprd image; process: the daprd binary's path.
    */
   program?: string[];
+  /**
+   * The real daprd's `--config` file, and the folder of the name registry the project's daprds
+   * share (its path in the file is POD_NAMES_DIR on Docker, where the folder is mounted there).
+   */
+  daprd?: { configFile: string; namesDir?: string };
   /** Docker: what the sidecar container may use and as whom it runs. */
   limits?: ContainerLimits;
 }
@@ -79,9 +87,10 @@ export interface Instance {
    * (health, as the kubelet probes it), which also serves the API to requests carrying
    * `controlToken` (the API itself listens on the pod's loopback, out of other functions' reach).
    * `apiPort`: where the API itself listens, when the daemon shares that loopback (process runtime):
-   * the real daprd has no control token, so the daemon reaches its API there.
+   * the real daprd has no control token, so the daemon reaches its API there (`grpcApiPort`: its
+   * gRPC API, likewise).
    */
-  dapr?: { host: string; port: number; controlToken: string; apiPort?: number };
+  dapr?: { host: string; port: number; controlToken: string; apiPort?: number; grpcApiPort?: number };
   state: InstanceState;
 }
 

@@ -3,9 +3,10 @@
  * Component files and pod wiring, on both runtimes. daprd comes from docker/daprd/build-daprd.sh (the
  * Go module proxy); without it these tests skip with a message (fail with OFN_LOCAL_REQUIRE_DAPRD=1).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CommunicationProtocolEnum, DaprClient, HttpMethod, LogLevel } from '@dapr/dapr';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
@@ -17,6 +18,36 @@ import { fieldOf, sinkServer, type Sink } from '../helpers/sink.js';
 import { tempProject } from '../helpers/temp-project.js';
 
 const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
+
+// A sync function with a sidecar that calls another app id through its daprd's HTTP API, as a
+// function's own code would (http://127.0.0.1:3500/v1.0/invoke/<app id>/method/<method>).
+const CALLER = `
+---
+apiVersion: core.openfunction.io/v1beta2
+kind: Function
+metadata:
+  name: caller
+spec:
+  version: "v1.0.0"
+  image: "<your registry name>/caller:v1"
+  build:
+    builder: openfunction/builder-node:latest
+    env: { FUNC_NAME: call, FUNC_TYPE: openfunction }
+    srcRepo: { url: "./src" }
+  serving:
+    annotations:
+      openfunction.io/enable-dapr: "true"
+    triggers:
+      http: { port: 8080 }
+`;
+const CALLER_CODE = `
+exports.call = async (ctx, data) => {
+  const port = process.env.DAPR_HTTP_PORT || '3500';
+  const res = await fetch('http://127.0.0.1:' + port + '/v1.0/invoke/' + data.target + '/method/' + data.method, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data.body) });
+  const text = await res.text();
+  ctx.res.json({ status: res.status, body: text ? JSON.parse(text) : null });
+};
+`;
 
 describeSidecars(() => {
   describe.each(runtimes)('functions beside the real daprd (%s runtime)', (runtime) => {
@@ -31,7 +62,8 @@ describeSidecars(() => {
       ({ dir, cleanup } = await tempProject('test/fixtures/projects/dapr'));
       const host = runtime === 'docker' ? 'host.docker.internal' : '127.0.0.1';
       const manifest = path.join(dir, 'functions.yaml');
-      await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://${host}:${sink.port}`));
+      await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://${host}:${sink.port}`) + CALLER);
+      await appendFile(path.join(dir, 'src', 'index.js'), CALLER_CODE);
       // The process runtime finds the daprd the tests use through $DAPRD, as a user's would be.
       const saved = process.env.DAPRD;
       process.env.DAPRD = DAPRD;
@@ -69,6 +101,31 @@ describeSidecars(() => {
       expect(res.status).toBe(200);
       expect(JSON.parse(res.body)).toEqual({ forwarded: { order: 42 }, outputs: 1 });
       await waitFor(() => sink.received.some((r) => r.path === '/from-forwarder'), 20_000, 'the forwarded order');
+    });
+
+    it("calls another app id through its daprd: the daprds find each other (Dapr's sqlite name resolver)", async () => {
+      // Only a running app id has a daprd to find (as in a cluster, where a function at zero has no pod).
+      expect((await request(`http://127.0.0.1:${daemon.gatewayPort}/default/forwarder`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"order":49}' })).status).toBe(200);
+      const res = await request(`http://127.0.0.1:${daemon.gatewayPort}/default/caller`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: 'forwarder-default', method: 'orders', body: { order: 50 } }) });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toEqual({ status: 200, body: { forwarded: { order: 50 }, outputs: 1 } });
+      await waitFor(() => sink.received.some((r) => r.path === '/from-forwarder' && (r.body as { order?: number }).order === 50), 20_000, 'the order the invoked function forwarded');
+      // daprd, not ofn-local, resolved the app id: a name it does not know fails as daprd fails it.
+      const unknown = await request(`http://127.0.0.1:${daemon.gatewayPort}/default/caller`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: 'nobody-default', method: 'x', body: {} }) });
+      const answer = JSON.parse(unknown.body) as { status: number; body: { errorCode?: string; message?: string } };
+      expect(answer.status).toBe(500);
+      expect(answer.body.errorCode).toBe('ERR_DIRECT_INVOKE');
+      expect(answer.body.message).toMatch(/nobody-default/);
+      if (runtime === 'process') {
+        // The gRPC API's InvokeService reaches the other app id the same way (the Go SDK's path).
+        const ticker = daemon.pool('default', 'ticker')!.instances[0]!.instance.dapr!;
+        const client = new DaprClient({ daprHost: '127.0.0.1', daprPort: String(ticker.grpcApiPort), communicationProtocol: CommunicationProtocolEnum.GRPC, logger: { level: LogLevel.Error } });
+        try {
+          expect(await client.invoker.invoke('forwarder-default', 'orders', HttpMethod.POST, { order: 51 })).toEqual({ forwarded: { order: 51 }, outputs: 1 });
+        } finally {
+          await client.stop();
+        }
+      }
     });
 
     it('keeps the same daprd across a code reload', async () => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { errorMessage } from '../../errors.js';
 import { RuntimeError } from '../errors.js';
-import type { ContainerLimits, Instance, InstanceSpec, LogSink, Runtime, ZeroMode } from '../runtime.js';
+import { POD_NAMES_DIR, type ContainerLimits, type Instance, type InstanceSpec, type LogSink, type Runtime, type ZeroMode } from '../runtime.js';
 import { LABEL_FUNCTION, LABEL_GENERATION, LABEL_PROJECT, LABEL_ROOT, projectFilter } from './labels.js';
 import { splitLines } from '../split-lines.js';
 import { SIDECAR_NODE_FLAGS } from '../process/process-runtime.js';
@@ -14,6 +14,8 @@ import path from 'node:path';
 
 /** daprd's public port in pods: health (and, with the control token, the API for the daemon). */
 const SIDECAR_PUBLIC_PORT = 3501;
+/** Where a daprd container finds its `--config` file. */
+const POD_CONFIG_DIR = '/ofn-local/config';
 /** Processes a function or sidecar container may have: a fork bomb stops there, not at the host's limit. */
 const PIDS_LIMIT = 1024;
 
@@ -325,6 +327,9 @@ export class DockerRuntime implements Runtime {
         ...['--app-id', sc.appId, '--app-port', String(spec.port), '--app-protocol', sc.appProtocol],
         ...['--dapr-http-port', '3500', '--dapr-grpc-port', '50001', '--resources-path', '/components'],
         ...['--dapr-listen-addresses', '127.0.0.1', '--dapr-public-port', String(SIDECAR_PUBLIC_PORT)],
+        // The real daprd's Configuration; its internal gRPC API (calls from other app ids' daprds)
+        // listens on the pod's address, as in a cluster.
+        ...(sc.daprd ? ['--config', `${POD_CONFIG_DIR}/${path.basename(sc.daprd.configFile)}`] : []),
       ],
       Env: [
         `NAMESPACE=${spec.namespace}`,
@@ -342,7 +347,12 @@ export class DockerRuntime implements Runtime {
       HostConfig: {
         NetworkMode: `container:${id}`,
         // The app ids' file is rewritten (renamed in) while the sidecar runs: its folder is mounted, not the file.
-        Binds: [`${sc.resourcesDir}:/components:ro`, ...(sc.appIdsFile ? [`${path.dirname(sc.appIdsFile)}:/ofn-local/app-ids:ro`] : [])],
+        Binds: [
+          `${sc.resourcesDir}:/components:ro`,
+          ...(sc.appIdsFile ? [`${path.dirname(sc.appIdsFile)}:/ofn-local/app-ids:ro`] : []),
+          ...(sc.daprd ? [`${path.dirname(sc.daprd.configFile)}:${POD_CONFIG_DIR}:ro`] : []),
+          ...(sc.daprd?.namesDir ? [`${sc.daprd.namesDir}:${POD_NAMES_DIR}`] : []),
+        ],
         ...limitsConfig(sc.limits),
       },
     });

@@ -31,6 +31,8 @@ interface SidecarPorts {
   http: number;
   grpc: number;
   public: number;
+  /** daprd's internal gRPC API (service invocation from other daprds). */
+  internal: number;
 }
 
 interface Entry {
@@ -156,7 +158,7 @@ export class ProcessRuntime implements Runtime {
   async #spawn(entry: Entry): Promise<void> {
     const { instance } = entry;
     // The instance's ports, all held open at once while picked, so no two of them are the same.
-    const ports = await freePorts(instance.spec.sidecar ? 4 : 1);
+    const ports = await freePorts(instance.spec.sidecar ? 5 : 1);
     const port = ports[0]!;
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -169,14 +171,14 @@ export class ProcessRuntime implements Runtime {
     };
     const sidecar = instance.spec.sidecar;
     if (sidecar) {
-      const [, daprHttp, daprGrpc, daprPublic] = ports as [number, number, number, number];
+      const [, daprHttp, daprGrpc, daprPublic, daprInternal] = ports as [number, number, number, number, number];
       env.DAPR_HTTP_PORT = String(daprHttp);
       env.DAPR_GRPC_PORT = String(daprGrpc);
       env.DAPR_HOST = '127.0.0.1';
-      entry.sidecarPorts = { app: port, http: daprHttp, grpc: daprGrpc, public: daprPublic };
+      entry.sidecarPorts = { app: port, http: daprHttp, grpc: daprGrpc, public: daprPublic, internal: daprInternal };
       if (sidecar.program) this.#startDaprd(entry, sidecar, entry.sidecarPorts);
       else entry.sidecar = this.#spawnSidecar(instance, sidecar, entry.sidecarPorts);
-      instance.dapr = { host: '127.0.0.1', port: daprPublic, controlToken: this.#controlToken, apiPort: daprHttp };
+      instance.dapr = { host: '127.0.0.1', port: daprPublic, controlToken: this.#controlToken, apiPort: daprHttp, grpcApiPort: daprGrpc };
     }
     const command = instance.spec.command;
     if (command && env.FUNC_CONTEXT) env.FUNC_CONTEXT = withPort(env.FUNC_CONTEXT, port);
@@ -248,8 +250,11 @@ export class ProcessRuntime implements Runtime {
       ...['--app-id', sidecar.appId, '--app-port', String(ports.app), '--app-protocol', sidecar.appProtocol],
       ...['--dapr-http-port', String(ports.http), '--dapr-grpc-port', String(ports.grpc), '--resources-path', sidecar.resourcesDir],
       ...['--dapr-listen-addresses', '127.0.0.1', '--dapr-public-port', String(ports.public), '--dapr-public-listen-address', '127.0.0.1'],
-      // daprd's metrics server would take port 9090 in every instance on this host.
-      ...(sidecar.program ? ['--enable-metrics=false'] : []),
+      // daprd's metrics server would take port 9090 in every instance on this host. Its internal
+      // gRPC API (calls from other app ids' daprds) listens on loopback too, at a port of its own,
+      // and is registered under 127.0.0.1 with the other daprds (daprd does so for a loopback address).
+      ...(sidecar.program ? ['--enable-metrics=false', '--dapr-internal-grpc-listen-address', '127.0.0.1', '--dapr-internal-grpc-port', String(ports.internal)] : []),
+      ...(sidecar.daprd ? ['--config', sidecar.daprd.configFile] : []),
     ];
     const child = spawn(sidecar.program?.[0] ?? this.#opts.node ?? process.execPath, args, {
       env: {
