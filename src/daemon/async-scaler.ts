@@ -8,7 +8,7 @@
  */
 import { errorMessage } from '../errors.js';
 import type { FunctionPool } from '../gateway/function-pool.js';
-import type { JsonObject, LoadedFunction } from '../model/types.js';
+import type { LoadedFunction } from '../model/types.js';
 import { decideReplicas, probeFor, type KedaTrigger, type ResolveHost, type TriggerProbe } from '../scaling/index.js';
 import type { OfnEvent } from './events.js';
 
@@ -37,12 +37,10 @@ export interface KedaSettings {
 
 /** The KEDA triggers and timings of a function, or undefined when it has none (fixed replicas). */
 export function kedaSettings(fn: LoadedFunction, cooldownOverride?: number): KedaSettings | undefined {
-  const keda = ((((fn.resource.spec as JsonObject | undefined)?.serving as JsonObject | undefined)?.scaleOptions as JsonObject | undefined)?.keda ?? undefined) as
-    | { triggers?: { type?: string; metadata?: Record<string, unknown>; name?: string }[]; scaledObject?: { pollingInterval?: number; cooldownPeriod?: number } }
-    | undefined;
+  const keda = fn.resource.spec.serving?.scaleOptions?.keda;
   const triggers = (keda?.triggers ?? []).map((t, index) => ({
-    type: String(t.type ?? ''),
-    metadata: Object.fromEntries(Object.entries(t.metadata ?? {}).map(([k, v]) => [k, String(v)])),
+    type: t.type,
+    metadata: { ...t.metadata },
     ...(t.name ? { name: t.name } : {}),
     index,
   }));

@@ -455,11 +455,10 @@ export class Daemon {
     const pool = this.#pools.get(key);
     if (!fn || !pool) throw new OfnError('ERR_NO_FUNCTION', `no function ${key} in this project`);
     const plan = daprPlan(fn, this.#project);
-    const serving = (fn.resource.spec as { serving?: { triggers?: { dapr?: { name?: string; type?: string; topic?: string }[] } } }).serving;
-    const triggers = serving?.triggers?.dapr ?? [];
-    const bindings = triggers.filter((t) => String(t.type ?? '').startsWith('bindings.')).map((t) => String(t.name));
+    const triggers = fn.resource.spec.serving?.triggers?.dapr ?? [];
+    const bindings = triggers.filter((t) => (t.type ?? '').startsWith('bindings.')).map((t) => t.name);
     if (bindings.length === 0) {
-      const pubsubs = triggers.filter((t) => String(t.type ?? '').startsWith('pubsub.'));
+      const pubsubs = triggers.filter((t) => (t.type ?? '').startsWith('pubsub.'));
       throw new OfnError('ERR_NO_INPUT_BINDING', `${key} has no input binding to deliver to`, {}, pubsubs.length ? `it subscribes to ${pubsubs.map((t) => `${t.name}/${t.topic}`).join(', ')}: use ofn-local publish <pubsub> <topic>` : 'give it a dapr trigger of a bindings.* type');
     }
     const chosen = input ?? (bindings.length === 1 ? bindings[0]! : undefined);

@@ -8,7 +8,7 @@ import { checkParamsSize } from './limits.js';
 import { FUNCTION_V1BETA2 } from './manifest-kinds.js';
 import { scaleSettings } from './scale.js';
 import { resolveSource } from './source.js';
-import type { JsonObject, LoadedFunction, Origin } from './types.js';
+import type { FunctionResource, LoadedFunction, Origin } from './types.js';
 
 export interface FunctionSetting {
   doc: FunctionDocument;
@@ -70,11 +70,11 @@ export async function toLoadedFunction(setting: FunctionSetting): Promise<Loaded
 }
 
 /** The defaulted v1beta2 object as plain JSON, with the metadata a manifest carries. */
-function resourceJson({ fn }: FunctionDocument, namespace: string): JsonObject {
-  const metadata: JsonObject = { name: fn.metadata.name, namespace };
-  if (fn.metadata.labels && Object.keys(fn.metadata.labels).length > 0) metadata['labels'] = fn.metadata.labels;
+function resourceJson({ fn }: FunctionDocument, namespace: string): FunctionResource {
+  const metadata: FunctionResource['metadata'] = { name: fn.metadata.name, namespace };
+  if (fn.metadata.labels && Object.keys(fn.metadata.labels).length > 0) metadata.labels = fn.metadata.labels;
   if (fn.metadata.annotations && Object.keys(fn.metadata.annotations).length > 0) {
-    metadata['annotations'] = fn.metadata.annotations;
+    metadata.annotations = fn.metadata.annotations;
   }
-  return structuredClone({ apiVersion: FUNCTION_V1BETA2, kind: 'Function', metadata, spec: fn.spec }) as JsonObject;
+  return structuredClone({ apiVersion: FUNCTION_V1BETA2, kind: 'Function', metadata, spec: fn.spec });
 }

@@ -5,6 +5,7 @@
  */
 
 import type { EventsModel } from '../events/model/types.js';
+import type { FunctionSpecV1beta2 } from './function-schema.js';
 import type { JsonObject, Origin } from './origin.js';
 
 export type { JsonObject, Origin };
@@ -74,10 +75,18 @@ export interface LoadedFunction {
   funcContext: string;
   /** The FUNC_CONTEXT_V1BETA2 JSON string. */
   funcContextV1beta2: string;
-  /** The whole defaulted v1beta2 resource (apiVersion, kind, metadata, spec) as plain JSON. */
-  resource: JsonObject;
+  /** The whole defaulted v1beta2 resource (apiVersion, kind, metadata, spec) as plain JSON, typed by its zod schema. */
+  resource: FunctionResource;
   origin: Origin;
 }
+
+/** A Function as a v1beta2 manifest, defaulted: what `spec` holds is what the zod schema made of it. */
+export type FunctionResource = {
+  apiVersion: 'core.openfunction.io/v1beta2';
+  kind: 'Function';
+  metadata: { name?: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: FunctionSpecV1beta2;
+};
 
 export interface Project {
   /** Absolute folder the project was loaded from (the folder given, or the first file's folder). */
