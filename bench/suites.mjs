@@ -15,6 +15,7 @@ import { pythonBenchmarks } from './python.mjs';
 import { buildpacksBenchmarks } from './buildpacks.mjs';
 import { sidecarBenchmarks } from './sidecar.mjs';
 import { daprdBenchmarks } from './daprd.mjs';
+import { goClientBenchmarks } from './go-client.mjs';
 import { benchmark as tuiBenchmark } from './tui.mjs';
 import { figure, pct } from './util.mjs';
 
@@ -24,6 +25,7 @@ const ROUNDS = 20;
 export const benchmarks = [
   ...sidecarBenchmarks,
   ...daprdBenchmarks,
+  ...goClientBenchmarks,
   ...asyncThroughputBenchmarks,
   ...eventsBenchmarks,
   ...goBenchmarks,
