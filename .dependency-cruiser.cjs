@@ -16,7 +16,7 @@ module.exports = {
       severity: 'error',
       comment: 'The model turns manifests into typed functions and touches no I/O beyond reading the files it is given.',
       from: { path: '^src/model' },
-      to: { path: '^(src/(daemon|runtime|gateway|builders|sidecar|cli|tui|watch|services|testing)/|node_modules/(dockerode|chokidar|express|ink))' },
+      to: { path: '^(src/(daemon|runtime|gateway|builders|sidecar|dapr-components|cli|tui|watch|services|testing)/|node_modules/(dockerode|chokidar|express|ink))' },
     },
     {
       name: 'nothing-imports-cli-or-tui',
@@ -35,9 +35,23 @@ module.exports = {
     {
       name: 'sidecar-ships-alone',
       severity: 'error',
-      comment: 'The Dapr sidecar is bundled on its own: it imports only itself, src/shared and the import-free src/errors.ts.',
+      comment: 'The Dapr sidecar is bundled on its own: it imports only itself, the Dapr components, src/shared and the import-free src/errors.ts.',
       from: { path: '^src/sidecar/' },
-      to: { path: '^src/', pathNot: '^src/((sidecar|shared)/|errors\\.ts$)' },
+      to: { path: '^src/', pathNot: '^src/((sidecar|dapr-components|shared)/|errors\\.ts$)' },
+    },
+    {
+      name: 'dapr-components-stand-alone',
+      severity: 'error',
+      comment: 'The Dapr components (bindings, pubsubs, state and secret stores, their broker clients) serve the sidecar and the event sources alike: they import only themselves, src/shared and src/errors.ts.',
+      from: { path: '^src/dapr-components/' },
+      to: { path: '^src/', pathNot: '^src/((dapr-components|shared)/|errors\\.ts$)' },
+    },
+    {
+      name: 'events-use-no-sidecar-internals',
+      severity: 'error',
+      comment: 'The event sources reach Dapr components through src/dapr-components, never through the sidecar, which is a program of its own.',
+      from: { path: '^src/events/' },
+      to: { path: '^src/sidecar/' },
     },
     {
       name: 'errors-is-a-leaf',

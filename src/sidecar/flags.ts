@@ -4,6 +4,8 @@
  * listed in `ignored` (the caller logs them at debug level). Single-dash long flags
  * (`-app-id x`) are read as double-dash, `--flag=value` and `--flag value` both work.
  */
+import { parseGoBool } from '../shared/go-compat/bool.js';
+import { parseQuantity } from '../dapr-components/metadata.js';
 import { SidecarError } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 
@@ -127,37 +129,6 @@ const FLAGS: Record<string, FlagDef> = {
   'trust-anchors-file': ignored('string'),
   'enable-hot-reloading': ignored('bool'),
 };
-
-const GO_TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
-const GO_FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
-
-/** Go's strconv.ParseBool: undefined when the text is not a boolean. */
-export function parseGoBool(text: string): boolean | undefined {
-  if (GO_TRUE.has(text)) return true;
-  if (GO_FALSE.has(text)) return false;
-  return undefined;
-}
-
-const QUANTITY_UNITS: Record<string, number> = {
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-};
-
-/** A Kubernetes-style quantity (`4Mi`, `16Ki`, `1000`) in bytes, or undefined. */
-export function parseQuantity(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)([a-zA-Z]*)$/.exec(text.trim());
-  if (!m) return undefined;
-  const unit = QUANTITY_UNITS[m[2] ?? ''];
-  if (unit === undefined) return undefined;
-  return Math.round(Number(m[1]) * unit);
-}
 
 function flagError(message: string): SidecarError {
   return new SidecarError('ERR_SIDECAR_FLAGS', message, { hint: 'the sidecar takes daprd\'s flags, e.g. --app-id my-app --app-port 8080 --resources-path ./components' });

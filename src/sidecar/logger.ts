@@ -3,10 +3,11 @@
  * with `--log-as-json` one JSON object per line with the same keys. Lines go to a sink,
  * so the daemon can collect a sidecar's output when it runs in-process.
  */
+import { LOG_LEVELS, type Logger, type LogLevel } from '../shared/logger.js';
 import { SIDECAR_VERSION } from './version.js';
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+// Re-exported for the sidecar's own modules and the daemon, which create and pass these loggers.
+export { LOG_LEVELS, silentLogger, type Logger, type LogLevel } from '../shared/logger.js';
 
 export interface LogRecord {
   time: string;
@@ -18,16 +19,6 @@ export interface LogRecord {
 
 /** Receives each formatted line (without newline) and the record it came from. */
 export type LogSink = (line: string, record: LogRecord) => void;
-
-export interface Logger {
-  debug(msg: string): void;
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-  enabled(level: LogLevel): boolean;
-  /** Same settings, another scope (`dapr.contrib`, `dapr.runtime.http`, …). */
-  child(scope: string): Logger;
-}
 
 export interface LoggerOptions {
   level: LogLevel;
@@ -75,12 +66,3 @@ export function createLogger(opts: LoggerOptions): Logger {
   };
 }
 
-/** A logger that drops everything (tests, helpers). */
-export const silentLogger: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  enabled: () => false,
-  child: () => silentLogger,
-};

@@ -13,7 +13,7 @@ import { createLogger, type LogSink } from './logger.js';
 import type { ComponentStatus } from './runtime/component-registry.js';
 import { Sidecar } from './runtime/sidecar.js';
 import type { SubscriptionSpec } from './resources/load-resources.js';
-import { COMPONENT_PLUGINS } from './components/index.js';
+import { COMPONENT_PLUGINS } from '../dapr-components/index.js';
 import { DAPR_COMPAT_VERSION, SIDECAR_VERSION } from './version.js';
 import { exitWithParent } from '../shared/parent-watch.js';
 import { APP_IDS_ENV, appIdResolver, type AppIdResolver } from './app-ids.js';

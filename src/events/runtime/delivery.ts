@@ -3,8 +3,9 @@
  * retried with doubling backoff on connection errors, timeouts, 5xx, 408 and 429. Other 4xx
  * answers are final at once. Each attempt is reported, so every retry shows up as a hop.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { errorMessage } from '../../errors.js';
-import { sleep } from '../../sidecar/limiter.js';
 import type { RetryOptions } from './types.js';
 
 export interface AttemptReport {
@@ -41,7 +42,8 @@ export async function deliver(req: DeliveryRequest): Promise<boolean> {
     req.onAttempt({ attempt, ok, retrying, message });
     if (ok) return true;
     if (!retrying) return false;
-    await sleep(Math.min(delay, req.retry.maxMs), req.signal);
+    // Aborted: the check at the top of the loop throws the signal's reason.
+    await sleep(Math.min(delay, req.retry.maxMs), undefined, { signal: req.signal }).catch(() => {});
     delay = Math.min(delay * 2, req.retry.maxMs);
   }
 }

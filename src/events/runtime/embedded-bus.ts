@@ -8,9 +8,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile, appendFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { errorMessage } from '../../errors.js';
-import { sleep } from '../../sidecar/limiter.js';
 import type { Bus, BusHandler, BusSubscription } from './bus.js';
 
 interface Entry {
@@ -251,7 +251,7 @@ class Consumer {
       } catch (err) {
         if (signal.aborted) return; // left unacknowledged: delivered again after a restart
         this.log(`embedded bus: ${this.group} failed message ${entry.seq} of ${this.topic.topic}, redelivering: ${errorMessage(err)}`);
-        await sleep(REDELIVER_DELAY_MS, signal).catch(() => {});
+        await sleep(REDELIVER_DELAY_MS, undefined, { signal }).catch(() => {});
         continue;
       }
       this.offset = entry.seq + 1;

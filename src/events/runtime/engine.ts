@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { OfnError, errorMessage } from '../../errors.js';
-import { sleep } from '../../sidecar/limiter.js';
 import {
   DEFAULT_BUS,
   busTopic,
@@ -314,7 +314,7 @@ export class EventsEngine {
           const message = errorMessage(err);
           if (running.status.error !== message) this.log(`event source ${key}: ${message}; retrying`);
           running.status = { ...running.status, state: 'failed', error: message };
-          await sleep(delay, abort.signal).catch(() => {});
+          await sleep(delay, undefined, { signal: abort.signal }).catch(() => {});
           delay = Math.min(delay * 2, SOURCE_RETRY_MAX_MS);
           continue;
         }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { ENCODING_JSON_MAP, goJson, JsonNumber, tryParsePreciseJson } from '../../shared/go-compat/json.js';
-import { buildEnvelope, serializeEnvelope, type CloudEventMap } from '../../sidecar/pubsub/cloudevent-envelope.js';
+import { buildEnvelope, serializeEnvelope, type CloudEventMap } from '../../dapr-components/pubsub/cloudevent-envelope.js';
 
 export interface WrapRequest {
   /** The ofn-local event id. */

@@ -8,8 +8,8 @@
  */
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 
-import { JETSTREAM_PUBSUB_PLUGIN } from '../../sidecar/components/pubsub/jetstream/index.js';
-import type { PubSub } from '../../sidecar/components/component.js';
+import { JETSTREAM_PUBSUB_PLUGIN } from '../../dapr-components/pubsub/jetstream/index.js';
+import type { PubSub } from '../../dapr-components/component.js';
 import type { Bus, BusHandler, BusSubscription } from './bus.js';
 import { componentLogger } from './logger.js';
 

@@ -1,5 +1,5 @@
-/** The sidecar components' Logger over the engine's `log(line)`: warnings and errors only. */
-import type { Logger } from '../../sidecar/logger.js';
+/** The Dapr components' Logger over the engine's `log(line)`: warnings and errors only. */
+import type { Logger } from '../../shared/logger.js';
 
 export function componentLogger(log: (line: string) => void, scope: string, verbose = false): Logger {
   const write = (level: string) => (msg: string) => log(`${scope}: ${level === 'info' ? '' : `${level}: `}${msg}`);

@@ -10,11 +10,11 @@
  * pubsub meaning. `http` sources have no input here: the gateway hands requests to
  * EventsEngine.handleWebhook.
  */
-import type { Binding, Metadata, PubSub } from '../../sidecar/components/component.js';
-import { CRON_BINDING_PLUGIN } from '../../sidecar/components/bindings/cron/index.js';
-import { KAFKA_BINDING_PLUGIN } from '../../sidecar/components/bindings/kafka/index.js';
-import { MQTT_BINDING_PLUGIN } from '../../sidecar/components/bindings/mqtt3/index.js';
-import { REDIS_PUBSUB_PLUGIN } from '../../sidecar/components/pubsub/redis/index.js';
+import type { Binding, Metadata, PubSub } from '../../dapr-components/component.js';
+import { CRON_BINDING_PLUGIN } from '../../dapr-components/bindings/cron/index.js';
+import { KAFKA_BINDING_PLUGIN } from '../../dapr-components/bindings/kafka/index.js';
+import { MQTT_BINDING_PLUGIN } from '../../dapr-components/bindings/mqtt3/index.js';
+import { REDIS_PUBSUB_PLUGIN } from '../../dapr-components/pubsub/redis/index.js';
 import type { EventSource, SourceKind } from '../model/index.js';
 import { componentLogger } from './logger.js';
 

@@ -9,7 +9,7 @@
  */
 import { HTTP, ValidationError, type CloudEvent } from 'cloudevents';
 
-import { isCloudEventContentType } from '../../sidecar/pubsub/cloudevent-envelope.js';
+import { isCloudEventContentType } from '../../dapr-components/pubsub/cloudevent-envelope.js';
 
 /** Request headers as Node gives them (lower-case names). */
 export type WebhookHeaders = Readonly<Record<string, string | string[] | undefined>>;

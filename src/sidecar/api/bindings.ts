@@ -4,10 +4,10 @@
  * daprd), the outbound Resiliency policy and output capture. Used by the HTTP bindings router
  * and the gRPC API.
  */
-import { BindingError, type Binding, type BindingResponse, type Metadata } from '../components/component.js';
+import { BindingError, type Binding, type BindingResponse, type Metadata } from '../../dapr-components/component.js';
 import { SidecarError } from '../errors.js';
 import type { ApiContext } from '../http/api-context.js';
-import { withRetries } from '../retry-policy.js';
+import { withRetries } from '../../dapr-components/retry-policy.js';
 import { captureRecord } from '../capture.js';
 
 const CODE = 'ERR_INVOKE_OUTPUT_BINDING';

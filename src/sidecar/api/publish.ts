@@ -3,13 +3,13 @@
  * envelope, the outbound Resiliency policy, output capture, and bulk entry validation.
  * Used by the HTTP publish router and the gRPC API.
  */
-import type { Metadata, PubSub } from '../components/component.js';
+import type { Metadata, PubSub } from '../../dapr-components/component.js';
 import { apiError } from '../errors.js';
-import { parseGoBool } from '../flags.js';
+import { parseGoBool } from '../../shared/go-compat/bool.js';
 import { parseGoDuration } from '../../shared/go-compat/duration.js';
 import type { ApiContext } from '../http/api-context.js';
-import { buildEnvelope, serializeEnvelope, ttlFromMetadata } from '../pubsub/cloudevent-envelope.js';
-import { withRetries } from '../retry-policy.js';
+import { buildEnvelope, serializeEnvelope, ttlFromMetadata } from '../../dapr-components/pubsub/cloudevent-envelope.js';
+import { withRetries } from '../../dapr-components/retry-policy.js';
 import { captureRecord } from '../capture.js';
 
 export interface ResolvedPubSub {

@@ -3,7 +3,7 @@
  * 401, as daprd's HTTP API), no store at all 500 ERR_SECRET_STORES_NOT_CONFIGURED, a store
  * failure 500 ERR_SECRET_GET. Used by the HTTP secrets router and the gRPC API.
  */
-import type { Metadata, SecretStore } from '../components/component.js';
+import type { Metadata, SecretStore } from '../../dapr-components/component.js';
 import { apiError } from '../errors.js';
 import type { ApiContext } from '../http/api-context.js';
 

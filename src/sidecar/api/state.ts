@@ -14,10 +14,10 @@ import {
   type StateOptions,
   type StateSetRequest,
   type StateStore,
-} from '../components/component.js';
+} from '../../dapr-components/component.js';
 import { SidecarError, apiError } from '../errors.js';
 import type { ApiContext } from '../http/api-context.js';
-import { withRetries } from '../retry-policy.js';
+import { withRetries } from '../../dapr-components/retry-policy.js';
 import { prefixedKey } from '../runtime/state-keys.js';
 
 export interface ResolvedStore {

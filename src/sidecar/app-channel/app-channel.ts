@@ -7,8 +7,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Limiter, sleep } from '../limiter.js';
+import pLimit, { type LimitFunction } from 'p-limit';
+
 import type { Logger } from '../logger.js';
 
 export interface AppChannelOptions {
@@ -43,11 +45,12 @@ export interface AppResponse {
 
 export class AppChannel {
   private readonly agent: http.Agent;
-  private readonly limiter: Limiter;
+  private readonly limit: LimitFunction;
 
   constructor(readonly opts: AppChannelOptions) {
     this.agent = opts.protocol === 'https' ? new https.Agent({ keepAlive: true, rejectUnauthorized: false }) : new http.Agent({ keepAlive: true });
-    this.limiter = new Limiter(opts.maxConcurrency);
+    // daprd's --app-max-concurrency -1 (or 0): no limit.
+    this.limit = pLimit(opts.maxConcurrency > 0 ? opts.maxConcurrency : Number.POSITIVE_INFINITY);
   }
 
   get baseUrl(): string {
@@ -69,7 +72,7 @@ export class AppChannel {
         lastLog = Date.now();
         this.opts.log.info(`still waiting for the app on port ${this.opts.port} (${Math.round((Date.now() - started) / 1000)}s)`);
       }
-      await sleep(100, signal);
+      await sleep(100, undefined, { signal }).catch(() => signal.throwIfAborted());
     }
   }
 
@@ -87,7 +90,7 @@ export class AppChannel {
   }
 
   request(req: AppRequest): Promise<AppResponse> {
-    return this.limiter.run(() => this.send(req));
+    return this.limit(() => this.send(req));
   }
 
   private send(req: AppRequest): Promise<AppResponse> {

@@ -13,6 +13,8 @@
  * and go back as the answers an HTTP app would give (a topic event's status as `{"status": …}`),
  * so one set of rules decides acknowledgement, retries and dead letters for both protocols.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import * as grpc from '@grpc/grpc-js';
 import { create, fromBinary, toBinary, type DescMessage, type JsonObject, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { EmptySchema } from '@bufbuild/protobuf/wkt';
@@ -30,7 +32,6 @@ import {
   TopicEventResponse_TopicEventResponseStatus as TopicStatus,
 } from '@dapr/dapr/proto/dapr/proto/runtime/v1/appcallback_pb.js';
 
-import { sleep } from '../limiter.js';
 import type { SubscriptionSpec } from '../resources/load-resources.js';
 import { AppChannel, type AppChannelOptions, type AppRequest, type AppResponse } from './app-channel.js';
 
@@ -222,7 +223,7 @@ export class GrpcAppChannel extends AppChannel {
           this.opts.log.warn(`the app has not answered ${method} yet (${errorText(err)}); asking again (${Math.round((Date.now() - started) / 1000)}s)`);
         }
       }
-      await sleep(delay, signal);
+      await sleep(delay, undefined, { signal }).catch(() => signal.throwIfAborted());
     }
   }
 

@@ -56,7 +56,7 @@ import {
   stateOptions,
   storedKey,
 } from '../api/state.js';
-import type { Metadata } from '../components/component.js';
+import type { Metadata } from '../../dapr-components/component.js';
 import { apiError } from '../errors.js';
 import { ENCODING_JSON_MAP, goJson } from '../../shared/go-compat/json.js';
 import type { ApiContext } from '../http/api-context.js';

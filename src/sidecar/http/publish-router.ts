@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 
 import { bulkPublish as publishEntries, checkEntryId, publishEvent, resolvePubSub, type Trace } from '../api/publish.js';
 import { apiError } from '../errors.js';
-import { isBinaryContentType, isCloudEventContentType, isJsonContentType } from '../pubsub/cloudevent-envelope.js';
+import { isBinaryContentType, isCloudEventContentType, isJsonContentType } from '../../dapr-components/pubsub/cloudevent-envelope.js';
 import type { ApiContext } from './api-context.js';
 import { bodyOf, jsonBody, param, requestMetadata, sendEmpty, sendJson } from './respond.js';
 

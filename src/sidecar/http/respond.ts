@@ -6,7 +6,7 @@
 import type { Request, Response } from 'express';
 
 import { SidecarError } from '../errors.js';
-import { isHeaderName, isSafeHeaderValue } from '../http-headers.js';
+import { isHeaderName, isSafeHeaderValue } from '../../shared/http-headers.js';
 
 export function sendError(res: Response, err: unknown): void {
   if (res.headersSent) {

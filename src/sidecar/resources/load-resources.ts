@@ -7,7 +7,7 @@
  */
 import { parseGoDuration } from '../../shared/go-compat/duration.js';
 import { SidecarError } from '../errors.js';
-import { isTruthy } from '../components/metadata.js';
+import { isTruthy } from '../../dapr-components/metadata.js';
 import { readResourceDocuments, type DocumentProblem, type RawDocument } from './documents.js';
 import {
   componentSchema,

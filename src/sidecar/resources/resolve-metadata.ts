@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import type { Metadata, SecretStore } from '../components/component.js';
+import type { Metadata, SecretStore } from '../../dapr-components/component.js';
 import type { MetadataItem } from './component-resource.js';
 import type { ComponentSpec } from './load-resources.js';
 

@@ -4,9 +4,10 @@
  * unhealthy. The sidecar waits for the first healthy probe before reading subscriptions
  * and logs every change.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { AppChannel } from '../app-channel/app-channel.js';
 import type { AppHealthOptions } from '../flags.js';
-import { sleep } from '../limiter.js';
 import type { Logger } from '../logger.js';
 
 export class AppHealth {
@@ -45,7 +46,7 @@ export class AppHealth {
         this.healthy = false;
         this.log.warn(`app entered un-healthy status after ${this.failures} failed probes of ${this.opts.path}`);
       }
-      await sleep(this.opts.intervalMs, signal).catch(() => {});
+      await sleep(this.opts.intervalMs, undefined, { signal }).catch(() => {});
     }
   }
 }

@@ -6,7 +6,7 @@
  * answer logs a clear error and keeps retrying in the background (daprd would exit), so
  * the sidecar comes up and the component joins once the broker is there.
  */
-import { COMPONENT_PLUGINS, findPlugin } from '../components/index.js';
+import { COMPONENT_PLUGINS, findPlugin } from '../../dapr-components/index.js';
 import type {
   Binding,
   Block,
@@ -16,7 +16,7 @@ import type {
   PubSub,
   SecretStore,
   StateStore,
-} from '../components/component.js';
+} from '../../dapr-components/component.js';
 import { formatGoDuration } from '../../shared/go-compat/duration.js';
 import type { Logger } from '../logger.js';
 import { describeIssues } from '../resources/component-resource.js';

@@ -6,10 +6,10 @@
  * is an error for the component (after the Resiliency inbound policy, if any).
  */
 import type { AppChannel } from '../app-channel/app-channel.js';
-import type { Binding, InputEvent } from '../components/component.js';
-import { canonicalHeaderKey, isHeaderName, isSafeHeaderValue } from '../http-headers.js';
+import type { Binding, InputEvent } from '../../dapr-components/component.js';
+import { canonicalHeaderKey, isHeaderName, isSafeHeaderValue } from '../../shared/http-headers.js';
 import type { Logger } from '../logger.js';
-import { withRetries, type RetryPolicy } from '../retry-policy.js';
+import { withRetries, type RetryPolicy } from '../../dapr-components/retry-policy.js';
 
 export type ProbeResult = 'subscribed' | 'not-subscribed';
 

@@ -8,7 +8,7 @@
 import { parseGoDuration } from '../../shared/go-compat/duration.js';
 import type { Logger } from '../logger.js';
 import type { ResiliencyDocument } from '../resources/component-resource.js';
-import type { RetryPolicy } from '../retry-policy.js';
+import type { RetryPolicy } from '../../dapr-components/retry-policy.js';
 
 export type ResiliencyBlock = 'Pubsub' | 'Binding' | 'Statestore' | 'Secretstore';
 export type Direction = 'Inbound' | 'Outbound';

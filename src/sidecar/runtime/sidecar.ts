@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { AppChannel } from '../app-channel/app-channel.js';
 import { GrpcAppChannel } from '../app-channel/grpc-app-channel.js';
 import { parseSubscriptions } from '../app-channel/subscriptions.js';
-import type { Binding, PubSub } from '../components/component.js';
+import type { Binding, PubSub } from '../../dapr-components/component.js';
 import { SidecarError } from '../errors.js';
 import type { SidecarFlags } from '../flags.js';
 import type { ApiContext } from '../http/api-context.js';

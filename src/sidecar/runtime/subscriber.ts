@@ -12,14 +12,14 @@ import { randomUUID } from 'node:crypto';
 
 import { bulkDeliveryOutcomes, deliveryOutcome } from '../app-channel/delivery-outcome.js';
 import { compileMatch, type CompiledMatch } from '../app-channel/route-match.js';
-import type { Closable, Metadata, PubSub, PubSubMessage } from '../components/component.js';
-import { parseGoBool } from '../flags.js';
+import type { Closable, Metadata, PubSub, PubSubMessage } from '../../dapr-components/component.js';
+import { parseGoBool } from '../../shared/go-compat/bool.js';
 import { ENCODING_JSON_MAP, goJson, parsePreciseJson } from '../../shared/go-compat/json.js';
-import { isHeaderName, isSafeHeaderValue } from '../http-headers.js';
+import { isHeaderName, isSafeHeaderValue } from '../../shared/http-headers.js';
 import type { Logger } from '../logger.js';
-import { hasExpired, isBinaryContentType, rawPayloadEnvelope, type CloudEventMap } from '../pubsub/cloudevent-envelope.js';
+import { hasExpired, isBinaryContentType, rawPayloadEnvelope, type CloudEventMap } from '../../dapr-components/pubsub/cloudevent-envelope.js';
 import type { SubscriptionSpec } from '../resources/load-resources.js';
-import { withRetries, type RetryPolicy } from '../retry-policy.js';
+import { withRetries, type RetryPolicy } from '../../dapr-components/retry-policy.js';
 
 /** A delivery that should be retried (RETRY, non-404 error status, connection error). */
 export class RetriableDeliveryError extends Error {

@@ -3,8 +3,8 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { brokerAvailable, startBroker, type StartedBroker } from '../../helpers/brokers.js';
-import { jetStreamMetadata } from '../../../src/sidecar/components/pubsub/jetstream/index.js';
-import { JetStreamPubSub } from '../../../src/sidecar/components/pubsub/jetstream/pubsub.js';
+import { jetStreamMetadata } from '../../../src/dapr-components/pubsub/jetstream/index.js';
+import { JetStreamPubSub } from '../../../src/dapr-components/pubsub/jetstream/pubsub.js';
 import { silentLogger } from '../../../src/sidecar/logger.js';
 import { describePubSub } from '../../unit/sidecar/contracts/pubsub-contract.js';
 import { api, cleanup, component, startApp, startSidecar, waitUntil } from './harness.js';

@@ -13,8 +13,8 @@ import { CommunicationProtocolEnum, DaprClient, DaprServer, LogLevel } from 'dap
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { brokerAvailable, freePort, startBroker, type StartedBroker } from '../../helpers/brokers.js';
-import { mqttPubSubMetadata } from '../../../src/sidecar/components/pubsub/mqtt3/index.js';
-import { MqttPubSub } from '../../../src/sidecar/components/pubsub/mqtt3/pubsub.js';
+import { mqttPubSubMetadata } from '../../../src/dapr-components/pubsub/mqtt3/index.js';
+import { MqttPubSub } from '../../../src/dapr-components/pubsub/mqtt3/pubsub.js';
 import { silentLogger } from '../../../src/sidecar/logger.js';
 import { describePubSub } from '../../unit/sidecar/contracts/pubsub-contract.js';
 import { api, cleanup, component, startApp, startSidecar, waitUntil } from './harness.js';

@@ -7,10 +7,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { brokerAvailable, freePort, startBroker, type StartedBroker } from '../../helpers/brokers.js';
-import { RedisPubSub } from '../../../src/sidecar/components/pubsub/redis/pubsub.js';
-import { redisPubSubMetadata } from '../../../src/sidecar/components/pubsub/redis/index.js';
-import { redisStateMetadata } from '../../../src/sidecar/components/state/redis/index.js';
-import { RedisStateStore } from '../../../src/sidecar/components/state/redis/store.js';
+import { RedisPubSub } from '../../../src/dapr-components/pubsub/redis/pubsub.js';
+import { redisPubSubMetadata } from '../../../src/dapr-components/pubsub/redis/index.js';
+import { redisStateMetadata } from '../../../src/dapr-components/state/redis/index.js';
+import { RedisStateStore } from '../../../src/dapr-components/state/redis/store.js';
 import { silentLogger } from '../../../src/sidecar/logger.js';
 import { describePubSub } from '../../unit/sidecar/contracts/pubsub-contract.js';
 import { describeStateStore } from '../../unit/sidecar/contracts/state-store-contract.js';

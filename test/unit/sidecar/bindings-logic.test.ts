@@ -4,9 +4,9 @@ import path from 'node:path';
 
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-import { CronBinding, goUtcTimeText } from '../../../src/sidecar/components/bindings/cron/binding.js';
+import { CronBinding, goUtcTimeText } from '../../../src/dapr-components/bindings/cron/binding.js';
 import { parseCronSchedule } from '../../../src/shared/go-compat/cron.js';
-import { decodeCreateData, LocalStorageBinding, resolveRootPath, secureJoin } from '../../../src/sidecar/components/bindings/localstorage/binding.js';
+import { decodeCreateData, LocalStorageBinding, resolveRootPath, secureJoin } from '../../../src/dapr-components/bindings/localstorage/binding.js';
 import { silentLogger } from '../../../src/sidecar/logger.js';
 
 describe('cron binding', () => {

@@ -6,7 +6,7 @@ import {
   rawPayloadEnvelope,
   serializeEnvelope,
   type EnvelopeRequest,
-} from '../../../src/sidecar/pubsub/cloudevent-envelope.js';
+} from '../../../src/dapr-components/pubsub/cloudevent-envelope.js';
 
 const base = (over: Partial<EnvelopeRequest> = {}): EnvelopeRequest => ({
   appId: 'publisher',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseQuantity, parseSidecarFlags } from '../../../src/sidecar/flags.js';
+import { parseQuantity } from '../../../src/dapr-components/metadata.js';
+import { parseSidecarFlags } from '../../../src/sidecar/flags.js';
 
 describe('daprd command line', () => {
   it('reads the flags `dapr run -H 3500 -G 50001 -p 8080 -d dir -a id` produces, single or double dash, = or space', () => {

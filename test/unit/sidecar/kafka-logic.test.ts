@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { kafkaBindingMetadata } from '../../../src/sidecar/components/bindings/kafka/index.js';
-import { kafkaPubSubMetadata } from '../../../src/sidecar/components/pubsub/kafka/index.js';
-import { recordMetadata, toRecord } from '../../../src/sidecar/components/shared/kafka.js';
+import { kafkaBindingMetadata } from '../../../src/dapr-components/bindings/kafka/index.js';
+import { kafkaPubSubMetadata } from '../../../src/dapr-components/pubsub/kafka/index.js';
+import { recordMetadata, toRecord } from '../../../src/dapr-components/clients/kafka.js';
 
 describe('kafka records and metadata', () => {
   it('maps partitionKey/__key to the key, partitionNumber to the partition, the rest to headers', () => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { cronMetadata } from '../../../src/sidecar/components/bindings/cron/index.js';
-import { httpBindingMetadata } from '../../../src/sidecar/components/bindings/http/index.js';
-import { mqttBindingMetadata } from '../../../src/sidecar/components/bindings/mqtt3/index.js';
-import { COMPONENT_PLUGINS, findPlugin } from '../../../src/sidecar/components/index.js';
-import { isTruthy } from '../../../src/sidecar/components/metadata.js';
-import { jetStreamMetadata } from '../../../src/sidecar/components/pubsub/jetstream/index.js';
-import { redisPubSubMetadata } from '../../../src/sidecar/components/pubsub/redis/index.js';
-import { redisStateMetadata } from '../../../src/sidecar/components/state/redis/index.js';
+import { cronMetadata } from '../../../src/dapr-components/bindings/cron/index.js';
+import { httpBindingMetadata } from '../../../src/dapr-components/bindings/http/index.js';
+import { mqttBindingMetadata } from '../../../src/dapr-components/bindings/mqtt3/index.js';
+import { COMPONENT_PLUGINS, findPlugin } from '../../../src/dapr-components/index.js';
+import { isTruthy } from '../../../src/dapr-components/metadata.js';
+import { jetStreamMetadata } from '../../../src/dapr-components/pubsub/jetstream/index.js';
+import { redisPubSubMetadata } from '../../../src/dapr-components/pubsub/redis/index.js';
+import { redisStateMetadata } from '../../../src/dapr-components/state/redis/index.js';
 
 describe('component metadata schemas', () => {
   it('match names case-insensitively, coerce strings and apply defaults', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { InMemoryPubSub } from '../../../src/sidecar/components/pubsub/in-memory/pubsub.js';
-import { topicMatches } from '../../../src/sidecar/components/pubsub/topic-match.js';
+import { InMemoryPubSub } from '../../../src/dapr-components/pubsub/in-memory/pubsub.js';
+import { topicMatches } from '../../../src/dapr-components/pubsub/topic-match.js';
 import { silentLogger } from '../../../src/sidecar/logger.js';
 import { describePubSub } from './contracts/pubsub-contract.js';
 

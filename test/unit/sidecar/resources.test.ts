@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { SecretStore } from '../../../src/sidecar/components/component.js';
+import type { SecretStore } from '../../../src/dapr-components/component.js';
 import { loadResources, type ComponentSpec } from '../../../src/sidecar/resources/load-resources.js';
 import { resolveMetadata, type ResolveContext } from '../../../src/sidecar/resources/resolve-metadata.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { retryDelay, withRetries, type RetryPolicy } from '../../../src/sidecar/retry-policy.js';
+import { retryDelay, withRetries, type RetryPolicy } from '../../../src/dapr-components/retry-policy.js';
 import { Resiliency } from '../../../src/sidecar/runtime/resiliency.js';
 import { keyPrefixFor, prefixedKey } from '../../../src/sidecar/runtime/state-keys.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { StateEtagError } from '../../../src/sidecar/components/component.js';
-import { InMemoryStateStore } from '../../../src/sidecar/components/state/in-memory/store.js';
+import { StateEtagError } from '../../../src/dapr-components/component.js';
+import { InMemoryStateStore } from '../../../src/dapr-components/state/in-memory/store.js';
 import { describeStateStore } from './contracts/state-store-contract.js';
 
 describeStateStore('state.in-memory', async () => ({ store: new InMemoryStateStore(), dispose: async () => {} }), {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { PubSub, PubSubMessage } from '../../../../src/sidecar/components/component.js';
+import type { PubSub, PubSubMessage } from '../../../../src/dapr-components/component.js';
 
 export interface PubSubTarget {
   pubsub: PubSub;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { StateEtagError, type StateStore } from '../../../../src/sidecar/components/component.js';
+import { StateEtagError, type StateStore } from '../../../../src/dapr-components/component.js';
 
 export interface StateStoreTarget {
   store: StateStore;
