@@ -12,6 +12,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const SDK_USER_AGENT = 'dapr-sdk-js/v2.5.0 http/1';
 const SIDECAR_POLL_INTERVAL_MS = 500;
@@ -37,8 +38,6 @@ function parseBody(text: string): unknown {
     return text;
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DaprHttpClient {
   /** `http://host:port` without a trailing slash. */

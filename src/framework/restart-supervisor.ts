@@ -17,6 +17,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { exitWithParent } from '../shared/parent-watch.js';
 
 /** How long a started program may take to listen (ms); the daemon sets it below its own timeout. */
@@ -85,7 +87,7 @@ function start(program: string, args: string[], port: number, timeoutMs: number)
     const poll = async () => {
       while (!settled) {
         if (await accepts(port)) return settle();
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
       }
     };
     void poll();

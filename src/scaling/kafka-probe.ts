@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+
 import { errorMessage } from '../errors.js';
 import { ScalingError } from './errors.js';
 import type { BacklogProbe, BacklogReading } from './probe.js';
@@ -129,7 +132,7 @@ export class KafkaLagProbe implements BacklogProbe {
         await this.close();
         const retriable = (err as { retriable?: boolean }).retriable === true;
         if (retriable && attempt < 5) {
-          await new Promise((r) => setTimeout(r, 200 * attempt));
+          await sleep(200 * attempt);
           continue;
         }
         throw new ScalingError('ERR_PROBE', `${this.describe}: ${errorMessage(err)}`, {}, undefined, { cause: err });

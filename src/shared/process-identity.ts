@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ProcessIdentity {
   pid: number;
@@ -111,7 +112,7 @@ export async function endProcesses(targets: ProcessIdentity[], graceMs = 5000): 
   for (const p of tree) signal(p, 'SIGCONT');
   for (const p of tree) signal(p, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (tree.some((p) => isRunning(p)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (tree.some((p) => isRunning(p)) && Date.now() < deadline) await sleep(100);
   for (const p of tree) signal(p, 'SIGKILL');
   return running;
 }

@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import tar from 'tar-fs';
 import { IGNORED_DIRS } from '../fingerprint.js';
 import type { BuilderInfo } from './builder-info.js';
@@ -114,7 +115,7 @@ export async function runCreator(r: CreatorRun): Promise<CreatorResult> {
     r.signal?.addEventListener('abort', onAbort, { once: true });
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    await Promise.race([ended, new Promise((res) => setTimeout(res, 1000))]);
+    await Promise.race([ended, sleep(1000)]);
     if (pending) lines(Buffer.from('\n'));
     if (StatusCode !== 0) {
       if (r.signal?.aborted) throw new BuildpacksError('ERR_BUILDPACKS_PHASE', `the build of ${r.what} was aborted`);
