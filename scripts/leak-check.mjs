@@ -6,13 +6,14 @@
 //
 // ofn-local's things: containers and networks carrying an io.ofn-local.* label or named ofn-local-*
 // (the Testcontainers daemon), volumes (new ones: ofn-local makes none), and host processes: the CLI
-// and its daemon (bin/ofn-local.js, --daemon-child), the functions framework, the sidecar, daprd and
-// the brokers tests start (redis-server, mosquitto, nats-server, Kafka). A zombie is not running.
+// and its daemon (bin/ofn-local.js, --daemon-child), the functions framework (Node and Python), the
+// restart supervisor, Go function binaries (run from a project's .ofn-local/build or .ofn-local/live),
+// the sidecar, daprd and the brokers tests start (redis-server, mosquitto, nats-server, Kafka). A zombie is not running.
 // Whatever existed before the snapshot is not this run's. Things still stopping get a short grace.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-const PROCESS = /bin\/ofn-local\.js|--daemon-child|ofn-framework|ofn-sidecar|(^|\/)daprd( |$)|redis-server|mosquitto|nats-server|run-kafka\.sh|kafka\.Kafka/;
+const PROCESS = /bin\/ofn-local\.js|--daemon-child|ofn-framework|ofn-sidecar|ofn-restart-supervisor|\.ofn-local\/(build|live)\/|(^|\/)daprd( |$)|redis-server|mosquitto|nats-server|run-kafka\.sh|kafka\.Kafka/;
 const GRACE_MS = 20_000;
 
 function docker(args) {

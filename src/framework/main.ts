@@ -89,8 +89,11 @@ async function main(): Promise<void> {
   }
 }
 
-if (reloadRequested(process.env)) runSupervisor();
-else main().catch((err: unknown) => {
+if (reloadRequested(process.env)) {
+  // Dev mode's primary holds the port and its workers: it too goes when its ofn-local dies.
+  exitWithParent();
+  runSupervisor();
+} else main().catch((err: unknown) => {
   if (err instanceof FrameworkStartError || err instanceof OptionsError) {
     console.error(`ofn-framework: ${err.message}`);
   } else {

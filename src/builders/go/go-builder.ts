@@ -12,6 +12,7 @@ import { BuildError } from '../errors.js';
 import { fingerprint, sourceFiles } from '../fingerprint.js';
 import { imageExists } from '../images.js';
 import { exists } from '../fast/prepare-app.js';
+import { RESTART_SUPERVISOR_BUNDLE } from '../framework-files.js';
 import { frameworkVersionFromEnv, goBuildArgs, goToolEnv, parseGoBuildErrors } from './build-plan.js';
 import { detectGoFunction, goFilesToRead } from './detect.js';
 import { GoBuildError } from './errors.js';
@@ -93,7 +94,9 @@ export class GoBuilder implements Builder {
     const image = `ofn-local/${projectId}-${fn.namespace}-${fn.name}:${short}`.toLowerCase();
     const built = await exists(binary);
     if (!built) await this.#compile(fn, srcDir, path.join(this.#o.mainDir, `${fn.namespace}-${fn.name}`), main.files, appDir, ctx);
-    if (!docker || !base) return { appDir, fingerprint: fp, cached: built, command: [binary] };
+    // A host process: the binary runs under the restart supervisor, which stops it when the ofn-local
+    // that started it dies (a Go binary cannot watch for that itself; the Node framework does).
+    if (!docker || !base) return { appDir, fingerprint: fp, cached: built, command: [process.execPath, RESTART_SUPERVISOR_BUNDLE, binary] };
     if (await imageExists(docker, image)) return { appDir, image, fingerprint: fp, cached: built, command: [`/ofn/${GO_BINARY}`] };
     await writeFile(path.join(appDir, '..', 'Dockerfile'), renderGoDockerfile(base.ref));
     ctx.log(`building image ${image} FROM ${base.ref}`);
