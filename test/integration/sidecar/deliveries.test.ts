@@ -197,6 +197,27 @@ scopes:
     });
   });
 
+  describe("the app's token (APP_API_TOKEN)", () => {
+    it('goes to the app as dapr-api-token with every call: its subscriptions, deliveries and invocations', async () => {
+      const app = await startApp(subscribe([{ pubsubname: 'bus', topic: 'orders', route: '/orders' }]));
+      const sidecar = await startSidecar({ kind, appId: 'token-app', appPort: app.port, resources: { 'c.yaml': component('bus', 'pubsub.in-memory') }, env: { ...process.env, APP_API_TOKEN: 'app-sekret' } });
+      await sidecar.ready;
+      await api(sidecar, 'POST', '/v1.0/publish/bus/orders', { id: 1 });
+      await api(sidecar, 'POST', '/v1.0/invoke/token-app/method/hello', { hi: true });
+      await waitUntil(() => app.received('/orders').length === 1 && app.received('/hello').length === 1, 5000, 'the delivery and the invocation', sidecar.logText);
+      for (const req of [app.received('/dapr/subscribe', 'GET')[0]!, app.received('/orders')[0]!, app.received('/hello')[0]!]) {
+        expect(req.headers['dapr-api-token'], req.path).toBe('app-sekret');
+      }
+      // Without it, no token header at all.
+      const plain = await startApp(subscribe([]));
+      const other = await startSidecar({ kind, appId: 'plain-app', appPort: plain.port, env: { ...process.env, APP_API_TOKEN: '' } });
+      await other.ready;
+      await api(other, 'POST', '/v1.0/invoke/plain-app/method/hello', {});
+      await waitUntil(() => plain.received('/hello').length === 1, 5000, 'the invocation', other.logText);
+      expect(plain.received('/hello')[0]!.headers['dapr-api-token']).toBeUndefined();
+    });
+  });
+
   describe('app channel start-up', () => {
     it('waits for the app port, then reads /dapr/config and probes input bindings (no pubsub: no /dapr/subscribe)', async () => {
       const { freePort } = await import('./harness.js');
