@@ -7,8 +7,8 @@
  *   value); a Go struct in field order (`'given'`: build the object in struct order). `undefined`
  *   members are skipped either way: that is how callers express `omitempty`.
  * - `encoder`: `'encoding/json'` (daprd) escapes like JSON.stringify plus `<`, `>`, `&`, U+2028 and
- *   U+2029, writes exponents with two digits (`1e-07`) and refuses NaN, infinities and values JSON
- *   has no form for; `'json-iterator'` (the OpenFunction controller, default config) escapes every
+ *   U+2029, writes numbers as JSON.stringify does (Go's float format: `1e-7`, `1e+21`, the same
+ *   shortest digits) and refuses NaN, infinities and values JSON has no form for; `'json-iterator'` (the OpenFunction controller, default config) escapes every
  *   control character but \n, \r, \t as `\u00XX` along with the same five, writes numbers as
  *   JavaScript does and writes `null` for anything else.
  *
@@ -78,7 +78,7 @@ function encodingJsonString(text: string): string {
 
 function encodingJsonNumber(n: number): string {
   if (!Number.isFinite(n)) throw new TypeError(`cannot encode ${n} as JSON`);
-  return JSON.stringify(n).replace(/e([+-])(\d)$/, 'e$10$2');
+  return JSON.stringify(n);
 }
 
 const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };

@@ -83,6 +83,12 @@ describeSidecars((kind) => {
       expect((await api(sidecar, 'POST', '/v1.0/state/store', [])).status).toBe(204);
     });
 
+    it('stores a JSON value as Go re-encodes it: sorted keys, HTML escapes, Go float format', async () => {
+      const value = '{"b":[1e-7,1.5e-10,1e21,0.0000001,2.50],"a":"<\\b>"}';
+      expect((await api(sidecar, 'POST', '/v1.0/state/store', `[{"key":"floats","value":${value}}]`)).status).toBe(204);
+      expect((await api(sidecar, 'GET', '/v1.0/state/store/floats')).text).toBe('{"a":"\\u003c\\b\\u003e","b":[1e-7,1.5e-10,1e+21,1e-7,2.5]}');
+    });
+
     it('answers 409 for a stale ETag on save and delete, and checks If-Match', async () => {
       await api(sidecar, 'POST', '/v1.0/state/store', [{ key: 'e', value: 1 }]);
       const etag = (await api(sidecar, 'GET', '/v1.0/state/store/e')).headers.get('etag') ?? '';

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ENCODING_JSON_MAP as ENCODING_JSON, goJson, JSON_ITERATOR_STRUCT as JSON_ITERATOR, JsonNumber, parsePreciseJson, tryParsePreciseJson } from '../../../../src/shared/go-compat/json.js';
 
 describe('goJson, encoding/json with sorted keys (daprd re-serialising a decoded value)', () => {
-  it('sorts keys, escapes HTML characters and pads exponents', () => {
-    expect(goJson({ b: '<&>', a: [1, 1e-7, 1e21, null, true] }, ENCODING_JSON)).toBe('{"a":[1,1e-07,1e+21,null,true],"b":"\\u003c\\u0026\\u003e"}');
+  it("sorts keys, escapes HTML characters and writes floats in Go's form (as daprd 1.14 answers)", () => {
+    expect(goJson({ b: '<&>', a: [1, 1e-7, 1.5e-10, 1e21, 0.1, null, true] }, ENCODING_JSON)).toBe('{"a":[1,1e-7,1.5e-10,1e+21,0.1,null,true],"b":"\\u003c\\u0026\\u003e"}');
   });
 
   it('writes \\b and \\f short, U+2028/U+2029 escaped, Buffers as base64, JsonNumbers as written', () => {
