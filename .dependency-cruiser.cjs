@@ -54,6 +54,13 @@ module.exports = {
       to: { path: '^src/sidecar/' },
     },
     {
+      name: 'controllers-talk-through-the-bus',
+      severity: 'error',
+      comment: "The daemon's controllers never call each other (nor the daemon): they emit and react to events on its bus (src/daemon/bus.ts).",
+      from: { path: '^src/daemon/controllers/' },
+      to: { path: '^src/daemon/(controllers/|daemon\\.ts$)', pathNot: '^src/daemon/controllers/context\\.ts$' },
+    },
+    {
       name: 'errors-is-a-leaf',
       severity: 'error',
       comment: 'src/errors.ts (the one error type) is imported by every part, the shipped ones too: it imports nothing.',

@@ -21,9 +21,10 @@ import { DEFAULT_TRUST_DOMAIN, accessControlFor } from '../model/access-control.
 import type { AccessControlList } from '../shared/access-control.js';
 import { EventsEngine, defaultSinkUrl, type SourceStatus, type WebhookHeaders } from '../events/runtime/index.js';
 import { loadProjectConfig, type ProjectConfig } from '../model/project-config.js';
-import { startDockerService } from '../services/docker-services.js';
-import { startHostService, type HostService } from '../services/process-services.js';
-import { ServiceLiveness, type ServiceStatus } from '../services/liveness.js';
+import type { ServiceStatus } from '../services/liveness.js';
+import { DaemonBus } from './bus.js';
+import { throwIfStopped } from './controllers/context.js';
+import { containerStarters, processStarters, ServicesController } from './controllers/services.js';
 import { errorMessage, OfnError } from '../errors.js';
 import { FunctionPool } from '../gateway/function-pool.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -185,19 +186,15 @@ export class Daemon {
   readonly #logWaiters = new Set<{ instance: string; match: RegExp; lines: string[]; resolve: (line: string) => void }>();
   #watcher: FileWatcher | undefined;
   #config: ProjectConfig | undefined;
-  readonly #hostServices: HostService[] = [];
+  /** The one bus: journal events and what controllers tell each other (bus.ts lists the flow). */
+  readonly #bus: DaemonBus;
+  /** Aborted as stop() begins: a start in progress stops at its next step. */
+  readonly #halt = new AbortController();
+  readonly #services: ServicesController;
   /** Process runtime: `name:port` of each backing service → where it really listens. */
-  readonly #serviceAddresses = new Map<string, string>();
-  /** Restarts a backing service that died; a container's new address reaches the scalers' probes. */
-  readonly #services = new ServiceLiveness({
-    emit: (e) => this.emit(e),
-    onAddress: (name, address) => {
-      const svc = this.#config?.services?.find((s) => s.name === name);
-      if (svc) for (const host of this.#serviceHostNames(svc.name)) this.#reach.set(`${host}:${svc.port}`, `${address.host}:${address.port}`);
-    },
-  });
+  #serviceAddresses: ReadonlyMap<string, string> = new Map();
   /** Both runtimes: `name:port` of each backing service → where this process reaches it (scalers, events). */
-  readonly #reach = new Map<string, string>();
+  #reach: ReadonlyMap<string, string> = new Map();
   /** The KEDA-like scalers of async functions with keda triggers. */
   readonly #scalers = new Map<string, AsyncScaler>();
   #generation = 0;
@@ -226,6 +223,7 @@ export class Daemon {
     this.journal = journal;
     this.#runtime = runtime;
     this.#docker = docker;
+    this.#bus = new DaemonBus((e) => this.journal.append(e));
     // Builds are content-addressed and shared by every session of the folder.
     this.#builder = new FastBuilder({ stateDir: ids.sharedDir, projectId: ids.buildsId, docker, baseImage: o.baseImage });
     this.#goBuilder = new GoBuilder({ stateDir: ids.sharedDir, mainDir: path.join(ids.stateDir, 'go'), projectId: ids.buildsId, docker, baseImage: (ctx) => this.#builder.baseImage(ctx) });
@@ -240,6 +238,19 @@ export class Daemon {
       list: () => [...this.#pools.keys()].filter((k) => this.#isSync(k)),
       webhook: (method, urlPath) => this.#webhook(method, urlPath),
       emit: (e) => this.emit(e),
+    });
+    const context = { bus: this.#bus, signal: this.#halt.signal, project: () => this.#project };
+    this.#services = new ServicesController({
+      ...context,
+      checkIntervalMs: SERVICE_CHECK_MS,
+      starters:
+        docker && runtime instanceof DockerRuntime
+          ? containerStarters({ docker, projectId: this.projectId, root, network: runtime.networkName, baseImage: (log) => this.#builder.baseImage({ log }) })
+          : processStarters(this.stateDir),
+    });
+    this.#bus.on('services.addresses', (addresses) => {
+      this.#reach = addresses.reach;
+      this.#serviceAddresses = addresses.pods;
     });
   }
 
@@ -312,7 +323,7 @@ export class Daemon {
   }
 
   emit(event: OfnEvent): void {
-    this.journal.append(event);
+    this.#bus.emit(event);
   }
 
   /** Build or start failures so far, one line each (empty when all is well). */
@@ -363,6 +374,7 @@ export class Daemon {
 
   /** Stops everything: gateway first (no new requests), then instances, then shared resources. */
   stop(): Promise<void> {
+    this.#halt.abort();
     this.#stopped ??= (async () => {
       this.emit({ type: 'daemon.stopping' });
       const errors: unknown[] = [];
@@ -372,8 +384,7 @@ export class Daemon {
       await Promise.all([...this.#scalers.values()].map((sc) => sc.stop()));
       await this.#gateway.close().catch((e: unknown) => errors.push(e));
       await Promise.all([...this.#pools.values()].map((p) => p.dispose().catch((e: unknown) => errors.push(e))));
-      await this.#services.stop();
-      await Promise.all(this.#hostServices.map((svc) => svc.stop().catch((e: unknown) => errors.push(e))));
+      await this.#services.stop().catch((e: unknown) => errors.push(...(e instanceof AggregateError ? e.errors : [e])));
       await this.#runtime.dispose().catch((e: unknown) => errors.push(e));
       await this.journal.close();
       if (errors.length) throw new AggregateError(errors, 'errors while stopping');
@@ -505,17 +516,17 @@ export class Daemon {
   async #start(): Promise<void> {
     this.#loaded(this.#project);
     await this.#runtime.prepare();
-    this.#throwIfStopped();
+    throwIfStopped(this.#halt.signal);
     if (this.#o.dapr === 'daprd') await resetNames(this.stateDir);
     await this.#gateway.listen();
     this.#config = await loadProjectConfig(this.root);
-    await this.#startServices();
-    this.#throwIfStopped();
+    await this.#services.start(this.#config?.services ?? []);
+    throwIfStopped(this.#halt.signal);
     for (const fn of this.#project.functions) this.#pools.set(fnKey(fn), this.#newPool(fn));
     // Events start before the builds: the topics functions subscribe to exist when their sidecars
     // start, and deliveries to a function still building wait in the activator (then retry).
     await this.#startEvents();
-    this.#throwIfStopped();
+    throwIfStopped(this.#halt.signal);
     await runLimited(this.#project.functions, BUILD_CONCURRENCY, (fn) => this.#buildAndServe(fn));
     if (this.#o.watch) {
       this.#watcher = new FileWatcher(this.#watchPaths(), {
@@ -525,51 +536,6 @@ export class Daemon {
       await this.#watcher.ready;
     }
     this.emit({ type: 'daemon.ready', gateway: this.#gateway.url, runtime: this.#runtime.kind });
-  }
-
-  /**
-   * The brokers `ofn-local.yaml` declares, started before any function: Docker runs them on the
-   * project network under their names (components' `redis:6379` works unchanged); the process runtime
-   * runs them as host processes and points the rendered components at their ports.
-   */
-  async #startServices(): Promise<void> {
-    for (const svc of this.#config?.services ?? []) {
-      this.#throwIfStopped();
-      const log = (line: string) => this.emit({ type: 'build.log', fn: `service/${svc.name}`, line });
-      let address: { host: string; port: number };
-      if (this.#docker && this.#runtime instanceof DockerRuntime) {
-        const container = await startDockerService(svc, {
-          docker: this.#docker,
-          projectId: this.projectId,
-          root: this.root,
-          network: this.#runtime.networkName,
-          aliases: this.#serviceHostNames(svc.name).slice(1),
-          base: () => this.#builder.baseImage({ log }),
-          log,
-        });
-        address = container.address;
-        this.#services.add(svc.name, svc.type, container, address);
-      } else {
-        const host = await startHostService(svc, this.stateDir, (line, stream) => this.emit({ type: 'instance.log', fn: `service/${svc.name}`, instance: svc.name, stream, line }));
-        this.#hostServices.push(host);
-        address = host.address;
-        for (const name of this.#serviceHostNames(svc.name)) this.#serviceAddresses.set(`${name}:${svc.port}`, `${address.host}:${address.port}`);
-        this.#services.add(svc.name, svc.type, host, address);
-      }
-      for (const name of this.#serviceHostNames(svc.name)) this.#reach.set(`${name}:${svc.port}`, `${address.host}:${address.port}`);
-      this.emit({ type: 'service.started', name: svc.name, serviceType: svc.type, address: `${address.host}:${address.port}` });
-    }
-    this.#services.start(SERVICE_CHECK_MS);
-  }
-
-  /**
-   * The names a backing service answers to: its own, and the in-cluster names a manifest written for
-   * a cluster uses (`<name>.<ns>.svc.cluster.local`, `<name>.<ns>.svc`, `<name>.<ns>`) for each
-   * namespace of the project, as a Service of that name would be reached there.
-   */
-  #serviceHostNames(name: string): string[] {
-    const namespaces = new Set([...this.#project.functions.map((f) => f.namespace), ...this.#project.others.map((o) => o.namespace).filter(Boolean)]);
-    return [name, ...[...namespaces].flatMap((ns) => clusterHostNames(ns, name))];
   }
 
   /** The KEDA-like scaler of an async function with keda triggers (replacing the previous one), first poll included. */
@@ -620,7 +586,7 @@ export class Daemon {
     const model = this.#project.events;
     if (!this.#events && model.eventSources.length === 0 && model.triggers.length === 0) return;
     this.#daemonAddresses = await this.#functionAddresses('daemon');
-    this.#throwIfStopped();
+    throwIfStopped(this.#halt.signal);
     if (this.#events) return this.#events.update(model);
     this.#events = new EventsEngine({
       model,
@@ -648,24 +614,6 @@ export class Daemon {
     // A malformed CloudEvent is refused (EventsError ERR_EVENTS_INVALID_EVENT); the request's
     // headers, when given, let a binary-mode one (ce-*) be checked too.
     return (body, contentType, headers) => this.#events!.handleWebhook(route.namespace, route.eventSource, route.event, body, contentType, headers);
-  }
-
-  /** Start-up stops at the next step once stop() was called (an aborted start). */
-  #throwIfStopped(): void {
-    if (this.#stopped) throw new OfnError('ERR_START_ABORTED', 'stopped while starting');
-  }
-
-  /** Stops the backing services (host processes, or the project's service containers). */
-  async #stopServices(): Promise<void> {
-    await this.#services.stop();
-    await Promise.all(this.#hostServices.splice(0).map((svc) => svc.stop().catch(() => undefined)));
-    this.#serviceAddresses.clear();
-    this.#reach.clear();
-    if (this.#docker) {
-      const filters = { label: [`io.ofn-local.project=${this.projectId}`, 'io.ofn-local.service'] };
-      const containers = await this.#docker.listContainers({ all: true, filters });
-      await Promise.all(containers.map((c) => this.#docker!.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
-    }
   }
 
   /** The build a function now serves: later code saves are synced into its app folder. */
@@ -845,10 +793,9 @@ export class Daemon {
     // rebuilt below so that its components point at them.
     const servicesChanged = JSON.stringify(this.#config?.services ?? []) !== JSON.stringify(nextConfig?.services ?? []);
     if (servicesChanged) {
-      await this.#stopServices();
       this.#config = nextConfig;
       try {
-        await this.#startServices();
+        await this.#services.replace(nextConfig?.services ?? []);
       } catch (err) {
         this.emit({ type: 'daemon.error', source: 'ofn-local.yaml', code: 'ERR_SERVICE_START', message: describe(err) });
       }

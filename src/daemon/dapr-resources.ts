@@ -15,9 +15,9 @@ export async function writeDaprResources(
   name: string,
   plan: DaprPlan,
   /** `host:port` → where that backing service really listens (process runtime: a host port). */
-  addresses: Map<string, string> = new Map(),
+  addresses: ReadonlyMap<string, string> = new Map(),
   /** A function's cluster host names (`fn.ns.svc.cluster.local`, `fn.ns.svc`, `fn.ns`) → `host:port` of its local stand-in. */
-  functions: Map<string, string> = new Map(),
+  functions: ReadonlyMap<string, string> = new Map(),
 ): Promise<string> {
   const dir = path.join(stateDir, 'dapr', `${namespace}-${name}`);
   await rm(dir, { recursive: true, force: true });
@@ -54,7 +54,7 @@ export async function writeAppIds(stateDir: string, ids: Map<string, AppIdFileEn
 }
 
 /** Replaces backing services' `host:port` in metadata values (`redis:6379`, `tcp://emqx:1883`). */
-function pointAtServices<T>(value: T, addresses: Map<string, string>): T {
+function pointAtServices<T>(value: T, addresses: ReadonlyMap<string, string>): T {
   if (addresses.size === 0) return value;
   if (typeof value === 'string') {
     let out: string = value;
@@ -69,7 +69,7 @@ function pointAtServices<T>(value: T, addresses: Map<string, string>): T {
 }
 
 /** `http://<fn>.<ns>.svc.cluster.local[:80]/x` (a bindings.http url) → the function's local address, path kept. */
-function pointAtFunctions<T>(value: T, functions: Map<string, string>): T {
+function pointAtFunctions<T>(value: T, functions: ReadonlyMap<string, string>): T {
   if (functions.size === 0) return value;
   if (typeof value === 'string') return localFunctionUrl(value, functions) as T;
   if (Array.isArray(value)) return value.map((v) => pointAtFunctions(v, functions)) as T;
@@ -79,7 +79,7 @@ function pointAtFunctions<T>(value: T, functions: Map<string, string>): T {
   return value;
 }
 
-export function localFunctionUrl(url: string, functions: Map<string, string>): string {
+export function localFunctionUrl(url: string, functions: ReadonlyMap<string, string>): string {
   const m = /^http:\/\/([^/:?#]+)(?::80)?([/?#].*)?$/i.exec(url);
   const target = m && functions.get(m[1]!.toLowerCase());
   return target ? `http://${target}${m[2] ?? '/'}` : url;
