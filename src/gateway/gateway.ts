@@ -1,11 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { errorMessage, OfnError } from '../errors.js';
 import type { OfnEvent } from '../daemon/events.js';
 import { PoolError, type FunctionPool, type Lease } from './function-pool.js';
-import { endToEndHeaders } from './hop-by-hop.js';
+import { endToEndHeaders, readRequestHead } from './hop-by-hop.js';
 import { routeRequest, type RouteMatch } from './router.js';
+import { UpstreamClients, type UpstreamRequest } from './upstream.js';
 
 export interface GatewayOptions {
   /** 0 picks a free port. */
@@ -26,12 +27,17 @@ export interface GatewayOptions {
 const WEBHOOK_MAX_BYTES = 16 * 1024 * 1024;
 /**
  * Request bodies up to this size are kept while forwarded, so a request whose instance turned out
- * dead (refused, or a reused socket reset before any answer) goes to another instance or a fresh
- * one, as Knative's activator retries; larger bodies stream through and are not retried.
+ * dead (refused, or a reused connection reset before any answer byte) goes to another instance or a
+ * fresh one, as Knative's activator retries; larger or chunked bodies stream through and are not retried.
  */
 const REPLAY_MAX_BYTES = 1024 * 1024;
 /** Times one request is sent again after its instance failed it that way. */
 const MAX_RETRIES = 3;
+/**
+ * Request headers the gateway sets itself (Host, X-Forwarded-*), and Expect: the gateway's server
+ * has already answered a `100-continue`, so it is not asked of the instance again.
+ */
+const SET_BY_GATEWAY = new Set(['host', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-for', 'expect']);
 
 export class GatewayError extends OfnError<'ERR_PORT_IN_USE' | 'ERR_LISTEN'> {}
 
@@ -43,8 +49,7 @@ export class GatewayError extends OfnError<'ERR_PORT_IN_USE' | 'ERR_LISTEN'> {}
 export class Gateway {
   readonly #o: GatewayOptions;
   readonly #server: http.Server;
-  // Idle sockets are dropped after 4 s, before a Node server's default 5 s keep-alive closes them.
-  readonly #agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, timeout: 4000 });
+  readonly #upstream = new UpstreamClients();
   #port = 0;
   /** Per-function listeners standing in for `<fn>.<ns>.svc.cluster.local` (see serviceAddress). */
   readonly #services = new Map<string, Promise<{ port: number; servers: http.Server[] }>>();
@@ -72,10 +77,7 @@ export class Gateway {
    * they lead to the old code's worker.
    */
   dropIdleSockets(address: { host: string; port: number }): void {
-    const prefix = `${address.host}:${address.port}:`;
-    for (const [name, sockets] of Object.entries(this.#agent.freeSockets)) {
-      if (name.startsWith(prefix)) for (const s of sockets ?? []) s.destroy();
-    }
+    this.#upstream.dropIdle(address);
   }
 
   async listen(): Promise<number> {
@@ -154,7 +156,7 @@ export class Gateway {
     this.#services.clear();
     for (const socket of this.#upgraded) socket.destroy();
     this.#upgraded.clear();
-    this.#agent.destroy();
+    this.#upstream.close();
     if (!this.#server.listening) return;
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
@@ -165,7 +167,10 @@ export class Gateway {
   #handle(req: http.IncomingMessage, res: http.ServerResponse, fixed?: RouteMatch): void {
     const started = performance.now();
     const url = req.url ?? '/';
-    const hook = fixed ? undefined : this.#o.webhook?.(req.method ?? 'GET', url.split('?', 1)[0]!);
+    const method = req.method ?? 'GET';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    const hook = fixed ? undefined : this.#o.webhook?.(method, path);
     if (hook) {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -186,29 +191,31 @@ export class Gateway {
       });
       return;
     }
-    const route = this.#route(req, fixed);
+    const head = readRequestHead(req.rawHeaders, SET_BY_GATEWAY);
+    const route = this.#route(head.host, url, fixed);
     if (!route) {
       reply(res, 404, this.#notFound(url));
       return;
     }
     const pool = this.#o.pool(route.namespace, route.name)!;
-    const path = url.split('?', 1)[0]!;
     const done = (status: number, lease?: Lease) =>
       this.#o.emit({
         type: 'request.completed',
         fn: pool.key,
-        method: req.method ?? 'GET',
+        method,
         path,
         status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
         cold: lease?.cold ?? false,
         instance: lease?.slot.instance.id,
       });
-    const forward = (p: FunctionPool, attempt: number, body: Buffer | undefined): Promise<void> =>
+    const headers = head.forward;
+    headers.push('host', this.#serviceHost(route), 'x-forwarded-host', head.host ?? '', 'x-forwarded-proto', 'http', 'x-forwarded-for', req.socket.remoteAddress ?? '');
+    const forward = (p: FunctionPool, attempt: number, body: Buffer | Readable | null): Promise<void> =>
       this.#acquire(route, p).then(
         ({ pool: got, lease }) => {
-          const retry = () => forward(this.#o.pool(route.namespace, route.name) ?? got, attempt + 1, body);
-          this.#forward(req, res, route.namespace, route.name, got, lease, done, { body, retry: attempt < MAX_RETRIES ? retry : undefined });
+          const retry = () => void forward(this.#o.pool(route.namespace, route.name) ?? got, attempt + 1, body);
+          this.#forward(res, got, lease, { method, path: url, headers, body }, done, attempt < MAX_RETRIES ? retry : undefined);
         },
         (err: unknown) => {
           // The activator could not get an instance: 503 with the reason, as Knative's activator does.
@@ -217,8 +224,14 @@ export class Gateway {
           done(status);
         },
       );
-    if (!replayable(req)) {
-      void forward(pool, MAX_RETRIES, undefined);
+    const length = head.contentLength === undefined ? 0 : Number(head.contentLength);
+    if (head.chunked || !(length <= REPLAY_MAX_BYTES)) {
+      // Streamed through: once sent it cannot be sent again.
+      void forward(pool, MAX_RETRIES, req);
+      return;
+    }
+    if (length === 0) {
+      void forward(pool, 0, null);
       return;
     }
     readBody(req).then(
@@ -227,9 +240,14 @@ export class Gateway {
     );
   }
 
-  #route(req: http.IncomingMessage, fixed?: RouteMatch): RouteMatch | undefined {
+  /** Host as the cluster's route sets it: the function's in-cluster name. */
+  #serviceHost(route: RouteMatch): string {
+    return `${route.name}.${route.namespace}.svc.${this.#o.clusterDomain}`;
+  }
+
+  #route(host: string | undefined, url: string, fixed?: RouteMatch): RouteMatch | undefined {
     if (fixed) return this.#o.pool(fixed.namespace, fixed.name) ? fixed : undefined;
-    return routeRequest(req.headers.host, req.url ?? '/', {
+    return routeRequest(host, url, {
       domain: this.#o.domain,
       clusterDomain: this.#o.clusterDomain,
       has: (ns, name) => this.#o.pool(ns, name) !== undefined,
@@ -260,7 +278,7 @@ export class Gateway {
     headers['x-forwarded-host'] = req.headers.host ?? '';
     headers['x-forwarded-proto'] = 'http';
     headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-    headers.host = `${route.name}.${route.namespace}.svc.${this.#o.clusterDomain}`;
+    headers.host = this.#serviceHost(route);
     return headers;
   }
 
@@ -274,7 +292,7 @@ export class Gateway {
     const started = performance.now();
     const url = req.url ?? '/';
     socket.on('error', () => socket.destroy());
-    const route = this.#route(req, fixed);
+    const route = this.#route(req.headers.host, url, fixed);
     if (!route) return rawReply(socket, 404, this.#notFound(url));
     const pool = this.#o.pool(route.namespace, route.name)!;
     const done = (status: number, lease?: Lease) =>
@@ -349,17 +367,11 @@ export class Gateway {
     );
   }
 
-  #forward(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    namespace: string,
-    name: string,
-    pool: FunctionPool,
-    lease: Lease,
-    done: (status: number, lease?: Lease) => void,
-    /** `body`: the whole request body, kept for a retry (undefined: stream the request through). */
-    replay: { body: Buffer | undefined; retry?: () => Promise<void> },
-  ): void {
+  /**
+   * Sends one request to the leased instance and streams its answer back; the lease is held until the
+   * answer ends or fails. A request that never reached the instance goes to `retry` (see the rule below).
+   */
+  #forward(res: http.ServerResponse, pool: FunctionPool, lease: Lease, request: UpstreamRequest, done: (status: number, lease?: Lease) => void, retry?: () => void): void {
     const { slot } = lease;
     let released = false;
     const release = () => {
@@ -368,69 +380,61 @@ export class Gateway {
         pool.release(slot);
       }
     };
-    const headers = this.#upstreamHeaders(req, { namespace, name, by: 'host' });
-    const upstream = http.request(
-      {
-        host: slot.instance.address.host,
-        port: slot.instance.address.port,
-        method: req.method,
-        path: req.url,
-        headers,
-        agent: this.#agent,
+    let status = 502;
+    const exchange = this.#upstream.send(slot.instance.address, request, {
+      head: (answered, headers) => {
+        status = answered;
+        res.writeHead(answered, headers);
       },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, endToEndHeaders(up.headers));
-        up.pipe(res);
-        up.once('end', () => {
-          release();
-          done(up.statusCode ?? 502, lease);
+      data: (chunk) => {
+        if (res.write(chunk)) return true;
+        res.once('drain', () => exchange.resume());
+        return false;
+      },
+      end: () => {
+        res.end();
+        release();
+        done(status, lease);
+      },
+      fail: ({ error, refused, reset, reused, answered, invalid }) => {
+        release();
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        if (invalid) {
+          reply(res, 400, `the gateway cannot forward this request: ${error.message}\n`);
+          done(400, lease);
+          return;
+        }
+        // Refused: nothing listens any more, the instance is gone. (A reset may just be a kept-alive
+        // connection the function closed; that instance still serves.)
+        if (refused) void pool.markDead(slot, `connection to ${slot.instance.id} failed: ${error.code}`);
+        // Sent again, to another instance or a fresh one, only when the instance cannot have seen it:
+        // refused, or a kept-alive connection closed under it before any byte of an answer (the
+        // instance closed an idle connection as the request went out). On a fresh connection, or once
+        // any answer byte came, the instance may have acted on it: never sent twice.
+        const unsent = refused || (reset && reused && !answered);
+        if (unsent && retry && !res.destroyed) {
+          retry();
+          return;
+        }
+        // The instance may have died under the request. If so it is taken out before the 502 goes
+        // back, so the client's next request finds another instance.
+        const checked = refused ? Promise.resolve() : pool.verify(slot).catch(() => undefined);
+        void checked.then(() => {
+          reply(res, 502, `${pool.key} did not answer: ${error.message}\n`);
+          done(502, lease);
         });
-        up.once('error', () => (release(), res.destroy()));
       },
-    );
-    let answered = false;
-    upstream.once('response', () => (answered = true));
-    upstream.once('error', (err: NodeJS.ErrnoException) => {
-      release();
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      // Refused: nothing listens any more, the instance is gone. (A reset may just be a kept-alive
-      // socket the function closed; that instance still serves.)
-      const gone = err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH';
-      if (gone) void pool.markDead(slot, `connection to ${slot.instance.id} failed: ${err.code}`);
-      // Nothing reached the function (refused), or a kept-alive socket was closed under the request
-      // before any answer: safe to send again, to another instance or a fresh one.
-      const unsent = gone || (err.code === 'ECONNRESET' && upstream.reusedSocket && !answered);
-      if (unsent && replay.retry && !res.destroyed) {
-        void replay.retry();
-        return;
-      }
-      // A reset before the answer: the instance may have died under the request. If so it is taken
-      // out before the 502 goes back, so the client's next request finds another instance.
-      const checked = gone || answered ? Promise.resolve() : pool.verify(slot).catch(() => undefined);
-      void checked.then(() => {
-        reply(res, 502, `${pool.key} did not answer: ${err.message}\n`);
-        done(502, lease);
-      });
     });
     res.once('close', () => {
       if (!res.writableFinished) {
-        upstream.destroy();
+        exchange.abort();
         release();
       }
     });
-    if (replay.body !== undefined) upstream.end(replay.body);
-    else req.pipe(upstream);
   }
-}
-
-/** Whether a request's body is small enough to keep for a retry (no body, or a known small length). */
-function replayable(req: http.IncomingMessage): boolean {
-  if (req.headers['transfer-encoding']) return false;
-  const length = Number(req.headers['content-length'] ?? 0);
-  return Number.isFinite(length) && length <= REPLAY_MAX_BYTES;
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {

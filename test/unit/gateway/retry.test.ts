@@ -12,15 +12,32 @@ import { InProcessRuntime } from '../../helpers/in-process-runtime.js';
  * container dies and before liveness notices), and an instance in `dying` dies while answering.
  */
 class ServerRuntime extends InProcessRuntime {
+  /** Bodies answered, as `<instance>:<body>`. */
   readonly bodies: string[] = [];
+  /** Every body an instance received, answered or not. */
+  readonly received: string[] = [];
   /** Instances that die while answering: the request's connection is reset and the server goes. */
   readonly dying = new Set<string>();
+  /**
+   * Bodies whose connection the (live) instance closes once, having read the request: with no answer
+   * (`drop`), after the first bytes of a status line (`partial-head`), or after the headers and part
+   * of the body (`partial-body`).
+   */
+  readonly closeOnce = new Map<string, 'drop' | 'partial-head' | 'partial-body'>();
 
   override serve(id: string, server: http.Server): void {
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
+        this.received.push(body);
+        const close = this.closeOnce.get(body);
+        if (close) {
+          this.closeOnce.delete(body);
+          if (close === 'drop') req.socket.destroy();
+          else req.socket.end(close === 'partial-head' ? 'HTTP/1.1 2' : 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
+          return;
+        }
         if (this.dying.has(id)) {
           // Killed mid-request: no answer, the connection reset, nothing listens any more.
           this.servers.delete(id);
@@ -103,5 +120,44 @@ describe('the gateway and an instance that died under it', () => {
     expect(reply.status).toBe(200);
     expect(reply.body).not.toBe(only);
     expect(runtime!.bodies).toContain(`${reply.body}:late`);
+  });
+
+  // The rule: a request is sent again only if the instance cannot have seen it. Each case below
+  // would answer 200 had the gateway sent it again (the instance closes the connection only once).
+  it('does not send a request again that was cut off on a fresh connection (the instance had it)', async () => {
+    const { url } = await setup(1);
+    runtime!.closeOnce.set('pay-1', 'drop');
+    const reply = await request(url, { method: 'POST', body: 'pay-1' });
+    expect(reply.status).toBe(502);
+    expect(runtime!.received.filter((b) => b === 'pay-1')).toHaveLength(1);
+  });
+
+  it('does not send a request again once a byte of its answer came, even on a kept-alive connection', async () => {
+    const { url } = await setup(1);
+    expect((await request(url, { method: 'POST', body: 'warm' })).status).toBe(200);
+    runtime!.closeOnce.set('pay-2', 'partial-head');
+    const reply = await request(url, { method: 'POST', body: 'pay-2' });
+    expect(reply.status).toBe(502);
+    expect(runtime!.received.filter((b) => b === 'pay-2')).toHaveLength(1);
+  });
+
+  it('does not send a request again whose answer broke off mid-body: the client sees the break', async () => {
+    const { url } = await setup(1);
+    expect((await request(url, { method: 'POST', body: 'warm' })).status).toBe(200);
+    runtime!.closeOnce.set('pay-3', 'partial-body');
+    await expect(request(url, { method: 'POST', body: 'pay-3' })).rejects.toThrow();
+    expect(runtime!.received.filter((b) => b === 'pay-3')).toHaveLength(1);
+  });
+
+  it('sends a request again that a kept-alive connection dropped before any byte of an answer', async () => {
+    const { url } = await setup(1);
+    const [only] = pool!.instances.map((s) => s.instance.id);
+    expect((await request(url, { method: 'POST', body: 'warm' })).status).toBe(200);
+    runtime!.closeOnce.set('order-1', 'drop');
+    const reply = await request(url, { method: 'POST', body: 'order-1' });
+    expect(reply.status).toBe(200);
+    // Sent twice: dropped unanswered on the kept-alive connection, then answered on a fresh one.
+    expect(runtime!.received.filter((b) => b === 'order-1')).toHaveLength(2);
+    expect(runtime!.bodies).toEqual([`${only}:warm`, `${only}:order-1`]);
   });
 });
