@@ -124,8 +124,16 @@ export interface Closable {
   close(): Promise<void>;
 }
 
+/**
+ * Told when a component's client loses its broker connection (with the reason) and when it has it
+ * again: the clients reconnect by themselves, and whoever runs the component shows the outage.
+ */
+export type ConnectionListener = (connected: boolean, reason?: string) => void;
+
 export interface PubSub extends Lifecycle {
   readonly features: readonly PubSubFeature[];
+  /** Connection changes of its subscriptions' client, from now on (brokers with a connection). */
+  onConnection?(listener: ConnectionListener): void;
   publish(req: PublishRequest): Promise<void>;
   subscribe(req: SubscribeRequest, handler: MessageHandler): Promise<Closable>;
 }
@@ -158,6 +166,8 @@ export interface Binding extends Lifecycle {
   invoke?(req: BindingRequest): Promise<BindingResponse | undefined>;
   /** Starts delivering events to `handler`; `close` stops it. */
   read?(handler: InputHandler): Promise<void>;
+  /** Connection changes of its input's client, once `read` started it (brokers with a connection). */
+  onConnection?(listener: ConnectionListener): void;
 }
 
 /** A failed output call that still carries response metadata (HTTP binding: statusCode). */

@@ -81,8 +81,8 @@ export interface StartedBroker {
   output(): string;
   /** Kills the broker (SIGKILL unless `graceful`), waits for the exit, removes its files. */
   stop(graceful?: boolean): Promise<void>;
-  /** Starts it again on the same port (for outage tests). */
-  restart(): Promise<void>;
+  /** Starts it again on the same port (for outage tests), after `whileDown` when given. */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
 }
 
 async function launch(kind: BrokerKind, port: number, dir: string): Promise<{ child: ChildProcess; out: string[] }> {
@@ -135,8 +135,9 @@ export async function startBroker(kind: BrokerKind): Promise<StartedBroker> {
       await kill(graceful);
       await rm(dir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(whileDown?: () => Promise<void>) {
       await kill(false);
+      await whileDown?.();
       current = await launch(kind, port, dir);
     },
   };

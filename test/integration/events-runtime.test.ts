@@ -127,6 +127,27 @@ describe.skipIf(!hasMqtt)('an MQTT source', () => {
     ]);
     expect(hops.filter((h) => h.stage === 'source').map((h) => h.target)).toEqual(['mqtt/temp', 'mqtt/temp']);
   }, 60_000);
+
+  it('shows the source failed while its broker is gone, running again once it is back, and delivers after', async () => {
+    const mosquitto = await broker('mosquitto');
+    const out = await sink();
+    const model = modelOf([
+      eventDoc('EventSource', 'sensors', 'default', { sink: { uri: `${out.url}/m` }, mqtt: { humid: { url: 'tcp://mqtt:1883', topic: 'sensors/humid' } } }),
+    ]);
+    const { engine, logs } = await startEngine({ model, resolveAddress: (a) => (a === 'mqtt:1883' ? `${mosquitto.host}:${mosquitto.port}` : a) });
+    await waitFor(running(engine, 'humid'), 'the mqtt source running');
+    const state = () => engine.status().find((s) => s.event === 'humid');
+    await mosquitto.restart(async () => {
+      await waitFor(() => state()?.state === 'failed', 'the source shown failed while the broker is down');
+      expect(state()?.error).toMatch(/^lost its broker connection \(the connection to the MQTT broker was lost\); reconnecting$/);
+    });
+    await waitFor(running(engine, 'humid'), 'the source running again');
+    expect(logs.filter((l) => l.includes('sensors')).join('\n')).toMatch(/lost its broker connection[\s\S]*connected again/);
+    const client = await mqtt.connectAsync(mosquitto.url, { clientId: `pub2-${suffix}` });
+    cleanups.push(() => client.endAsync());
+    await client.publishAsync('sensors/humid', '40', { qos: 1 });
+    await waitFor(() => out.received.length === 1, 'a reading after the outage');
+  }, 60_000);
 });
 
 describe.skipIf(!hasRedis)('a Redis source (the stream named after the event)', () => {
@@ -148,6 +169,20 @@ describe.skipIf(!hasRedis)('a Redis source (the stream named after the event)', 
     expect(out.received.map((r) => r.body)).toEqual(['early', 'a', 'b', 'c']);
     const groups = (await client.xinfo('GROUPS', 'cache-updates')) as unknown[][];
     expect(JSON.stringify(groups)).toContain('default-esc-redis-cache-updates');
+  }, 60_000);
+
+  it('shows the source failed while Redis is gone and running again once it is back', async () => {
+    const redis = await broker('redis');
+    const out = await sink();
+    const model = modelOf([eventDoc('EventSource', 'cache', 'default', { sink: { uri: out.url }, redis: { evictions: { redisHost: 'redis:6379', redisPassword: '' } } })]);
+    const { engine } = await startEngine({ model, resolveAddress: (a) => (a === 'redis:6379' ? redis.url : a) });
+    await waitFor(running(engine, 'evictions'), 'the redis source running');
+    const state = () => engine.status().find((s) => s.event === 'evictions');
+    await redis.restart(async () => {
+      await waitFor(() => state()?.state === 'failed', 'the source shown failed while Redis is down');
+      expect(state()?.error).toBe('lost its broker connection (the connection to Redis was lost); reconnecting');
+    });
+    await waitFor(running(engine, 'evictions'), 'the source running again');
   }, 60_000);
 });
 

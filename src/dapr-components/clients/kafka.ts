@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, Kafka, logLevel, type Consumer, type SASLOptions, type IHeaders, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 
 import type { Logger } from '../../shared/logger.js';
-import type { Metadata } from '../component.js';
+import type { ConnectionListener, Metadata } from '../component.js';
 import { effectiveAuthType, type KafkaSettings } from './kafka-metadata.js';
 
 export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
@@ -106,6 +106,7 @@ export class TopicConsumer {
   private readonly topics = new Map<string, KafkaHandler>();
   private restart: Promise<void> | undefined;
   private closed = false;
+  private connection: ConnectionListener | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -114,6 +115,11 @@ export class TopicConsumer {
     private readonly retry: boolean,
     private readonly log: Logger,
   ) {}
+
+  /** Connection changes from now on: a consumer that crashed (kafkajs restarts it) and one back in its group. */
+  onConnection(listener: ConnectionListener): void {
+    this.connection = listener;
+  }
 
   async add(topic: string, handler: KafkaHandler): Promise<void> {
     this.topics.set(topic, handler);
@@ -139,6 +145,8 @@ export class TopicConsumer {
     await old?.disconnect().catch(() => {});
     if (this.closed || this.topics.size === 0) return;
     const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: this.settings.sessionTimeout, heartbeatInterval: this.settings.heartbeatInterval });
+    consumer.on(consumer.events.CRASH, (e) => !this.closed && this.connection?.(false, e.payload.error.message));
+    consumer.on(consumer.events.GROUP_JOIN, () => this.connection?.(true));
     await consumer.connect();
     await subscribeWhenTopicsExist(consumer, [...this.topics.keys()], this.settings.initialOffset === 'oldest', this.log, () => this.closed);
     await consumer.run({

@@ -305,10 +305,23 @@ export class EventsEngine {
     };
     running.done = (async () => {
       let delay = 1000;
+      // Liveness of a running source: its client reconnects by itself; meanwhile it shows failed, with why.
+      const onConnection = (connected: boolean, reason?: string) => {
+        if (abort.signal.aborted) return;
+        const base = { namespace: source.namespace, eventSource: source.name, kind, event };
+        if (!connected && running.status.state === 'running') {
+          const error = `lost its broker connection (${reason ?? 'closed'}); reconnecting`;
+          this.log(`event source ${key}: ${error}`);
+          running.status = { ...base, state: 'failed', error };
+        } else if (connected && running.status.state === 'failed' && running.status.error?.startsWith('lost its broker connection')) {
+          this.log(`event source ${key}: connected again`);
+          running.status = { ...base, state: 'running' };
+        }
+      };
       while (!abort.signal.aborted) {
         let input: SourceInput;
         try {
-          input = await startSourceInput(source, kind, event, handler, { resolveAddress: this.resolveAddress, log: this.log, signal: abort.signal });
+          input = await startSourceInput(source, kind, event, handler, { resolveAddress: this.resolveAddress, log: this.log, signal: abort.signal, onConnection });
         } catch (err) {
           if (abort.signal.aborted) return;
           const message = errorMessage(err);

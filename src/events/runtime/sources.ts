@@ -10,7 +10,7 @@
  * pubsub meaning. `http` sources have no input here: the gateway hands requests to
  * EventsEngine.handleWebhook.
  */
-import type { Binding, Metadata, PubSub } from '../../dapr-components/component.js';
+import type { Binding, ConnectionListener, Metadata, PubSub } from '../../dapr-components/component.js';
 import { CRON_BINDING_PLUGIN } from '../../dapr-components/bindings/cron/index.js';
 import { KAFKA_BINDING_PLUGIN } from '../../dapr-components/bindings/kafka/index.js';
 import { MQTT_BINDING_PLUGIN } from '../../dapr-components/bindings/mqtt3/index.js';
@@ -28,6 +28,8 @@ export interface SourceInputContext {
   resolveAddress: (hostPort: string) => string;
   log: (line: string) => void;
   signal: AbortSignal;
+  /** The source's broker connection lost (with why) or back, once it runs: its client reconnects by itself. */
+  onConnection?: ConnectionListener;
 }
 
 /** The Dapr app id of the handler function upstream: `esw-<es>-<kind>-<event>-<ns>` (CloudEvent `source`). */
@@ -91,6 +93,7 @@ export async function startSourceInput(
       await binding.close().catch(() => {});
       throw err;
     }
+    if (ctx.onConnection) binding.onConnection?.(ctx.onConnection);
     return { close: () => binding.close() };
   };
 
@@ -165,6 +168,7 @@ export async function startSourceInput(
         await pubsub.close().catch(() => {});
         throw err;
       }
+      if (ctx.onConnection) pubsub.onConnection?.(ctx.onConnection);
       return { close: () => pubsub.close() };
     }
   }

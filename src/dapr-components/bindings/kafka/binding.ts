@@ -7,7 +7,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 
 import type { Logger } from '../../../shared/logger.js';
-import type { Binding, BindingRequest, BindingResponse, InputHandler } from '../../component.js';
+import type { Binding, BindingRequest, BindingResponse, ConnectionListener, InputHandler } from '../../component.js';
 import { compressionOf, connectProducer, createKafka, recordMetadata, toRecord, TopicConsumer } from '../../clients/kafka.js';
 import type { KafkaSettings } from '../../clients/kafka-metadata.js';
 
@@ -56,6 +56,10 @@ export class KafkaBinding implements Binding {
         await handler({ data: message.value ?? Buffer.alloc(0), metadata: recordMetadata(t, partition, message, this.opts) });
       });
     }
+  }
+
+  onConnection(listener: ConnectionListener): void {
+    this.consumer?.onConnection(listener);
   }
 
   async close(): Promise<void> {

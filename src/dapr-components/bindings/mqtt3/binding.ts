@@ -10,7 +10,7 @@ import type { MqttClient } from 'mqtt';
 
 import type { Logger } from '../../../shared/logger.js';
 import { withRetries, type RetryPolicy } from '../../retry-policy.js';
-import type { Binding, BindingRequest, BindingResponse, InputHandler } from '../../component.js';
+import type { Binding, BindingRequest, BindingResponse, ConnectionListener, InputHandler } from '../../component.js';
 import { closeMqtt, connectMqtt, publishMqtt } from '../../clients/mqtt.js';
 
 export interface MqttBindingOptions {
@@ -26,6 +26,7 @@ export interface MqttBindingOptions {
 }
 
 export class MqttBinding implements Binding {
+  private connection: ConnectionListener | undefined;
   readonly operations = ['create'] as const;
   private producer: Promise<MqttClient> | undefined;
   private consumer: MqttClient | undefined;
@@ -80,14 +81,23 @@ export class MqttBinding implements Binding {
     });
     this.consumer = client;
     client.on('error', (err) => this.log.error(`MQTT consumer ${this.opts.consumerID}-consumer: ${err.message}`));
-    client.on('offline', () => this.log.warn(`connection to the MQTT broker lost (client ${this.opts.consumerID}-consumer); reconnecting`));
+    client.on('offline', () => {
+      this.log.warn(`connection to the MQTT broker lost (client ${this.opts.consumerID}-consumer); reconnecting`);
+      this.connection?.(false, 'the connection to the MQTT broker was lost');
+    });
+    client.on('connect', () => this.connection?.(true));
     await new Promise<void>((resolve, reject) =>
       client.subscribe(this.opts.topic, { qos: 1 }, (err) => (err ? reject(new Error(`mqtt subscribe to ${this.opts.topic} failed: ${err.message}`)) : resolve())),
     );
     this.log.info(`subscribed to MQTT topic ${this.opts.topic} (qos: 1)`);
   }
 
+  onConnection(listener: ConnectionListener): void {
+    this.connection = listener;
+  }
+
   async close(): Promise<void> {
+    this.connection = undefined;
     this.abort.abort();
     const producer = await this.producer?.catch(() => undefined);
     await Promise.all([closeMqtt(producer), closeMqtt(this.consumer)]);

@@ -13,6 +13,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from '../../../shared/logger.js';
 import type {
   Closable,
+  ConnectionListener,
   MessageHandler,
   Metadata,
   PubSub,
@@ -71,6 +72,13 @@ export class RedisPubSub implements PubSub {
     closeRedis(this.client);
     this.client = await openRedis(this.opts, `dapr-pubsub-${this.name}`, 'redis streams', false, signal);
     this.client.on('error', (err: Error) => this.log.debug(`redis streams ${this.name}: ${err.message}`));
+  }
+
+  onConnection(listener: ConnectionListener): void {
+    const client = this.redis();
+    // ioredis reconnects by itself: 'close' is the outage, 'ready' the connection back.
+    client.on('close', () => client.status !== 'end' && listener(false, 'the connection to Redis was lost'));
+    client.on('ready', () => listener(true));
   }
 
   async close(): Promise<void> {
