@@ -130,12 +130,12 @@ describe.skipIf(!hasGo).each(runtimes)('Go functions (%s runtime)', (runtime) =>
   });
 });
 
-describe.skipIf(!hasGo)('Go functions through the test API and FUNCTION_TARGET', () => {
+describe.skipIf(!hasGo).each(runtimes)('Go functions through the test API and FUNCTION_TARGET (%s runtime)', (runtime) => {
   it('invokes a Go function and serves only FUNCTION_TARGET at / when serving.params sets it', async () => {
     const { dir, cleanup } = await tempProject('fixtures/go-hello');
     const manifest = path.join(dir, 'function.yaml');
     await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('    scaleOptions:', '    params:\n      FUNCTION_TARGET: Greet\n    scaleOptions:'));
-    const project = await OfnProject.start(dir, { runtime: 'process' });
+    const project = await OfnProject.start(dir, { runtime });
     try {
       const answer = await project.invoke('go-hello');
       expect(answer.status).toBe(200);
@@ -147,7 +147,9 @@ describe.skipIf(!hasGo)('Go functions through the test API and FUNCTION_TARGET',
       await cleanup();
     }
   }, 300_000);
+});
 
+describe.skipIf(!hasGo)('a Go builder given another language', () => {
   it('names the files a builder expects when the folder holds another language', async () => {
     const { dir, cleanup } = await tempProject('fixtures/go-hello');
     const manifest = path.join(dir, 'function.yaml');
