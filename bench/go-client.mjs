@@ -5,10 +5,12 @@
 // available, the same program measures it too, as a reference.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
 import { builtDaprdPath, DEFAULT_DAPRD_VERSION, installedDaprd } from '../dist/daemon/dapr-mode.js';
 import { figure, freePort, waitForPort } from './util.mjs';
 
@@ -54,6 +56,7 @@ async function goClientLatency() {
     const ours = await measure(client, [process.execPath, '--max-old-space-size=128', '--max-semi-space-size=2', path.join(root, 'dist', 'sidecar', 'ofn-sidecar.cjs')], components, redisPort);
     const daprd = daprdBinary();
     const real = daprd ? await measure(client, [daprd, '--enable-metrics=false'], components, redisPort) : undefined;
+    const floor = await transportFloors(client, redisPort);
     const added = (m, via, q) => m[via][q] - m.direct[q];
     const rows = [];
     for (const q of ['p50', 'p99']) {
@@ -64,11 +67,44 @@ async function goClientLatency() {
       rows.push(figure('Go client: gRPC added, ours (baseline: daprd)', 'p50', added(ours, 'grpc', 'p50'), added(real, 'grpc', 'p50'), 'ms'));
       rows.push(figure('Go client: HTTP added, ours (baseline: daprd)', 'p50', added(ours, 'http', 'p50'), added(real, 'http', 'p50'), 'ms'));
     }
+    // The transports alone, same Go client: a grpc-js server and a node:http server answering at once.
+    rows.push(figure('Go client, transport floor: grpc-js server (baseline: node:http server)', 'p50', floor.grpc.p50, floor.http.p50, 'ms'));
+    rows.push(figure('Go client, ours beyond its transport: gRPC (baseline: HTTP)', 'p50', ours.grpc.p50 - floor.grpc.p50, ours.http.p50 - floor.http.p50, 'ms'));
     rows.push({ name: 'Redis SET straight from Go (subtracted)', metric: 'p50', value: ours.direct.p50, unit: 'ms' });
     return rows;
   } finally {
     redis.kill();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The Go client against servers that answer at once: InvokeBinding on a grpc-js server (an empty
+ * response) and the binding path on a node:http server. What each transport costs with no sidecar.
+ */
+async function transportFloors(client, redisPort) {
+  const same = (b) => b;
+  const server = new grpc.Server();
+  const method = { path: '/dapr.proto.runtime.v1.Dapr/InvokeBinding', requestStream: false, responseStream: false, requestSerialize: same, requestDeserialize: same, responseSerialize: same, responseDeserialize: same };
+  server.addService({ InvokeBinding: method }, { InvokeBinding: (_call, cb) => cb(null, Buffer.alloc(0)) });
+  const grpcPort = await new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const web = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end()));
+  await new Promise((r) => web.listen(0, '127.0.0.1', r));
+  try {
+    // Spawned without waiting synchronously: these servers live in this process's event loop.
+    const out = await new Promise((resolve, reject) => {
+      const child = spawn(client, ['-grpc', String(grpcPort), '-http', String(web.address().port), '-redis', String(redisPort), '-calls', String(CALLS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`the Go client failed against the bare servers: ${stderr}`))));
+    });
+    return JSON.parse(out.trim().split('\n').pop());
+  } finally {
+    server.forceShutdown();
+    await new Promise((r) => web.close(r));
   }
 }
 
