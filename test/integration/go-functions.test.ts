@@ -149,6 +149,26 @@ describe.skipIf(!hasGo).each(runtimes)('Go functions through the test API and FU
   }, 300_000);
 });
 
+describe.skipIf(!hasGo)('the Go module cache', () => {
+  it('builds a project whose dependencies were fetched once with no download at all (FUNC_GOPROXY=off)', async () => {
+    // The first build of this file's other tests (or of any project with the same go.sum) filled the
+    // module cache; this project's own build state is new, and the proxy is switched off.
+    const { dir, cleanup } = await tempProject('fixtures/go-hello');
+    const manifest = path.join(dir, 'function.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('      FUNC_CLEAR_SOURCE: "true"', '      FUNC_CLEAR_SOURCE: "true"\n      FUNC_GOPROXY: "off"'));
+    await writeFile(path.join(dir, 'src', 'context.go'), CONTEXT_GO);
+    const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 60_000, runtime: 'process', zeroMode: 'stop' });
+    try {
+      expect(daemon.failures()).toEqual([]);
+      const res = await request(`http://127.0.0.1:${daemon.gatewayPort}/context`, { headers: { host: 'go-hello.default.ofn.localhost' } });
+      expect(res.status).toBe(200);
+    } finally {
+      await daemon.stop();
+      await cleanup();
+    }
+  }, 300_000);
+});
+
 describe.skipIf(!hasGo)('a Go builder given another language', () => {
   it('names the files a builder expects when the folder holds another language', async () => {
     const { dir, cleanup } = await tempProject('fixtures/go-hello');
