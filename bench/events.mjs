@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EmbeddedBus, EventsEngine, JetStreamBus } from '../dist/events/runtime/index.js';
-import { loadEvents } from '../dist/events/model/index.js';
+import { loadEvents } from '../dist/model/events/index.js';
 import { DiagnosticList } from '../dist/model/diagnostics.js';
 import { figure, freePort, pct, waitForPort } from './util.mjs';
 

@@ -5,7 +5,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isEventKind, loadEvents, type EventDocument } from '../events/model/index.js';
+import { isEventKind, loadEvents, type EventDocument } from './events/index.js';
 import { DiagnosticList, DocumentReporter } from './diagnostics.js';
 import { ModelError, formatDiagnostics } from './errors.js';
 import { readFunctionV1beta1, readFunctionV1beta2, type FunctionDocument } from './function-document.js';

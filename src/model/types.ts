@@ -4,7 +4,7 @@
  * touches Docker or the network.
  */
 
-import type { EventsModel } from '../events/model/types.js';
+import type { EventsModel } from './events/types.js';
 import type { FunctionSpecV1beta2 } from './function-schema.js';
 import type { JsonObject, Origin } from './origin.js';
 

@@ -22,7 +22,7 @@ import {
   type Sink,
   type SourceKind,
   type Trigger,
-} from '../model/index.js';
+} from '../../model/events/index.js';
 import type { Bus } from './bus.js';
 import { deliver } from './delivery.js';
 import { EmbeddedBus } from './embedded-bus.js';

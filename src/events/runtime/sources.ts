@@ -15,7 +15,7 @@ import { CRON_BINDING_PLUGIN } from '../../dapr-components/bindings/cron/index.j
 import { KAFKA_BINDING_PLUGIN } from '../../dapr-components/bindings/kafka/index.js';
 import { MQTT_BINDING_PLUGIN } from '../../dapr-components/bindings/mqtt3/index.js';
 import { REDIS_PUBSUB_PLUGIN } from '../../dapr-components/pubsub/redis/index.js';
-import type { EventSource, SourceKind } from '../model/index.js';
+import type { EventSource, SourceKind } from '../../model/events/index.js';
 import { componentLogger } from './logger.js';
 
 export type SourceHandler = (data: Buffer, metadata: Metadata) => Promise<void>;

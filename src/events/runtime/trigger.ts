@@ -8,7 +8,7 @@
  * the bus only once all of that finished, so events of one topic reach a trigger's sinks in order
  * and an engine stopped mid-delivery gets the event again.
  */
-import { compileCondition, type Condition, type Sink, type Subscriber, type Trigger, type TriggerInput } from '../model/index.js';
+import { compileCondition, type Condition, type Sink, type Subscriber, type Trigger, type TriggerInput } from '../../model/events/index.js';
 import { errorMessage } from '../../errors.js';
 import type { Bus, BusSubscription } from './bus.js';
 import { unwrapEvent } from './envelope.js';

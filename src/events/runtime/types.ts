@@ -1,5 +1,5 @@
 /** Public types of the events runtime: the engine's options and the hops it records. */
-import type { EventsModel, Sink } from '../model/index.js';
+import type { EventsModel, Sink } from '../../model/events/index.js';
 
 /** What an event went through, one record per step. */
 export type HopStage = 'source' | 'bus' | 'trigger' | 'sink' | 'topic' | 'dead-letter';

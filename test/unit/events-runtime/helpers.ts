@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 
-import { loadEvents, type EventDocument, type EventsModel } from '../../../src/events/model/index.js';
+import { loadEvents, type EventDocument, type EventsModel } from '../../../src/model/events/index.js';
 import { DiagnosticList } from '../../../src/model/diagnostics.js';
 import type { EventHop } from '../../../src/events/runtime/index.js';
 

@@ -9,7 +9,7 @@ import {
   loadEvents,
   type EventDocument,
   type EventsModel,
-} from '../../../src/events/model/index.js';
+} from '../../../src/model/events/index.js';
 import { DiagnosticList } from '../../../src/model/diagnostics.js';
 import { formatDiagnostic, loadProject } from '../../../src/model/index.js';
 

@@ -4,8 +4,8 @@
  * and dropped: the CRD preserves none.
  */
 import { z } from 'zod';
-import { objectMetaSchema } from '../../model/shared-schemas.js';
-import { bool, int32, obj, str } from '../../model/schema-primitives.js';
+import { objectMetaSchema } from '../shared-schemas.js';
+import { bool, int32, obj, str } from '../schema-primitives.js';
 import {
   genericScaleOptionFields,
   namedMap,

@@ -3,8 +3,8 @@
  * Unknown keys are reported (as warnings) and dropped: the CRD preserves none.
  */
 import { z } from 'zod';
-import { objectMetaSchema } from '../../model/shared-schemas.js';
-import { bool, int32, obj, str } from '../../model/schema-primitives.js';
+import { objectMetaSchema } from '../shared-schemas.js';
+import { bool, int32, obj, str } from '../schema-primitives.js';
 import type { EventKind } from './constants.js';
 import { genericScaleOptionFields, requiredOneOf, requiredString } from './schema-pieces.js';
 

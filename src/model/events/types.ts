@@ -3,7 +3,7 @@
  * and defaulted (`events.openfunction.io/v1alpha1`, OpenFunction 1.2). Plain data: no methods, so
  * it can be cloned and sent over the control API; lookups are functions in lookup.ts.
  */
-import type { JsonObject, Origin } from '../../model/origin.js';
+import type { JsonObject, Origin } from '../origin.js';
 import type { SourceKind } from './constants.js';
 
 /** What every loaded event resource carries. */

@@ -1,7 +1,7 @@
 /** Zod pieces shared by the event kinds' schemas. */
 import { z } from 'zod';
-import { kedaAdvancedSchema } from '../../model/shared-schemas.js';
-import { int32, obj, str, stringMap } from '../../model/schema-primitives.js';
+import { kedaAdvancedSchema } from '../shared-schemas.js';
+import { int32, obj, str, stringMap } from '../schema-primitives.js';
 import { schemaName, type EventKind } from './constants.js';
 
 /**

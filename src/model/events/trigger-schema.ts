@@ -3,8 +3,8 @@
  * warnings) and dropped: the CRD preserves none.
  */
 import { z } from 'zod';
-import { objectMetaSchema } from '../../model/shared-schemas.js';
-import { obj, str } from '../../model/schema-primitives.js';
+import { objectMetaSchema } from '../shared-schemas.js';
+import { obj, str } from '../schema-primitives.js';
 import { requiredList, requiredMap, requiredString, sinkSchema } from './schema-pieces.js';
 
 const K = 'Trigger';

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { FieldPath } from '../../model/field-path.js';
-import type { JsonObject, Origin } from '../../model/types.js';
+import type { FieldPath } from '../field-path.js';
+import type { JsonObject, Origin } from '../types.js';
 
 /**
  * One manifest as loadProject keeps it (`project.others`), plus, when known, a way from a field

@@ -3,7 +3,7 @@
  * Trigger inputs name, and webhook paths used twice. A reference to a document that has errors
  * of its own is not reported again.
  */
-import type { DocumentReporter } from '../../model/diagnostics.js';
+import type { DocumentReporter } from '../diagnostics.js';
 import { DEFAULT_BUS } from './constants.js';
 import { placeOf, qualifiedName, type EventDocument } from './event-document.js';
 import { eventsOf } from './lookup.js';

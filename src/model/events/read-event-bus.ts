@@ -1,6 +1,6 @@
 /** One EventBus or ClusterEventBus document to a validated EventBus. */
-import type { DocumentReporter } from '../../model/diagnostics.js';
-import { checkAgainstSchema } from '../../model/schema-issues.js';
+import type { DocumentReporter } from '../diagnostics.js';
+import { checkAgainstSchema } from '../schema-issues.js';
 import { schemaName } from './constants.js';
 import { eventBusSchema } from './event-bus-schema.js';
 import type { EventDocument } from './event-document.js';

@@ -3,7 +3,7 @@
  * against its CRD schema and ofn-local's rules, duplicates and references checked across them,
  * defaults applied. Problems go to a DiagnosticList; the model holds only resources without errors.
  */
-import { DiagnosticList, DocumentReporter } from '../../model/diagnostics.js';
+import { DiagnosticList, DocumentReporter } from '../diagnostics.js';
 import { isEventKind } from './constants.js';
 import { placeOf, qualifiedName, type EventDocument } from './event-document.js';
 import { emptyEventsModel } from './lookup.js';

@@ -1,6 +1,6 @@
 /** One EventSource document to a validated, defaulted EventSource (no cross-references here). */
-import type { DocumentReporter } from '../../model/diagnostics.js';
-import { checkAgainstSchema, describeValue } from '../../model/schema-issues.js';
+import type { DocumentReporter } from '../diagnostics.js';
+import { checkAgainstSchema, describeValue } from '../schema-issues.js';
 import { DEFAULT_LOG_LEVEL, SOURCE_KINDS, schemaName } from './constants.js';
 import { cronScheduleProblem } from '../../shared/go-compat/cron.js';
 import type { EventDocument } from './event-document.js';

@@ -1,6 +1,6 @@
 /** One Trigger document to a validated, defaulted Trigger (no cross-references here). */
-import type { DocumentReporter } from '../../model/diagnostics.js';
-import { checkAgainstSchema } from '../../model/schema-issues.js';
+import type { DocumentReporter } from '../diagnostics.js';
+import { checkAgainstSchema } from '../schema-issues.js';
 import { checkCondition, isConditionName } from './condition.js';
 import { DEFAULT_LOG_LEVEL, schemaName } from './constants.js';
 import type { EventDocument } from './event-document.js';

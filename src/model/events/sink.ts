@@ -1,7 +1,7 @@
 /** Sinks (`sink`, `deadLetterSink`): what ofn-local can deliver to, and their defaults. */
-import type { DocumentReporter } from '../../model/diagnostics.js';
-import type { FieldPath } from '../../model/field-path.js';
-import { describeValue } from '../../model/schema-issues.js';
+import type { DocumentReporter } from '../diagnostics.js';
+import type { FieldPath } from '../field-path.js';
+import { describeValue } from '../schema-issues.js';
 import type { SinkInput } from './schema-pieces.js';
 import type { Sink } from './types.js';
 
