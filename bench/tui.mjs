@@ -70,16 +70,19 @@ class FloodClient {
   produced = 0;
   #fns = ['default/api', 'default/orders', 'shop/cart', 'shop/pay', 'jobs/report'];
   #seq = 0;
+  /** The protocol's JournalReader, as DaemonClient offers it. */
+  journal = { read: (query, signal) => this.#read(query, signal) };
 
   status() {
     return Promise.resolve({
       project: 'bench-1a2b3c4d',
       root: '/bench/project',
       runtime: 'process',
+      dapr: 'embedded',
       gateway: 'http://localhost:8480',
       functions: this.#fns.map((key) => {
         const [namespace, name] = key.split('/');
-        return { name, namespace, runtime: 'knative', state: 'ready', replicas: 1, url: `http://localhost:8480/${key}`, hostUrl: `http://${name}.${namespace}.ofn.localhost:8480/` };
+        return { name, namespace, runtime: 'knative', state: 'ready', replicas: 1, minReplicas: 1, maxReplicas: 3, url: `http://localhost:8480/${key}`, hostUrl: `http://${name}.${namespace}.ofn.localhost:8480/` };
       }),
     });
   }
@@ -104,7 +107,7 @@ class FloodClient {
     return JSON.stringify({ ...e, seq, ts });
   }
 
-  async *journal(_query, signal) {
+  async *#read(_query, signal) {
     const start = performance.now();
     const queue = [];
     let wake;
@@ -176,7 +179,7 @@ async function measure(mode) {
   } else {
     let n = 0;
     work = (async () => {
-      for await (const e of client.journal({ follow: true }, ac.signal)) if (e.seq) n++;
+      for await (const e of client.journal.read({ follow: true }, ac.signal)) if (e.seq) n++;
     })();
     consumed = () => n;
   }

@@ -1,4 +1,4 @@
-import type { JournalEntry } from '../daemon/events.js';
+import type { JournalEntry } from '../protocol/journal.js';
 
 /**
  * A journal entry as one plain timestamped line (CI, no TTY, `up` in the foreground), or undefined

@@ -1,19 +1,24 @@
 import { OfnError } from '../errors.js';
-import type { DaemonStatus } from './daemon.js';
+import type { DaemonApi, InputAnswer, PublishAnswer } from '../protocol/api.js';
+import type { JournalEntry, JournalQuery, JournalReader } from '../protocol/journal.js';
+import type { DaemonStatus } from '../protocol/status.js';
 import type { DaemonInfo } from './daemon-file.js';
-import type { JournalEntry } from './events.js';
 
 export class ClientError extends OfnError<'ERR_DAEMON_UNREACHABLE' | 'ERR_CONTROL_API'> {}
 
-/** The CLI's (and later the TUI's) only way to the daemon: its control API. */
-export class DaemonClient {
+/** The protocol's `DaemonApi` over the daemon's control API: how the CLI, the TUI and an attached test reach a daemon. */
+export class DaemonClient implements DaemonApi {
+  /** The journal as the control API streams it (NDJSON). */
+  readonly journal: JournalReader = { read: (query, signal) => this.#readJournal(query, signal) };
+
   constructor(readonly info: DaemonInfo) {}
 
   status(): Promise<DaemonStatus> {
     return this.#json('GET', '/v1/status');
   }
 
-  shutdown(): Promise<unknown> {
+  /** Asks the daemon to stop; resolves once it has taken the request (it then stops everything it started). */
+  stop(): Promise<unknown> {
     return this.#json('POST', '/v1/shutdown');
   }
 
@@ -27,27 +32,28 @@ export class DaemonClient {
   }
 
   /** Publishes through the sidecar of a running function that has `pubsub`; resolves to the sidecar's answer. */
-  publish(namespace: string, pubsub: string, topic: string, body: Buffer, contentType: string): Promise<{ status: number; via: string; body: string }> {
+  publish(namespace: string, pubsub: string, topic: string, body: Buffer, contentType: string): Promise<PublishAnswer> {
     return this.#send(`/v1/publish/${[namespace, pubsub, topic].map(encodeURIComponent).join('/')}`, body, contentType);
   }
 
   /** Delivers an event to an async function's input binding; resolves to the app's answer. */
-  invokeInput(namespace: string, name: string, binding: string | undefined, body: Buffer, contentType: string): Promise<{ status: number; body: string; input: string; via: string }> {
+  invokeInput(namespace: string, name: string, binding: string | undefined, body: Buffer, contentType: string): Promise<InputAnswer> {
     const q = binding ? `?binding=${encodeURIComponent(binding)}` : '';
     return this.#send(`/v1/functions/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/input${q}`, body, contentType);
   }
 
   /** Injects an event as if its EventSource produced it; resolves to the event's id. */
-  async emitEvent(namespace: string, eventSource: string, event: string, body: Buffer, contentType: string): Promise<string> {
+  async emitEvent(namespace: string, eventSource: string, event: string, body: Buffer, contentType?: string): Promise<string> {
     const answer = await this.#send<{ id: string }>(`/v1/events/${[namespace, eventSource, event].map(encodeURIComponent).join('/')}`, body, contentType);
     return answer.id;
   }
 
   /** POSTs a body; the daemon answers JSON: an `{error, hint}` one with a non-2xx status is thrown, any other is the answer. */
-  async #send<T>(path: string, body: Buffer, contentType: string): Promise<T> {
+  async #send<T>(path: string, body: Buffer, contentType: string | undefined): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(this.info.controlUrl + path, { method: 'POST', headers: { authorization: `Bearer ${this.info.token}`, 'content-type': contentType }, body });
+      const headers: Record<string, string> = { authorization: `Bearer ${this.info.token}`, ...(contentType ? { 'content-type': contentType } : {}) };
+      res = await fetch(this.info.controlUrl + path, { method: 'POST', headers, body });
     } catch (err) {
       throw new ClientError('ERR_DAEMON_UNREACHABLE', `the daemon of ${this.info.root} does not answer at ${this.info.controlUrl}`, {}, 'run `ofn-local down` to clean up, then `ofn-local up` again', { cause: err });
     }
@@ -57,7 +63,7 @@ export class DaemonClient {
   }
 
   /** Journal entries (optionally following new ones until `signal` aborts). */
-  async *journal(query: { after?: number; fn?: string; types?: string[]; follow?: boolean }, signal?: AbortSignal): AsyncGenerator<JournalEntry> {
+  async *#readJournal(query: JournalQuery, signal?: AbortSignal): AsyncGenerator<JournalEntry> {
     const q = new URLSearchParams();
     if (query.after) q.set('after', String(query.after));
     if (query.fn) q.set('fn', query.fn);

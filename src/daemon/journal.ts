@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { JournalEntry, OfnEvent } from './events.js';
+import { matchesQuery, type JournalEntry, type JournalQuery, type JournalReader, type OfnEvent } from '../protocol/journal.js';
 
 export type JournalListener = (entry: JournalEntry) => void;
 
@@ -7,12 +7,15 @@ export type JournalListener = (entry: JournalEntry) => void;
  * Append-only record of everything that happens: NDJSON on disk (`.ofn-local/journal.ndjson`) and a
  * bounded ring in memory that readers replay from a sequence number, then follow.
  */
-export class Journal {
+export class Journal implements JournalReader {
   readonly #ring: JournalEntry[] = [];
   readonly #capacity: number;
   readonly #listeners = new Set<JournalListener>();
+  /** Wakes each following reader once the journal closes. */
+  readonly #onClose = new Set<() => void>();
   readonly #out?: WriteStream;
   #seq = 0;
+  #closed = false;
 
   constructor(opts: { file?: string; capacity?: number } = {}) {
     this.#capacity = opts.capacity ?? 20_000;
@@ -51,7 +54,53 @@ export class Journal {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * The entries kept after `query.after` that match `query`; with `follow`, then each new one until
+   * `signal` aborts or the journal closes. What the control API streams, and the daemon's side of `DaemonApi`.
+   */
+  async *read(query: JournalQuery, signal?: AbortSignal): AsyncGenerator<JournalEntry> {
+    const after = query.after ?? 0;
+    if (!query.follow) {
+      for (const e of this.since(after)) if (matchesQuery(e, query)) yield e;
+      return;
+    }
+    if (this.#closed || signal?.aborted) return;
+    let queue: JournalEntry[] = [];
+    let wake: (() => void) | undefined;
+    const stop = () => wake?.();
+    const unsubscribe = this.subscribe((e) => {
+      if (!matchesQuery(e, query)) return;
+      queue.push(e);
+      wake?.();
+    }, after);
+    this.#onClose.add(stop);
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      while (!signal?.aborted) {
+        if (queue.length === 0) {
+          if (this.#closed) return;
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
+        // Taken a batch at a time: a replay of the whole ring is one swap, not a shift per entry.
+        const batch = queue;
+        queue = [];
+        for (const e of batch) {
+          if (signal?.aborted) return;
+          yield e;
+        }
+      }
+    } finally {
+      unsubscribe();
+      this.#onClose.delete(stop);
+      signal?.removeEventListener('abort', stop);
+    }
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
+    for (const stop of this.#onClose) stop();
     this.#listeners.clear();
     const out = this.#out;
     if (out) await new Promise<void>((resolve) => out.end(resolve));

@@ -2,7 +2,7 @@
  * What functions sent to output bindings and topics, as the daemon journals it (`output.sent`, from
  * the sidecar's capture), and the matching that `outputs()` and `waitFor()` use.
  */
-import type { EventOf, JournalEntry } from '../daemon/events.js';
+import type { EventOf, JournalEntry } from '../protocol/journal.js';
 
 export interface Output {
   /** Journal sequence number: later outputs have larger ones. */

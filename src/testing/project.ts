@@ -7,10 +7,13 @@ import { gatewayFetch } from '../shared/gateway-fetch.js';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Daemon, type DaemonStatus, type FunctionStatus } from '../daemon/daemon.js';
+import { Daemon } from '../daemon/daemon.js';
 import { DaemonClient } from '../daemon/client.js';
 import { daemonFile, pidAlive, readDaemonInfo } from '../daemon/daemon-file.js';
-import type { JournalEntry } from '../daemon/events.js';
+import type { DaemonApi } from '../protocol/api.js';
+import type { JournalEntry } from '../protocol/journal.js';
+import { applyEvents, initialState, type OutputSent, type ProjectState } from '../protocol/project-state.js';
+import type { DaemonStatus, FunctionStatus } from '../protocol/status.js';
 import { errorMessage } from '../errors.js';
 import { projectId, projectRoot } from '../daemon/state.js';
 import { registerInRun } from '../shared/run-registry.js';
@@ -71,35 +74,57 @@ export interface WaitOptions {
   count?: number;
 }
 
-/** What the project is started in: the daemon here, or a client of a running one. */
-interface Backend {
-  status(): Promise<DaemonStatus>;
-  publish(namespace: string, pubsub: string, topic: string, body: Buffer, contentType: string): Promise<{ status: number; via: string; body: string }>;
-  invokeInput(namespace: string, name: string, binding: string | undefined, body: Buffer, contentType: string): Promise<{ status: number; body: string; input: string; via: string }>;
-  emitEvent(namespace: string, eventSource: string, event: string, body: Buffer, contentType: string): Promise<string>;
-  close(): Promise<void>;
-}
-
-/** Log lines kept per instance (oldest dropped). */
-const LOG_LINES = 2000;
-/** Other journal entries kept (oldest dropped). */
+/** Log lines kept per function, outputs kept (oldest dropped). */
+const LIMITS = { logsPerFunction: 2000, outputs: 10_000 };
+/** Journal entries other than log lines kept for journal() (oldest dropped). */
 const JOURNAL_ENTRIES = 10_000;
 
-export class OfnProject {
-  readonly #backend: Backend;
-  readonly #outputs: Output[] = [];
-  readonly #logs = new Map<string, { instance: string; line: string }[]>();
-  readonly #waiters = new Set<(stopped?: boolean) => void>();
-  readonly #services = new Map<string, string>();
+/**
+ * The project's state, from the journal through the protocol's reducer. Entries are applied when
+ * something is read, a batch at a time: a flood of log lines costs one copy per read, not one per line.
+ */
+class ProjectFeed {
+  #state = initialState(LIMITS);
+  #queue: JournalEntry[] = [];
   /** Journal entries other than log lines (bounded). */
-  readonly #journal: JournalEntry[] = [];
+  readonly entries: JournalEntry[] = [];
+
+  take(e: JournalEntry): void {
+    this.#queue.push(e);
+    if (e.type === 'instance.log' || e.type === 'build.log') return;
+    this.entries.push(e);
+    if (this.entries.length > JOURNAL_ENTRIES) this.entries.shift();
+  }
+
+  get state(): ProjectState {
+    if (this.#queue.length > 0) {
+      this.#state = applyEvents(this.#state, this.#queue);
+      this.#queue = [];
+    }
+    return this.#state;
+  }
+}
+
+export class OfnProject {
+  readonly #api: DaemonApi;
+  /** Stops the daemon started here, or detaches from one running elsewhere. */
+  readonly #close: () => Promise<void>;
+  /** A gateway address to report instead of the daemon's own (a port mapped out of a container). */
+  readonly #gatewayUrl: string | undefined;
+  readonly #feed: ProjectFeed;
+  /** The Output of each output.sent entry, made once. */
+  readonly #outputs = new WeakMap<OutputSent, Output>();
+  readonly #waiters = new Set<(stopped?: boolean) => void>();
   #mark = 0;
   #closed: Promise<void> | undefined;
   #status: DaemonStatus;
 
-  private constructor(backend: Backend, status: DaemonStatus) {
-    this.#backend = backend;
-    this.#status = status;
+  private constructor(api: DaemonApi, feed: ProjectFeed, status: DaemonStatus, close: () => Promise<void>, gatewayUrl?: string) {
+    this.#api = api;
+    this.#feed = feed;
+    this.#close = close;
+    this.#gatewayUrl = gatewayUrl;
+    this.#status = remapGateway(status, gatewayUrl);
   }
 
   /**
@@ -110,7 +135,7 @@ export class OfnProject {
   static async start(input: string | string[], opts: StartOptions = {}): Promise<OfnProject> {
     const inputs = Array.isArray(input) ? input : [input];
     const cwd = opts.cwd ?? process.cwd();
-    const seen: JournalEntry[] = [];
+    const feed = new ProjectFeed();
     let project: OfnProject | undefined;
     const session = `t${randomBytes(3).toString('hex')}`;
     const timeout = opts.readyTimeoutMs ?? 180_000;
@@ -138,30 +163,26 @@ export class OfnProject {
         daprdVersion: opts.daprdVersion,
         session,
         signal: abort.signal,
-        onEvent: (e) => (project ? project.#take(e) : seen.push(e)),
+        onEvent: (e) => {
+          feed.take(e);
+          if (e.type === 'output.sent' && project) project.#outputSent();
+        },
       });
     } catch (err) {
       await rm(sessionDir, { recursive: true, force: true }).catch(() => undefined);
       unregister();
-      if (abort.signal.aborted) throw new OfnTestingError('ERR_NOT_READY', `the project did not get ready within ${timeout} ms; ${pending(seen)}`, {}, 'raise readyTimeoutMs, or look at the build output above');
+      if (abort.signal.aborted) throw new OfnTestingError('ERR_NOT_READY', `the project did not get ready within ${timeout} ms; ${pending(feed.state)}`, {}, 'raise readyTimeoutMs, or look at the build output above');
       throw new OfnTestingError('ERR_NOT_READY', `the project did not start: ${errorMessage(err)}`, {}, undefined, { cause: err });
     } finally {
       clearTimeout(timer);
     }
-    const backend: Backend = {
-      status: async () => daemon.status(),
-      publish: (...a) => daemon.publish(...a),
-      invokeInput: (...a) => daemon.invokeInput(...a),
-      emitEvent: (...a) => daemon.emitEvent(...a),
-      close: async () => {
-        await daemon.stop();
-        await rm(daemon.stateDir, { recursive: true, force: true });
-        unregister();
-      },
+    const close = async () => {
+      await daemon.stop();
+      await rm(daemon.stateDir, { recursive: true, force: true });
+      unregister();
     };
-    project = new OfnProject(backend, daemon.status());
-    for (const e of seen) project.#take(e);
-    const failures = daemon.failures();
+    project = new OfnProject(daemon, feed, daemon.status(), close);
+    const failures = feed.state.failures;
     if (failures.length > 0) {
       const tails = project.#logTails();
       await project.stop();
@@ -189,24 +210,21 @@ export class OfnProject {
    */
   static async attach(target: { controlUrl: string; token: string; root?: string; gatewayUrl?: string }): Promise<OfnProject> {
     const client = new DaemonClient({ pid: 0, projectId: '', root: target.root ?? target.controlUrl, controlUrl: target.controlUrl, token: target.token, gatewayUrl: target.gatewayUrl ?? '', startedAt: '' });
-    const mapped = async () => remapGateway(await client.status(), target.gatewayUrl);
     const stream = new AbortController();
     let following: Promise<void> = Promise.resolve();
-    const backend: Backend = {
-      status: mapped,
-      publish: (...a) => client.publish(...a),
-      invokeInput: (...a) => client.invokeInput(...a),
-      emitEvent: (...a) => client.emitEvent(...a),
-      close: async () => {
-        stream.abort();
-        await following.catch(() => undefined);
-      },
+    const close = async () => {
+      stream.abort();
+      await following.catch(() => undefined);
     };
-    const project = new OfnProject(backend, await mapped());
+    const feed = new ProjectFeed();
+    const project = new OfnProject(client, feed, await client.status(), close, target.gatewayUrl);
     // From the journal's end on: outputs and logs of this test run only (backing services from the start).
-    const after = await lastSeq(client, (e) => project.#take(e));
+    const after = await lastSeq(client, (e) => feed.take(e));
     following = (async () => {
-      for await (const e of client.journal({ after, follow: true }, stream.signal)) project.#take(e);
+      for await (const e of client.journal.read({ after, follow: true }, stream.signal)) {
+        feed.take(e);
+        if (e.type === 'output.sent') project.#outputSent();
+      }
     })();
     following.catch(() => undefined);
     return project;
@@ -219,7 +237,7 @@ export class OfnProject {
 
   /** The functions as the daemon reports them (name, namespace, runtime, state, replicas, url…). */
   async status(): Promise<DaemonStatus> {
-    this.#status = await this.#backend.status();
+    this.#status = remapGateway(await this.#api.status(), this.#gatewayUrl);
     return this.#status;
   }
 
@@ -247,7 +265,7 @@ export class OfnProject {
       }
     }
     if (f.runtime === 'async') {
-      const answer = await this.#backend.invokeInput(f.namespace, f.name, opts.input, Buffer.from(payload ?? '{}'), headers['content-type'] ?? 'application/json');
+      const answer = await this.#api.invokeInput(f.namespace, f.name, opts.input, Buffer.from(payload ?? '{}'), headers['content-type'] ?? 'application/json');
       return { status: answer.status, headers: {}, body: answer.body, json: <T>() => JSON.parse(answer.body) as T };
     }
     const base = this.url(fn, opts.namespace);
@@ -268,7 +286,7 @@ export class OfnProject {
     const isBytes = typeof data === 'string' || Buffer.isBuffer(data);
     const body = Buffer.isBuffer(data) ? data : Buffer.from(isBytes ? (data as string) : JSON.stringify(data));
     const contentType = opts.contentType ?? (isBytes ? 'text/plain' : 'application/json');
-    const res = await this.#backend.publish(opts.namespace ?? 'default', pubsub, topic, body, contentType);
+    const res = await this.#api.publish(opts.namespace ?? 'default', pubsub, topic, body, contentType);
     if (res.status >= 300) throw new OfnTestingError('ERR_TESTING', `publishing to ${pubsub}/${topic} through ${res.via} failed with ${res.status}: ${res.body}`);
   }
 
@@ -281,17 +299,17 @@ export class OfnProject {
     this.#assertOpen();
     const isBytes = typeof data === 'string' || Buffer.isBuffer(data);
     const body = Buffer.isBuffer(data) ? data : Buffer.from(isBytes ? (data as string) : JSON.stringify(data));
-    return this.#backend.emitEvent(opts.namespace ?? 'default', eventSource, event, body, opts.contentType ?? (isBytes ? 'text/plain' : 'application/json'));
+    return this.#api.emitEvent(opts.namespace ?? 'default', eventSource, event, body, opts.contentType ?? (isBytes ? 'text/plain' : 'application/json'));
   }
 
   /** Outputs sent since the start (or since clearOutputs()), oldest first. */
   outputs(filter: OutputFilter = {}): Output[] {
-    return this.#outputs.filter((o) => o.seq > this.#mark && matches(o, filter));
+    return this.#feed.state.outputs.filter((e) => e.seq > this.#mark).map((e) => this.#output(e)).filter((o) => matches(o, filter));
   }
 
   /** Forget the outputs so far: outputs() and waitFor() see only later ones (e.g. in beforeEach). */
   clearOutputs(): void {
-    this.#mark = this.#outputs.at(-1)?.seq ?? this.#mark;
+    this.#mark = this.#feed.state.outputs.at(-1)?.seq ?? this.#mark;
   }
 
   /**
@@ -336,8 +354,9 @@ export class OfnProject {
    * to its Kafka from the test. Functions keep using the names in their manifests.
    */
   serviceAddress(name: string): string {
-    const address = this.#services.get(name);
-    if (!address) throw new OfnTestingError('ERR_TESTING', `no backing service ${name} was started (started: ${[...this.#services.keys()].join(', ') || 'none'})`, {}, 'declare it in ofn-local.yaml');
+    const services = this.#feed.state.services;
+    const address = services[name];
+    if (!address) throw new OfnTestingError('ERR_TESTING', `no backing service ${name} was started (started: ${Object.keys(services).join(', ') || 'none'})`, {}, 'declare it in ofn-local.yaml');
     return address;
   }
 
@@ -346,19 +365,19 @@ export class OfnProject {
    * requests, outputs…; log lines are in logs()), oldest first, optionally of some types only.
    */
   journal<T extends JournalEntry['type']>(...types: T[]): Extract<JournalEntry, { type: T }>[] {
-    return this.#journal.filter((e) => types.length === 0 || (types as string[]).includes(e.type)) as Extract<JournalEntry, { type: T }>[];
+    return this.#feed.entries.filter((e) => types.length === 0 || (types as string[]).includes(e.type)) as Extract<JournalEntry, { type: T }>[];
   }
 
   /** What a function's instances printed (not its sidecar's unless asked), oldest first. */
   logs(fn: string, opts: { namespace?: string; sidecar?: boolean } = {}): string[] {
     const f = this.#function(fn, opts.namespace);
-    return (this.#logs.get(`${f.namespace}/${f.name}`) ?? []).filter((l) => opts.sidecar || !l.instance.endsWith('/daprd')).map((l) => l.line);
+    return outputLines(this.#feed.state, `${f.namespace}/${f.name}`, opts.sidecar);
   }
 
   /** Stops everything it started (or detaches from a running daemon). Safe to call more than once. */
   stop(): Promise<void> {
     if (!this.#closed) for (const w of [...this.#waiters]) w(true);
-    this.#closed ??= this.#backend.close();
+    this.#closed ??= this.#close();
     return this.#closed;
   }
 
@@ -366,26 +385,15 @@ export class OfnProject {
     return this.stop();
   }
 
-  #take(e: JournalEntry): void {
-    if (e.type === 'service.started') this.#services.set(e.name, e.address);
-    if (e.type !== 'instance.log' && e.type !== 'build.log') {
-      this.#journal.push(e);
-      if (this.#journal.length > JOURNAL_ENTRIES) this.#journal.shift();
-    }
-    if (e.type === 'output.sent') {
-      this.#outputs.push(toOutput(e));
-      for (const w of [...this.#waiters]) w();
-    } else if (e.type === 'instance.log') {
-      const lines = this.#logs.get(e.fn) ?? [];
-      lines.push({ instance: e.instance, line: e.line });
-      if (lines.length > LOG_LINES) lines.shift();
-      this.#logs.set(e.fn, lines);
-    } else if (e.type === 'build.log' || e.type === 'build.failed' || e.type === 'instance.failed') {
-      const lines = this.#logs.get(e.fn) ?? [];
-      lines.push({ instance: 'build', line: e.type === 'build.log' ? e.line : `${e.type}: ${e.message}` });
-      if (lines.length > LOG_LINES) lines.shift();
-      this.#logs.set(e.fn, lines);
-    }
+  /** An output arrived: waitFor() looks again. */
+  #outputSent(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+
+  #output(e: OutputSent): Output {
+    let o = this.#outputs.get(e);
+    if (!o) this.#outputs.set(e, (o = toOutput(e)));
+    return o;
   }
 
   #function(fn: string, namespace?: string): FunctionStatus {
@@ -402,24 +410,31 @@ export class OfnProject {
   }
 
   #logTails(lines = 15): string {
-    return [...this.#logs]
-      .map(([fn, l]) => `\n--- last output of ${fn} ---\n${l.slice(-lines).map((x) => `  ${x.line}`).join('\n')}`)
+    const state = this.#feed.state;
+    return state.order
+      .map((fn) => [fn, outputLines(state, fn, true)] as const)
+      .filter(([, l]) => l.length > 0)
+      .map(([fn, l]) => `\n--- last output of ${fn} ---\n${l.slice(-lines).map((x) => `  ${x}`).join('\n')}`)
       .join('');
   }
 }
 
+/** The output of a function: what its build and instances printed, and their failures (not its sidecar's unless asked). */
+function outputLines(state: ProjectState, fn: string, sidecar = false): string[] {
+  return (state.functions[fn]?.logs ?? [])
+    .filter((l) => l.source === 'build' || (l.source === 'instance' && (sidecar || l.kind !== 'instance.log' || !l.instance?.endsWith('/daprd'))))
+    .map((l) => l.text);
+}
+
 /** What was still under way when the ready timeout passed. */
-function pending(seen: JournalEntry[]): string {
-  const state = new Map<string, string>();
-  for (const e of seen) {
-    if (e.type === 'build.started') state.set(e.fn, 'building');
-    else if (e.type === 'build.finished') state.set(e.fn, 'starting');
-    else if (e.type === 'build.failed') state.set(e.fn, `build failed: ${e.message}`);
-    else if (e.type === 'instance.ready') state.set(e.fn, 'ready');
-  }
-  const lastLog = new Map<string, string>();
-  for (const e of seen) if (e.type === 'build.log' || e.type === 'instance.log') lastLog.set(e.fn, e.line);
-  const rows = [...state].filter(([, s]) => s !== 'ready').map(([fn, s]) => `${fn} still ${s}${lastLog.has(fn) ? ` (last line: ${lastLog.get(fn)})` : ''}`);
+function pending(state: ProjectState): string {
+  const rows = state.order.flatMap((key) => {
+    const fn = state.functions[key]!;
+    if (!fn.change || fn.change.what !== 'build' || fn.instances > 0) return [];
+    const doing = fn.change.phase === 'running' ? 'building' : fn.change.phase === 'done' ? 'starting' : `build failed: ${fn.change.message}`;
+    const last = fn.logs.findLast((l) => l.kind === 'build.log' || l.kind === 'instance.log');
+    return [`${key} still ${doing}${last ? ` (last line: ${last.text})` : ''}`];
+  });
   return rows.length ? rows.join('; ') : 'no function had started building';
 }
 
@@ -432,9 +447,9 @@ function remapGateway(status: DaemonStatus, gatewayUrl: string | undefined): Dae
 }
 
 /** The journal's last sequence number; `services` sees the backing services started so far. */
-async function lastSeq(client: DaemonClient, services: (e: JournalEntry) => void): Promise<number> {
+async function lastSeq(client: DaemonApi, services: (e: JournalEntry) => void): Promise<number> {
   let last = 0;
-  for await (const e of client.journal({})) {
+  for await (const e of client.journal.read({})) {
     last = e.seq;
     if (e.type === 'service.started') services(e);
   }

@@ -1,16 +1,15 @@
-import type { JournalEntry } from '../daemon/events.js';
 import { errorMessage } from '../errors.js';
+import type { DaemonApi } from '../protocol/api.js';
 import type { Action } from './keymap.js';
-import type { StatusLike } from './project-state.js';
 import type { TuiStore } from './store.js';
 import { selectedKey } from './ui-state.js';
 
-/** What the UI needs of the daemon: its control API (DaemonClient fits), never the runtime. */
-export interface TuiClient {
-  status(): Promise<StatusLike>;
-  journal(query: { after?: number; follow?: boolean }, signal?: AbortSignal): AsyncIterable<JournalEntry>;
+/**
+ * What the UI needs of the daemon: the protocol's `DaemonApi` (its status, journal and rebuild), and
+ * scaling a function to zero, which the control API's client offers (DaemonClient fits); never the runtime.
+ */
+export interface TuiClient extends Pick<DaemonApi, 'status' | 'journal' | 'rebuild'> {
   scaleToZero(namespace: string, name: string): Promise<unknown>;
-  rebuild(namespace: string, name: string): Promise<unknown>;
 }
 
 export interface ControllerOptions {
@@ -160,7 +159,7 @@ export class TuiController {
     const signal = this.#abort.signal;
     while (!signal.aborted) {
       try {
-        const stream = client.journal({ after: this.#store.lastSeq, follow: true }, signal);
+        const stream = client.journal.read({ after: this.#store.lastSeq, follow: true }, signal);
         this.#store.connection('live');
         for await (const entry of stream) this.#store.push(entry);
         if (signal.aborted) return;

@@ -7,5 +7,5 @@ export { TuiStore, type Snapshot, type Connection } from './store.js';
 export { TuiController, type TuiClient } from './controller.js';
 export { wantsTui, isCi } from './terminal.js';
 export { colorEnabled } from './theme.js';
-export { applyEvent, applyEvents, applyStatus, initialState, LIMITS, type ProjectState, type FunctionView, type EventRow, type Hop } from './project-state.js';
+export { applyEvent, applyEvents, applyStatus, initialState, LIMITS, type ProjectState, type FunctionView, type EventRow, type Hop } from '../protocol/project-state.js';
 export { BINDINGS } from './keymap.js';

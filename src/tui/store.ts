@@ -1,5 +1,6 @@
-import type { JournalEntry } from '../daemon/events.js';
-import { addNotice, applyEvents, applyStatus, dismissError, initialState, type ProjectState, type StatusLike } from './project-state.js';
+import type { JournalEntry } from '../protocol/journal.js';
+import { addNotice, applyEvents, applyStatus, dismissError, initialState, type ProjectState } from '../protocol/project-state.js';
+import type { DaemonStatus } from '../protocol/status.js';
 import { initialUi, uiReducer, type UiChange, type UiState } from './ui-state.js';
 
 /** How the UI is connected to the daemon's journal. */
@@ -63,7 +64,7 @@ export class TuiStore {
     if (this.#queue.length >= MAX_QUEUED) this.#applyQueue();
   }
 
-  status(status: StatusLike): void {
+  status(status: DaemonStatus): void {
     this.#project(applyStatus(this.#snapshot.project, status));
   }
 

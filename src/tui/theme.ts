@@ -1,4 +1,4 @@
-import type { Outcome } from './project-state.js';
+import type { Outcome } from '../protocol/project-state.js';
 
 /** What a piece of text means; the theme turns it into a colour (or nothing, without colour). */
 export type Tone = Outcome | 'info' | 'muted' | 'accent';

@@ -1,4 +1,4 @@
-import type { Outcome } from './project-state.js';
+import type { Outcome } from '../protocol/project-state.js';
 
 /** What the user looks at (as opposed to what the project does): pure, changed by `uiReducer`. */
 export interface UiState {

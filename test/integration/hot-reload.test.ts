@@ -7,7 +7,7 @@ import { hasDocker } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';
 import { tempProject } from '../helpers/temp-project.js';
 import { plainLine } from '../../src/cli/plain-log.js';
-import { applyEvents, initialState } from '../../src/tui/project-state.js';
+import { applyEvents, initialState } from '../../src/protocol/project-state.js';
 
 const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
 

@@ -17,7 +17,7 @@ export async function downCommand(opts: { project?: string }, io: CliIo): Promis
   const id = info?.projectId ?? projectId(root);
   let crashed = false;
   if (info) {
-    await new DaemonClient(info).shutdown().catch(() => undefined);
+    await new DaemonClient(info).stop().catch(() => undefined);
     const deadline = Date.now() + 30_000;
     while (daemonAlive(info) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (daemonAlive(info) && !killGroup(info.pid, 'SIGKILL')) process.kill(info.pid, 'SIGKILL');

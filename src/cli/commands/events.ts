@@ -1,5 +1,5 @@
 import { readDataOption } from '../data-option.js';
-import type { EventOf, JournalEntry } from '../../daemon/events.js';
+import type { EventOf, JournalEntry } from '../../protocol/journal.js';
 import type { CliIo } from '../io.js';
 import { requireDaemon } from '../find-daemon.js';
 
@@ -20,7 +20,7 @@ export async function eventsCommand(opts: EventsOptions, io: CliIo): Promise<num
   const client = await requireDaemon(io.cwd, opts.project);
   const stop = new AbortController();
   if (opts.follow) process.once('SIGINT', () => stop.abort());
-  for await (const e of client.journal({ types: ['event.hop'], follow: Boolean(opts.follow) }, stop.signal)) {
+  for await (const e of client.journal.read({ types: ['event.hop'], follow: Boolean(opts.follow) }, stop.signal)) {
     if (e.type !== 'event.hop' || (opts.namespace && e.namespace !== opts.namespace)) continue;
     io.stdout.write(opts.json ? `${JSON.stringify(e)}\n` : `${hopLine(e)}\n`);
   }

@@ -1,9 +1,16 @@
-import type { DaemonClient } from '../../daemon/client.js';
+import type { DaemonApi } from '../../protocol/api.js';
+import { logLine, type LogLine } from '../../protocol/project-state.js';
 import { OfnError } from '../../errors.js';
 import type { CliIo } from '../io.js';
 import { requireDaemon } from '../find-daemon.js';
 
+/** The kinds of a function's log lines (see the protocol's `logLine`) this command prints: its output, and how builds and reloads ended. */
 const LOG_TYPES = ['build.log', 'build.failed', 'instance.log', 'instance.failed', 'reload.finished', 'reload.failed'];
+
+/** `[build] added 3 packages`, `[default-hello-1] listening on 8080`, `[reload] fast path, 180 ms`. */
+export function printedLine(l: LogLine): string {
+  return `[${l.instance ?? l.source}] ${l.text}`;
+}
 
 /** Build output and instance output of one function, from the journal; `-f` keeps following. */
 export async function logsCommand(name: string, opts: { namespace: string; follow?: boolean; project?: string }, io: CliIo): Promise<number> {
@@ -25,13 +32,9 @@ export async function logsCommand(name: string, opts: { namespace: string; follo
   const onSignal = () => ac.abort();
   process.once('SIGINT', onSignal);
   try {
-    for await (const e of client.journal({ fn: key, types: LOG_TYPES, follow: opts.follow }, ac.signal)) {
-      if (e.type === 'build.log') io.stdout.write(`[build] ${e.line}\n`);
-      else if (e.type === 'build.failed') io.stdout.write(`[build] FAILED: ${e.message}\n`);
-      else if (e.type === 'instance.log') io.stdout.write(`[${e.instance}] ${e.line}\n`);
-      else if (e.type === 'instance.failed') io.stdout.write(`[${e.instance}] FAILED: ${e.message}\n`);
-      else if (e.type === 'reload.finished') io.stdout.write(`[reload] ${e.path} path, ${e.timings.totalMs} ms\n`);
-      else if (e.type === 'reload.failed') io.stdout.write(`[reload] FAILED (${e.path} path): ${e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : ''}${e.message}\n`);
+    for await (const e of client.journal.read({ fn: key, types: LOG_TYPES, follow: opts.follow }, ac.signal)) {
+      const line = logLine(e);
+      if (line) io.stdout.write(printedLine(line) + '\n');
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -40,10 +43,10 @@ export async function logsCommand(name: string, opts: { namespace: string; follo
 }
 
 /** Whether the journal holds any log line of `fn`. */
-async function hasLines(client: DaemonClient, fn: string): Promise<boolean> {
+async function hasLines(client: DaemonApi, fn: string): Promise<boolean> {
   const ac = new AbortController();
   try {
-    for await (const _ of client.journal({ fn, types: LOG_TYPES }, ac.signal)) return true;
+    for await (const _ of client.journal.read({ fn, types: LOG_TYPES }, ac.signal)) return true;
     return false;
   } finally {
     ac.abort();

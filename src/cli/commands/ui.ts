@@ -27,7 +27,7 @@ export async function uiCommand(opts: UiOptions, io: CliIo): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    for await (const e of client.journal({ follow: true }, ac.signal)) {
+    for await (const e of client.journal.read({ follow: true }, ac.signal)) {
       const line = plainLine(e, opts.verbose);
       if (line) io.stdout.write(line + '\n');
     }

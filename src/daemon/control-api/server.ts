@@ -2,12 +2,20 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Daemon } from '../daemon.js';
-import type { JournalEntry } from '../events.js';
+import type { DaemonApi } from '../../protocol/api.js';
+import type { JournalQuery } from '../../protocol/journal.js';
+
+/**
+ * What the control API serves: the protocol's `DaemonApi` (which `DaemonClient` offers on the other
+ * side), and a function's pool, to scale it to zero. The daemon in this process is one.
+ */
+export interface ControlTarget extends DaemonApi {
+  pool(namespace: string, name: string): { scaleToZero(reason: string): Promise<unknown> } | undefined;
+}
 
 /**
  * The daemon's control API, on loopback only, every call carrying the token from daemon.json.
- * The CLI (and later the TUI and test API) talk to the daemon only through this.
+ * The CLI, the attached TUI and an attached test API talk to a running daemon only through this.
  */
 export class ControlServer {
   readonly token: string;
@@ -16,16 +24,16 @@ export class ControlServer {
   #remote = false;
 
   /** `token`: given by whoever started the daemon in a container (else a random one). */
-  constructor(daemon: Daemon, onShutdown: () => void, token?: string) {
+  constructor(daemon: ControlTarget, onShutdown: () => void, token?: string) {
     this.token = token || randomBytes(24).toString('hex');
     this.#onShutdown = onShutdown;
     const app = express();
     app.disable('x-powered-by');
     app.use((req, res, next) => this.#guard(req, res, next));
-    app.get('/v1/status', (_req, res) => {
-      res.json(daemon.status());
+    app.get('/v1/status', async (_req, res) => {
+      res.json(await daemon.status());
     });
-    app.get('/v1/journal', (req, res) => streamJournal(daemon, req, res));
+    app.get('/v1/journal', (req, res) => void streamJournal(daemon, req, res).catch(() => res.end()));
     app.post('/v1/functions/:namespace/:name/scale-to-zero', async (req, res) => {
       const pool = daemon.pool(String(req.params.namespace), String(req.params.name));
       if (!pool) {
@@ -121,21 +129,19 @@ export class ControlServer {
  * NDJSON of journal entries: `after` (seq) to replay from, `fn` to keep one function's, `types`
  * (comma-separated) to keep some kinds, `follow=1` to keep the response open for new ones.
  */
-function streamJournal(daemon: Daemon, req: Request, res: Response): void {
-  const after = Number(req.query.after ?? 0);
-  const fn = req.query.fn ? String(req.query.fn) : undefined;
-  const types = req.query.types ? new Set(String(req.query.types).split(',')) : undefined;
-  const follow = req.query.follow === '1' || req.query.follow === 'true';
-  const keep = (e: JournalEntry) => (!fn || ('fn' in e && e.fn === fn)) && (!types || types.has(e.type));
-  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-  const write = (e: JournalEntry) => {
-    if (keep(e)) res.write(JSON.stringify(e) + '\n');
+async function streamJournal(daemon: DaemonApi, req: Request, res: Response): Promise<void> {
+  const query: JournalQuery = {
+    after: Number(req.query.after ?? 0),
+    fn: req.query.fn ? String(req.query.fn) : undefined,
+    types: req.query.types ? String(req.query.types).split(',') : undefined,
+    follow: req.query.follow === '1' || req.query.follow === 'true',
   };
-  if (!follow) {
-    for (const e of daemon.journal.since(after)) write(e);
+  const gone = new AbortController();
+  res.once('close', () => gone.abort());
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  try {
+    for await (const e of daemon.journal.read(query, gone.signal)) res.write(JSON.stringify(e) + '\n');
+  } finally {
     res.end();
-    return;
   }
-  const unsubscribe = daemon.journal.subscribe(write, after);
-  res.once('close', unsubscribe);
 }

@@ -1,4 +1,4 @@
-import type { ProjectState } from '../project-state.js';
+import type { ProjectState } from '../../protocol/project-state.js';
 import { clean, clock, cut } from '../format.js';
 import type { Theme } from '../theme.js';
 import { Lines, type Line, type Segment } from './lines.js';

@@ -1,4 +1,4 @@
-import type { EventRow, ProjectState } from '../project-state.js';
+import type { EventRow, ProjectState } from '../../protocol/project-state.js';
 import { clean, clock, count, duration, fit, layoutColumns, shortInstance, type Column } from '../format.js';
 import type { Theme, Tone } from '../theme.js';
 import { fitHeight, Lines, type Line, type Segment } from './lines.js';

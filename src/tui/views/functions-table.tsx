@@ -1,4 +1,4 @@
-import { p50, requestsPerSecond, type FunctionView, type ProjectState } from '../project-state.js';
+import { p50, requestsPerSecond, type FunctionView, type ProjectState } from '../../protocol/project-state.js';
 import { ago, clean, count, duration, fit, layoutColumns, rate, type Column } from '../format.js';
 import type { Theme, Tone } from '../theme.js';
 import { fitHeight, Lines, type Line, type Segment } from './lines.js';

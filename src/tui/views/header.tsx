@@ -1,4 +1,4 @@
-import { countStates, requestsPerSecond, type ProjectState } from '../project-state.js';
+import { countStates, requestsPerSecond, type ProjectState } from '../../protocol/project-state.js';
 import type { Connection } from '../store.js';
 import { count, plural, rate } from '../format.js';
 import type { Theme, Tone } from '../theme.js';

@@ -1,4 +1,4 @@
-import type { FunctionView, LogLine } from '../project-state.js';
+import type { FunctionView, LogLine } from '../../protocol/project-state.js';
 import { clean, clock, cut, fit, shortInstance } from '../format.js';
 import type { Theme } from '../theme.js';
 import { fitHeight, Lines, type Line } from './lines.js';

@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OfnEvent } from '../../../src/daemon/events.js';
+import type { OfnEvent } from '../../../src/protocol/journal.js';
 import { App } from '../../../src/tui/app.js';
 import { TuiController } from '../../../src/tui/controller.js';
 import { TuiStore } from '../../../src/tui/store.js';
@@ -63,7 +63,7 @@ describe('the terminal UI', () => {
     const t = await setup();
     t.feed({ type: 'function.state', fn: HELLO, state: 'ready' });
     for (let i = 0; i < 5; i++) t.feed({ type: 'request.completed', fn: HELLO, method: 'GET', path: '/default/hello', status: i === 4 ? 500 : 200, durationMs: 3, cold: i === 0, instance: 'default-hello-1' });
-    await until(() => expect(t.frame()).toMatch(/> hello\s+default\s+sync\s+ready\s+0\s+5\s/));
+    await until(() => expect(t.frame()).toMatch(/> hello\s+default\s+sync\s+ready\s+0 0-5\s+5\s/));
     const f = t.frame();
     expect(f).toContain('5 requests');
     expect(f).toContain('1 5xx');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, initialState } from '../../../src/tui/project-state.js';
+import { applyEvent, initialState } from '../../../src/protocol/project-state.js';
 import { lastChange } from '../../../src/tui/views/functions-table.js';
 import { journal } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { JournalEntry, OfnEvent } from '../../../src/daemon/events.js';
+import type { JournalEntry, JournalQuery, JournalReader, OfnEvent } from '../../../src/protocol/journal.js';
+import type { DaemonStatus } from '../../../src/protocol/status.js';
 import type { TuiClient } from '../../../src/tui/controller.js';
-import type { StatusLike } from '../../../src/tui/project-state.js';
 
 /** Journal entries with increasing seq and timestamps from `start` (ms), `stepMs` apart. */
 export function journal(start = Date.parse('2025-01-02T10:00:00.000Z'), stepMs = 100) {
@@ -19,13 +19,14 @@ export function journal(start = Date.parse('2025-01-02T10:00:00.000Z'), stepMs =
   };
 }
 
-export const STATUS: StatusLike = {
+export const STATUS: DaemonStatus = {
   project: 'demo-1a2b3c4d',
   root: '/home/dev/demo',
   runtime: 'process',
+  dapr: 'embedded',
   gateway: 'http://localhost:8480',
   functions: [
-    { name: 'hello', namespace: 'default', runtime: 'knative', state: 'pending', replicas: 0, url: 'http://localhost:8480/default/hello', hostUrl: 'http://hello.default.ofn.localhost:8480/' },
+    { name: 'hello', namespace: 'default', runtime: 'knative', state: 'pending', replicas: 0, url: 'http://localhost:8480/default/hello', hostUrl: 'http://hello.default.ofn.localhost:8480/', minReplicas: 0, maxReplicas: 5 },
     { name: 'orders', namespace: 'shop', runtime: 'knative', state: 'scaled-to-zero', replicas: 0, url: 'http://localhost:8480/shop/orders', hostUrl: 'http://orders.shop.ofn.localhost:8480/', minReplicas: 0, maxReplicas: 3 },
   ],
 };
@@ -35,9 +36,10 @@ export class FakeClient implements TuiClient {
   readonly calls: string[] = [];
   readonly #bus = new EventEmitter();
   readonly #backlog: JournalEntry[] = [];
-  constructor(public statusValue: StatusLike = STATUS) {}
+  readonly journal: JournalReader = { read: (query, signal) => this.#read(query, signal) };
+  constructor(public statusValue: DaemonStatus = STATUS) {}
 
-  status(): Promise<StatusLike> {
+  status(): Promise<DaemonStatus> {
     this.calls.push('status');
     return Promise.resolve(this.statusValue);
   }
@@ -57,7 +59,7 @@ export class FakeClient implements TuiClient {
     this.#bus.emit('entry', e);
   }
 
-  async *journal(query: { after?: number; follow?: boolean }, signal?: AbortSignal): AsyncGenerator<JournalEntry> {
+  async *#read(query: JournalQuery, signal?: AbortSignal): AsyncGenerator<JournalEntry> {
     this.calls.push(`journal after=${query.after ?? 0}`);
     const queue: JournalEntry[] = this.#backlog.filter((e) => e.seq > (query.after ?? 0));
     let wake: (() => void) | undefined;

@@ -1,14 +1,34 @@
-import type { FunctionState, JournalEntry } from '../daemon/events.js';
+import type { EventOf, FunctionState, JournalEntry } from './journal.js';
+import type { DaemonStatus } from './status.js';
 
 /**
- * What the terminal UI knows about a project, built only from journal entries (and status
- * snapshots) by pure functions. History is bounded (see LIMITS), so memory stays flat however many
- * events flow; per-function figures (requests/s, p50) are computed from the bounded samples by the
- * selectors below, at render time.
+ * What is known about a project, built only from journal entries (and status snapshots) by pure
+ * functions: the one reducer the terminal UI, the test API, `logs` and the daemon's `failures()`
+ * read. History is bounded (see LIMITS), so memory stays flat however many events flow;
+ * per-function figures (requests/s, p50) are computed from the bounded samples by the selectors
+ * below, when read.
  */
 
-/** Bounds of every history the UI keeps. */
-export const LIMITS = {
+/** Bounds of every history the state keeps (the defaults suit the UI; the test API keeps more). */
+export interface Limits {
+  /** Rows of the events pane (requests, event deliveries), newest last. */
+  events: number;
+  /** Log lines kept per function (build, instance, reload, ofn-local's own lines). */
+  logsPerFunction: number;
+  /** Latest request durations per function, for the p50. */
+  latencies: number;
+  /** Seconds of per-second request counts per function, for requests/s. */
+  rateWindowS: number;
+  /** Errors kept (the banner shows the last one). */
+  errors: number;
+  notices: number;
+  /** What functions sent to output bindings and topics, newest last. */
+  outputs: number;
+  /** Build and start failures kept (see `ProjectState.failures`). */
+  failures: number;
+}
+
+export const LIMITS: Readonly<Limits> = {
   /** Rows of the events pane (requests now, event deliveries later), newest last. */
   events: 400,
   /** Log lines kept per function (build, instance, ofn-local's own lines). */
@@ -20,7 +40,9 @@ export const LIMITS = {
   /** Errors kept (the banner shows the last one). */
   errors: 20,
   notices: 5,
-} as const;
+  outputs: 400,
+  failures: 200,
+};
 
 /** How something turned out; drives colours (green, yellow, red) and nothing else. */
 export type Outcome = 'ok' | 'warn' | 'error';
@@ -50,12 +72,14 @@ export interface EventRow {
   eventId?: string;
 }
 
-/** Where a log line came from: the build, an instance, ofn-local itself, or (later) a Dapr sidecar. */
-export type LogSource = 'build' | 'instance' | 'ofn' | 'sidecar';
+/** Where a log line came from: the build, an instance, a reload, ofn-local itself, or (later) a Dapr sidecar. */
+export type LogSource = 'build' | 'instance' | 'reload' | 'ofn' | 'sidecar';
 
 export interface LogLine {
   seq: number;
   ts: string;
+  /** The kind of journal entry it says. */
+  kind: JournalEntry['type'];
   source: LogSource;
   /** The instance (or sidecar) that printed it. */
   instance?: string;
@@ -141,31 +165,41 @@ export interface ProjectState {
   /** The error of the banner; cleared when its function recovers. */
   lastError?: ErrorInfo;
   notices: readonly string[];
+  /** What functions sent to output bindings and topics (`output.sent`), oldest first. */
+  outputs: readonly OutputSent[];
+  /** Backing services started: name → where this machine reaches them (`host:port`). */
+  services: Readonly<Record<string, string>>;
+  /**
+   * Build and start failures so far, one line each (`<fn>: <message>`), oldest first: what made a
+   * start not fully work. Unlike `lastError` they stay once the function recovers.
+   */
+  failures: readonly string[];
+  limits: Readonly<Limits>;
 }
 
-/** The part of the daemon's status the UI reads (extra fields, e.g. min/max replicas, are used when present). */
-export interface StatusLike {
-  project: string;
-  root: string;
-  runtime: string;
-  gateway: string;
-  dapr?: string;
-  functions: ReadonlyArray<{
-    name: string;
-    namespace: string;
-    runtime: string;
-    state: string;
-    replicas: number;
-    url: string;
-    hostUrl?: string;
-    minReplicas?: number;
-    maxReplicas?: number;
-    scale?: { min?: number; max?: number };
-  }>;
+/** An `output.sent` entry: what a function sent to an output binding or topic. */
+export type OutputSent = JournalEntry & EventOf<'output.sent'>;
+
+export function initialState(limits: Partial<Limits> = {}): ProjectState {
+  return {
+    lastSeq: 0,
+    daemon: 'starting',
+    order: [],
+    functions: {},
+    events: [],
+    totals: { requests: 0, errors: 0, other: 0 },
+    errors: [],
+    notices: [],
+    outputs: [],
+    services: {},
+    failures: [],
+    limits: { ...LIMITS, ...limits },
+  };
 }
 
-export function initialState(): ProjectState {
-  return { lastSeq: 0, daemon: 'starting', order: [], functions: {}, events: [], totals: { requests: 0, errors: 0, other: 0 }, errors: [], notices: [] };
+/** The state a whole journal (or its part still kept) leads to, e.g. `replay(journal.since(0)).failures`. */
+export function replay(entries: readonly JournalEntry[], limits?: Partial<Limits>): ProjectState {
+  return applyEvents(initialState(limits), entries);
 }
 
 /** The state after one journal entry (entries at or below `lastSeq` are ignored, so replays are harmless). */
@@ -188,7 +222,7 @@ export function applyEvents(state: ProjectState, entries: readonly JournalEntry[
 }
 
 /** A status snapshot: URLs, kind and scale bounds always; state and instances only where the journal has not said them. */
-export function applyStatus(state: ProjectState, status: StatusLike): ProjectState {
+export function applyStatus(state: ProjectState, status: DaemonStatus): ProjectState {
   const d = new Draft(state);
   d.head = { project: status.project, root: status.root, runtime: status.runtime, gateway: status.gateway, dapr: status.dapr ?? state.dapr };
   for (const f of status.functions) {
@@ -197,8 +231,8 @@ export function applyStatus(state: ProjectState, status: StatusLike): ProjectSta
     fn.kind = f.runtime === 'async' ? 'async' : 'sync';
     fn.url = f.url;
     fn.hostUrl = f.hostUrl;
-    fn.min = f.minReplicas ?? f.scale?.min ?? fn.min;
-    fn.max = f.maxReplicas ?? f.scale?.max ?? fn.max;
+    fn.min = f.minReplicas;
+    fn.max = f.maxReplicas;
     if (!fn.stateFromJournal) {
       if (isFunctionState(f.state)) fn.state = f.state;
       fn.instances = f.replicas;
@@ -208,7 +242,7 @@ export function applyStatus(state: ProjectState, status: StatusLike): ProjectSta
 }
 
 export function addNotice(state: ProjectState, line: string): ProjectState {
-  return { ...state, notices: [...state.notices, line].slice(-LIMITS.notices) };
+  return { ...state, notices: [...state.notices, line].slice(-state.limits.notices) };
 }
 
 export function dismissError(state: ProjectState): ProjectState {
@@ -241,7 +275,64 @@ export function countStates(state: ProjectState): Record<FunctionView['state'], 
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The line a journal entry adds to its function's log, or undefined when it adds none. One mapping
+ * for every reader: the state's per-function logs (the UI's logs pane, the test API's `logs()`) and
+ * `ofn-local logs`, which prints these lines as they come.
+ */
+export function logLine(e: JournalEntry): LogLine | undefined {
+  const line = (source: LogSource, text: string, tone?: Outcome, instance?: string): LogLine => ({ seq: e.seq, ts: e.ts, kind: e.type, source, instance, tone, text });
+  switch (e.type) {
+    case 'function.added':
+      return line('ofn', 'function added');
+    case 'function.removed':
+      return line('ofn', 'function removed');
+    case 'function.scaled':
+      return line('ofn', `scaled ${e.from} → ${e.to} (${e.reason})`);
+    case 'build.started':
+      return line('ofn', 'building');
+    case 'build.log':
+      return line('build', e.line);
+    case 'build.phase':
+      return line('ofn', `buildpacks: ${e.phase}`);
+    case 'build.finished':
+      return line('ofn', `built${e.cached ? ' (cached)' : ''} in ${e.durationMs} ms${e.image ? ` → ${e.image}` : ''}`, 'ok');
+    case 'build.failed':
+      return line('build', `FAILED: ${e.message}`, 'error');
+    case 'reload.started':
+      return line('reload', `started (${e.path} path): ${e.cause.join(', ')}`);
+    case 'reload.finished':
+      return line('reload', `${e.path} path, ${e.timings.totalMs} ms`, 'ok');
+    case 'reload.failed':
+      // The last good version keeps serving; the error banner says so.
+      return line('reload', `FAILED (${e.path} path): ${fileLine(e)}${e.message}`, 'error');
+    case 'output.sent':
+      return line('ofn', `sent ${e.size} bytes to ${e.kind === 'topic' ? `topic ${e.target} of ${e.component}` : `binding ${e.component} (${e.target})`}`);
+    case 'instance.starting':
+      return line('ofn', `starting ${e.instance}${e.cold ? ' (cold)' : ''}`);
+    case 'instance.ready':
+      return line('ofn', `${e.instance} ready in ${e.durationMs} ms${e.cold ? ' (cold start)' : ''}`, 'ok');
+    case 'instance.log':
+      return line('instance', e.line, e.stream === 'stderr' ? 'error' : undefined, e.instance);
+    case 'instance.suspended':
+      return line('ofn', `${e.instance} ${e.mode === 'pause' ? 'paused' : 'stopped'} (scaled to zero)`);
+    case 'instance.removed':
+      return line('ofn', `${e.instance} removed`);
+    case 'instance.failed':
+      return line('instance', `FAILED: ${e.message}`, 'error', e.instance);
+    default:
+      return undefined;
+  }
+}
+
+/** `index.js:3: ` of a reload that failed at a place, else nothing. */
+function fileLine(e: EventOf<'reload.failed'>): string {
+  return e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : '';
+}
+
 function reduce(d: Draft, e: JournalEntry): void {
+  const log = logLine(e);
+  if (log && 'fn' in e) d.log(e.fn, log);
   switch (e.type) {
     case 'project.loaded':
       // At start, and again after each manifest change that loads: a manifest error is over.
@@ -259,10 +350,15 @@ function reduce(d: Draft, e: JournalEntry): void {
       return;
     case 'daemon.error':
       d.error({ seq: e.seq, ts: e.ts, fn: d.has(e.source) ? e.source : undefined, title: d.has(e.source) ? 'error' : e.source, code: e.code, message: e.message, hint: e.hint });
+      if (e.code === 'ERR_START_FAILED') d.failure(`${e.source}: ${e.message}`);
+      return;
+    case 'service.started':
+      d.service(e.name, e.address);
+      // Not shown by the UI yet.
+      d.totals.other++;
       return;
     case 'function.added':
       d.fn(e.fn);
-      d.log(e.fn, e, 'ofn', 'function added');
       return;
     case 'function.removed': {
       const fn = d.fn(e.fn);
@@ -270,7 +366,6 @@ function reduce(d: Draft, e: JournalEntry): void {
       fn.stateFromJournal = true;
       fn.instances = 0;
       fn.live = [];
-      d.log(e.fn, e, 'ofn', 'function removed');
       return;
     }
     case 'function.state': {
@@ -281,88 +376,64 @@ function reduce(d: Draft, e: JournalEntry): void {
       if (e.state === 'ready' || e.state === 'scaled-to-zero') d.recovered(e.fn);
       return;
     }
-    case 'function.scaled': {
-      const fn = d.fn(e.fn);
-      fn.instances = e.to;
-      d.log(e.fn, e, 'ofn', `scaled ${e.from} → ${e.to} (${e.reason})`);
+    case 'function.scaled':
+      d.fn(e.fn).instances = e.to;
       return;
-    }
-    case 'build.started': {
-      const fn = d.fn(e.fn);
-      fn.change = { what: 'build', phase: 'running', startedAt: e.ts };
-      d.log(e.fn, e, 'ofn', 'building');
+    case 'build.started':
+      d.fn(e.fn).change = { what: 'build', phase: 'running', startedAt: e.ts };
       return;
-    }
     case 'build.log':
-      d.log(e.fn, e, 'build', e.line);
       return;
     case 'build.phase': {
       const fn = d.fn(e.fn);
       if (fn.change?.phase === 'running') fn.change = { ...fn.change, step: e.phase };
-      d.log(e.fn, e, 'ofn', `buildpacks: ${e.phase}`);
       return;
     }
     case 'build.finished': {
       const fn = d.fn(e.fn);
       // A reload's rebuild journals build.finished too; the reload stays the change shown.
-      if (fn.change?.what === 'reload' && fn.change.phase === 'running') return void d.log(e.fn, e, 'build', `built in ${e.durationMs} ms`);
+      if (fn.change?.what === 'reload' && fn.change.phase === 'running') return;
       fn.change = { what: 'build', phase: 'done', cached: e.cached, startedAt: fn.change?.startedAt ?? e.ts, durationMs: e.durationMs };
-      d.log(e.fn, e, 'ofn', `built${e.cached ? ' (cached)' : ''} in ${e.durationMs} ms${e.image ? ` → ${e.image}` : ''}`, 'ok');
       d.recovered(e.fn);
       return;
     }
     case 'build.failed': {
       const fn = d.fn(e.fn);
       fn.change = { what: 'build', phase: 'failed', startedAt: fn.change?.startedAt ?? e.ts, message: e.message };
-      d.log(e.fn, e, 'build', `FAILED: ${e.message}`, 'error');
       d.error({ seq: e.seq, ts: e.ts, fn: e.fn, title: 'build failed', message: e.message });
+      d.failure(`${e.fn}: ${e.message}`);
       return;
     }
-    case 'reload.started': {
-      const fn = d.fn(e.fn);
-      fn.change = { what: 'reload', path: e.path, phase: 'running', startedAt: e.ts };
-      d.log(e.fn, e, 'ofn', `reloading (${e.path}): ${e.cause.join(', ')}`);
+    case 'reload.started':
+      d.fn(e.fn).change = { what: 'reload', path: e.path, phase: 'running', startedAt: e.ts };
       return;
-    }
     case 'reload.finished': {
       const fn = d.fn(e.fn);
       fn.change = { what: 'reload', path: e.path, phase: 'done', startedAt: fn.change?.startedAt ?? e.ts, durationMs: e.timings.totalMs };
-      d.log(e.fn, e, 'ofn', `reloaded (${e.path}) in ${e.timings.totalMs} ms`, 'ok');
       d.recovered(e.fn);
       return;
     }
     case 'reload.failed': {
       const fn = d.fn(e.fn);
-      const where = e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : '';
-      fn.change = { what: 'reload', path: e.path, phase: 'failed', startedAt: fn.change?.startedAt ?? e.ts, message: where + e.message };
-      d.log(e.fn, e, 'ofn', `RELOAD FAILED (${e.path}), still serving the last good version: ${where}${e.message}`, 'error');
+      fn.change = { what: 'reload', path: e.path, phase: 'failed', startedAt: fn.change?.startedAt ?? e.ts, message: fileLine(e) + e.message };
       d.error({ seq: e.seq, ts: e.ts, fn: e.fn, title: 'reload failed', message: e.message, file: e.file, line: e.line, hint: 'still serving the last good version' });
       return;
     }
     case 'output.sent':
-      d.log(e.fn, e, 'ofn', `sent ${e.size} bytes to ${e.kind === 'topic' ? `topic ${e.target} of ${e.component}` : `binding ${e.component} (${e.target})`}`);
+      d.output(e);
       return;
     case 'instance.starting':
-      d.log(e.fn, e, 'ofn', `starting ${e.instance}${e.cold ? ' (cold)' : ''}`);
+    case 'instance.log':
       return;
     case 'instance.ready':
       d.live(e.fn, e.instance, true);
-      d.log(e.fn, e, 'ofn', `${e.instance} ready in ${e.durationMs} ms${e.cold ? ' (cold start)' : ''}`, 'ok');
-      return;
-    case 'instance.log':
-      d.log(e.fn, e, 'instance', e.line, e.stream === 'stderr' ? 'error' : undefined, e.instance);
       return;
     case 'instance.suspended':
-      d.live(e.fn, e.instance, false);
-      d.log(e.fn, e, 'ofn', `${e.instance} ${e.mode === 'pause' ? 'paused' : 'stopped'} (scaled to zero)`);
-      return;
     case 'instance.removed':
       d.live(e.fn, e.instance, false);
-      d.log(e.fn, e, 'ofn', `${e.instance} removed`);
       return;
     case 'instance.failed':
       d.live(e.fn, e.instance, false);
-      d.log(e.fn, e, 'ofn', `${e.instance} FAILED: ${e.message}`, 'error');
       d.error({ seq: e.seq, ts: e.ts, fn: e.fn, title: 'instance failed', message: e.message });
       return;
     case 'request.completed': {
@@ -404,7 +475,7 @@ function reduce(d: Draft, e: JournalEntry): void {
       return;
     }
     default:
-      // Kinds this UI does not know yet (the journal grows): counted, not shown.
+      // Kinds this state does not know yet (the journal grows): counted, not shown.
       d.totals.other++;
       return;
   }
@@ -434,7 +505,11 @@ class Draft {
   readonly #base: ProjectState;
   readonly #fns = new Map<string, MutableFn>();
   readonly #copied = new Set<string>();
+  readonly #limits: Readonly<Limits>;
   #events: EventRow[] | undefined;
+  #outputs: OutputSent[] | undefined;
+  #services: Record<string, string> | undefined;
+  #failures: string[] | undefined;
   #errors: ErrorInfo[] | undefined;
   #notices: string[] | undefined;
   #lastError: ErrorInfo | undefined;
@@ -442,6 +517,7 @@ class Draft {
 
   constructor(base: ProjectState) {
     this.#base = base;
+    this.#limits = base.limits;
     this.lastSeq = base.lastSeq;
     this.daemon = base.daemon;
     this.head = { project: base.project, root: base.root, gateway: base.gateway, runtime: base.runtime, dapr: base.dapr };
@@ -501,7 +577,7 @@ class Draft {
   sample(fn: MutableFn, atMs: number, durationMs: number): void {
     const latencies = this.#list(fn, 'latencies');
     latencies.push(durationMs);
-    if (latencies.length > LIMITS.latencies * 2) latencies.splice(0, latencies.length - LIMITS.latencies);
+    if (latencies.length > this.#limits.latencies * 2) latencies.splice(0, latencies.length - this.#limits.latencies);
     const sec = Math.floor(atMs / 1000);
     const rate = this.#list(fn, 'rate');
     const last = rate[rate.length - 1];
@@ -511,13 +587,13 @@ class Draft {
       const b = rate.findIndex((x) => x.sec === sec);
       if (b >= 0) rate[b] = { sec, n: rate[b]!.n + 1 };
     }
-    while (rate.length > 0 && rate[0]!.sec <= sec - LIMITS.rateWindowS) rate.shift();
+    while (rate.length > 0 && rate[0]!.sec <= sec - this.#limits.rateWindowS) rate.shift();
   }
 
-  log(key: string, e: JournalEntry, source: LogSource, text: string, tone?: Outcome, instance?: string): void {
+  log(key: string, line: LogLine): void {
     const logs = this.#list(this.fn(key), 'logs');
-    logs.push({ seq: e.seq, ts: e.ts, source, instance, tone, text });
-    if (logs.length > LIMITS.logsPerFunction * 2) logs.splice(0, logs.length - LIMITS.logsPerFunction);
+    logs.push(line);
+    if (logs.length > this.#limits.logsPerFunction * 2) logs.splice(0, logs.length - this.#limits.logsPerFunction);
   }
 
   /** The row of event `id` among the recent ones, updated (or added) by `update`. */
@@ -536,13 +612,30 @@ class Draft {
   event(row: EventRow): void {
     this.#events ??= [...this.#base.events];
     this.#events.push(row);
-    if (this.#events.length > LIMITS.events * 2) this.#events.splice(0, this.#events.length - LIMITS.events);
+    if (this.#events.length > this.#limits.events * 2) this.#events.splice(0, this.#events.length - this.#limits.events);
+  }
+
+  output(e: OutputSent): void {
+    this.#outputs ??= [...this.#base.outputs];
+    this.#outputs.push(e);
+    if (this.#outputs.length > this.#limits.outputs * 2) this.#outputs.splice(0, this.#outputs.length - this.#limits.outputs);
+  }
+
+  service(name: string, address: string): void {
+    this.#services ??= { ...this.#base.services };
+    this.#services[name] = address;
+  }
+
+  failure(line: string): void {
+    this.#failures ??= [...this.#base.failures];
+    this.#failures.push(line);
+    if (this.#failures.length > this.#limits.failures) this.#failures.shift();
   }
 
   error(err: ErrorInfo): void {
     this.#errors ??= [...this.#base.errors];
     this.#errors.push(err);
-    if (this.#errors.length > LIMITS.errors) this.#errors.shift();
+    if (this.#errors.length > this.#limits.errors) this.#errors.shift();
     this.#lastError = err;
   }
 
@@ -559,13 +652,13 @@ class Draft {
   /** The manifests' warnings now: they replace the ones of the previous load (fixed ones go). */
   warnings(lines: readonly string[]): void {
     const others = (this.#notices ?? this.#base.notices).filter((n) => !n.startsWith('warning: '));
-    this.#notices = [...others, ...lines].slice(-LIMITS.notices);
+    this.#notices = [...others, ...lines].slice(-this.#limits.notices);
   }
 
   notice(line: string): void {
     this.#notices ??= [...this.#base.notices];
     this.#notices.push(line);
-    if (this.#notices.length > LIMITS.notices) this.#notices.shift();
+    if (this.#notices.length > this.#limits.notices) this.#notices.shift();
   }
 
   done(): ProjectState {
@@ -574,13 +667,14 @@ class Draft {
     if (this.#fns.size > 0) {
       const next: Record<string, FunctionView> = { ...b.functions };
       for (const [key, fn] of this.#fns) {
-        trim(fn.logs, LIMITS.logsPerFunction);
-        trim(fn.latencies, LIMITS.latencies);
+        trim(fn.logs, this.#limits.logsPerFunction);
+        trim(fn.latencies, this.#limits.latencies);
         next[key] = fn;
       }
       functions = next;
     }
-    if (this.#events) trim(this.#events, LIMITS.events);
+    if (this.#events) trim(this.#events, this.#limits.events);
+    if (this.#outputs) trim(this.#outputs, this.#limits.outputs);
     return {
       ...b,
       ...this.head,
@@ -593,6 +687,9 @@ class Draft {
       errors: this.#errors ?? b.errors,
       lastError: this.#lastError,
       notices: this.#notices ?? b.notices,
+      outputs: this.#outputs ?? b.outputs,
+      services: this.#services ?? b.services,
+      failures: this.#failures ?? b.failures,
     };
   }
 }

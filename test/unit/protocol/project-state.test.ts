@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { JournalEntry } from '../../../src/daemon/events.js';
-import { addNotice, applyEvent, applyEvents, applyStatus, initialState, LIMITS, p50, requestsPerSecond, type ProjectState } from '../../../src/tui/project-state.js';
-import { journal, STATUS } from './helpers.js';
+import type { JournalEntry } from '../../../src/protocol/journal.js';
+import { addNotice, applyEvent, applyEvents, applyStatus, initialState, LIMITS, p50, replay, requestsPerSecond, type ProjectState } from '../../../src/protocol/project-state.js';
+import { journal, STATUS } from '../tui/helpers.js';
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
@@ -199,5 +199,45 @@ describe('event hops', () => {
     expect(rows[0]!.outcome).toBe('ok');
     s = applyEvents(s, [hop('dead-letter', 'ok', 'http://dl/')]);
     expect(s.events.filter((r) => r.kind === 'event')[0]!.outcome).toBe('warn');
+  });
+});
+
+describe('what the test API and the daemon read', () => {
+  it("keeps build and start failures once their function recovers, in the daemon's one-line form", () => {
+    const j = journal();
+    const s = replay([
+      j.entry({ type: 'daemon.error', source: 'gateway', code: 'ERR_MANIFEST', message: 'not a failure of a start' }),
+      j.entry({ type: 'daemon.error', source: 'shop/orders', code: 'ERR_START_FAILED', message: 'port 8080 in use' }),
+      j.entry({ type: 'build.failed', fn: FN, message: 'npm ERR! missing script' }),
+      j.entry({ type: 'build.finished', fn: FN, cached: false, durationMs: 10 }),
+    ]);
+    expect(s.failures).toEqual(['shop/orders: port 8080 in use', 'default/hello: npm ERR! missing script']);
+    // The banner's error went with the good build; the failures stay.
+    expect(s.lastError).toBeUndefined();
+  });
+
+  it('keeps the backing services started and what functions sent, newest last within its limit', () => {
+    const j = journal();
+    const sent = (n: number) => j.entry({ type: 'output.sent', fn: FN, instance: 'default-hello-1', kind: 'topic', component: 'pubsub', target: 'orders', contentType: 'application/json', data: `{"n":${n}}`, encoding: 'utf8', size: 7, truncated: false });
+    let s = initialState({ outputs: 3 });
+    s = applyEvents(s, [j.entry({ type: 'service.started', name: 'kafka', serviceType: 'kafka', address: '127.0.0.1:9092' }), sent(1), sent(2)]);
+    s = applyEvents(s, [sent(3), sent(4), sent(5)]);
+    expect(s.services).toEqual({ kafka: '127.0.0.1:9092' });
+    expect(s.outputs.map((o) => o.data)).toEqual(['{"n":3}', '{"n":4}', '{"n":5}']);
+    expect(s.functions[FN]!.logs.at(-1)).toMatchObject({ kind: 'output.sent', source: 'ofn', text: 'sent 7 bytes to topic orders of pubsub' });
+  });
+
+  it('gives each log line the kind of entry it says, and its instance', () => {
+    const j = journal();
+    const s = replay([
+      j.entry({ type: 'instance.log', fn: FN, instance: 'default-hello-1', stream: 'stderr', line: 'boom' }),
+      j.entry({ type: 'instance.failed', fn: FN, instance: 'default-hello-1', message: 'exited with 1' }),
+      j.entry({ type: 'reload.failed', fn: FN, path: 'fast', message: 'SyntaxError', file: 'index.js', line: 1 }),
+    ]);
+    expect(s.functions[FN]!.logs.map(({ kind, source, instance, tone, text }) => ({ kind, source, instance, tone, text }))).toEqual([
+      { kind: 'instance.log', source: 'instance', instance: 'default-hello-1', tone: 'error', text: 'boom' },
+      { kind: 'instance.failed', source: 'instance', instance: 'default-hello-1', tone: 'error', text: 'FAILED: exited with 1' },
+      { kind: 'reload.failed', source: 'reload', instance: undefined, tone: 'error', text: 'FAILED (fast path): index.js:1: SyntaxError' },
+    ]);
   });
 });
