@@ -61,6 +61,20 @@ module.exports = {
       to: { path: '^src/daemon/(controllers/|daemon\\.ts$)', pathNot: '^src/daemon/controllers/context\\.ts$' },
     },
     {
+      name: 'protocol-stands-alone',
+      severity: 'error',
+      comment: "src/protocol is what crosses the daemon's border (the journal's events, the status, DaemonApi, the one reducer): every side reads it, so it imports nothing of the daemon, the runtimes, the CLI, the UI or the test API.",
+      from: { path: '^src/protocol/' },
+      to: { path: '^src/(daemon|runtime|cli|tui|testing)/' },
+    },
+    {
+      name: 'tui-reads-the-protocol',
+      severity: 'error',
+      comment: "The terminal UI is a client of the daemon: it knows it only through src/protocol (DaemonApi, the project state), never the daemon's parts.",
+      from: { path: '^src/tui/' },
+      to: { path: '^src/', pathNot: '^src/((tui|protocol|shared)/|errors\\.ts$)' },
+    },
+    {
       name: 'errors-is-a-leaf',
       severity: 'error',
       comment: 'src/errors.ts (the one error type) is imported by every part, the shipped ones too: it imports nothing.',
