@@ -5,10 +5,12 @@ import path from 'node:path';
 import { Daemon } from '../../daemon/daemon.js';
 import { projectId, projectRoot } from '../../daemon/state.js';
 import { OfnError } from '../../errors.js';
+import { replay, type ProjectState } from '../../protocol/project-state.js';
 import { registerInRun } from '../../shared/run-registry.js';
 import type { RuntimeKind } from '../../runtime/runtime.js';
 import type { CliIo } from '../io.js';
 import { renderError } from '../render-error.js';
+import { printedLine } from './logs.js';
 
 export interface ExecOptions {
   port: number;
@@ -90,10 +92,9 @@ export async function execCommand(inputs: string[], command: string[], opts: Exe
       return 0;
     }
     const code = await run(command, { ...process.env, ...env }, io.cwd, stop);
-    const requests = daemon.journal.since(0).filter((e) => e.type === 'request.completed');
-    const errors = requests.filter((e) => e.type === 'request.completed' && e.status >= 500).length;
-    say(`${command.join(' ')} exited with ${code}; ${requests.length} request(s) served, ${errors} with a 5xx`);
-    if (code !== 0) io.stdout.write(logTails(daemon));
+    const served = replay(daemon.journal.since(0));
+    say(`${command.join(' ')} exited with ${code}; ${served.totals.requests} request(s) served, ${served.totals.errors} with a 5xx`);
+    if (code !== 0) io.stdout.write(logTails(served));
     return code;
   } finally {
     await stop();
@@ -114,13 +115,12 @@ function run(command: string[], env: NodeJS.ProcessEnv, cwd: string, stop: () =>
   });
 }
 
-/** The last lines each function printed, for a failing run. */
-function logTails(daemon: Daemon, lines = 20): string {
-  const byFn = new Map<string, string[]>();
-  for (const e of daemon.journal.since(0)) {
-    if (e.type !== 'instance.log' && e.type !== 'build.failed' && e.type !== 'instance.failed') continue;
-    const text = e.type === 'instance.log' ? `[${e.instance}] ${e.line}` : `${e.type}: ${e.message}`;
-    byFn.set(e.fn, [...(byFn.get(e.fn) ?? []), text].slice(-lines));
-  }
-  return [...byFn].map(([fn, l]) => `--- last output of ${fn} ---\n${l.join('\n')}\n`).join('');
+/** The last lines each function printed (and how its build or instances failed), for a failing run. */
+function logTails(state: ProjectState, lines = 20): string {
+  const printed = new Set(['instance.log', 'build.failed', 'instance.failed']);
+  return state.order
+    .map((fn) => [fn, (state.functions[fn]?.logs ?? []).filter((l) => printed.has(l.kind)).slice(-lines)] as const)
+    .filter(([, l]) => l.length > 0)
+    .map(([fn, l]) => `--- last output of ${fn} ---\n${l.map(printedLine).join('\n')}\n`)
+    .join('');
 }
