@@ -149,6 +149,60 @@ describe.skipIf(!hasGo).each(runtimes)('Go functions through the test API and FU
   }, 300_000);
 });
 
+/** A plugin in the user's plugins/plugin-stamp folder: its pre-hook stamps every answer. */
+const STAMP_PLUGIN = `package stamp
+
+import (
+	ofctx "github.com/OpenFunction/functions-framework-go/context"
+	"github.com/OpenFunction/functions-framework-go/plugin"
+)
+
+// Name is the plugin's name, as the Function's plugins annotation lists it.
+const Name = "plugin-stamp"
+
+// Stamp sets X-Stamp on the answer before the function runs.
+type Stamp struct{}
+
+// New makes the plugin for the framework's plugin map.
+func New() *Stamp { return &Stamp{} }
+
+func (p *Stamp) Name() string        { return Name }
+func (p *Stamp) Version() string     { return "v1" }
+func (p *Stamp) Init() plugin.Plugin { return p }
+
+func (p *Stamp) ExecPreHook(ctx ofctx.RuntimeContext, plugins map[string]plugin.Plugin) error {
+	if req := ctx.GetSyncRequest(); req != nil && req.ResponseWriter != nil {
+		req.ResponseWriter.Header().Set("X-Stamp", "pre-hook ran")
+	}
+	return nil
+}
+
+func (p *Stamp) ExecPostHook(ctx ofctx.RuntimeContext, plugins map[string]plugin.Plugin) error { return nil }
+
+func (p *Stamp) Get(fieldName string) (interface{}, bool) { return nil, false }
+`;
+
+describe.skipIf(!hasGo)('a Go function with a plugin of its own', () => {
+  it('builds plugins/plugin-* into the binary and runs the plugins the annotation lists', async () => {
+    const { dir, cleanup } = await tempProject('fixtures/go-hello');
+    await mkdir(path.join(dir, 'src', 'plugins', 'plugin-stamp'), { recursive: true });
+    await writeFile(path.join(dir, 'src', 'plugins', 'plugin-stamp', 'stamp.go'), STAMP_PLUGIN);
+    const manifest = path.join(dir, 'function.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('  name: go-hello\n', '  name: go-hello\n  annotations:\n    plugins: |\n      pre:\n      - plugin-stamp\n'));
+    const daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 60_000, runtime: 'process', zeroMode: 'stop' });
+    try {
+      expect(daemon.failures()).toEqual([]);
+      const res = await request(`http://127.0.0.1:${daemon.gatewayPort}/greet/Ada`, { headers: { host: 'go-hello.default.ofn.localhost' } });
+      expect(res.status).toBe(200);
+      expect(res.headers['x-stamp']).toBe('pre-hook ran');
+      expect(JSON.parse(res.body)).toEqual({ greeting: 'hello, Ada', function: 'Greet' });
+    } finally {
+      await daemon.stop();
+      await cleanup();
+    }
+  }, 300_000);
+});
+
 describe.skipIf(!hasGo)('the Go module cache', () => {
   it('builds a project whose dependencies were fetched once with no download at all (FUNC_GOPROXY=off)', async () => {
     // The first build of this file's other tests (or of any project with the same go.sum) filled the
