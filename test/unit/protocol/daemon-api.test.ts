@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonClient } from '../../../src/daemon/client.js';
 import { ControlServer, type ControlTarget } from '../../../src/daemon/control-api/server.js';
-import type { Daemon, DaemonStatus as DaemonsStatus } from '../../../src/daemon/daemon.js';
+import type { Daemon } from '../../../src/daemon/daemon.js';
 import { Journal } from '../../../src/daemon/journal.js';
 import type { DaemonApi } from '../../../src/protocol/api.js';
 import type { JournalEntry } from '../../../src/protocol/journal.js';
@@ -14,8 +14,8 @@ import { STATUS } from '../tui/helpers.js';
 export const inProcess: DaemonApi = null as unknown as Daemon;
 export const served: ControlTarget = null as unknown as Daemon;
 export const overControlApi: DaemonApi = null as unknown as DaemonClient;
-export const statusToProtocol: DaemonStatus = null as unknown as DaemonsStatus;
-export const statusFromProtocol: DaemonsStatus = null as unknown as DaemonStatus;
+export const statusToProtocol: DaemonStatus = null as unknown as ReturnType<Daemon['status']>;
+export const statusFromProtocol: ReturnType<Daemon['status']> = null as unknown as DaemonStatus;
 
 /** What the control API serves in this test: a real journal, the status and calls recorded. */
 function target(journal: Journal): ControlTarget & { calls: string[] } {
