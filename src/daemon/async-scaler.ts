@@ -10,6 +10,7 @@ import { errorMessage } from '../errors.js';
 import type { FunctionPool } from '../gateway/function-pool.js';
 import type { LoadedFunction } from '../model/types.js';
 import { decideReplicas, probeFor, type KedaTrigger, type ResolveHost, type TriggerProbe } from '../scaling/index.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import type { OfnEvent } from './events.js';
 
 /** KEDA's defaults. */
@@ -52,20 +53,27 @@ export function kedaSettings(fn: LoadedFunction, cooldownOverride?: number): Ked
   };
 }
 
+/** What the scaler needs of a function's pool: its count, its bound, and a way to set the count. */
+export type ScaledPool = Pick<FunctionPool, 'replicas' | 'maxInstances' | 'scaleTo'>;
+
 export interface AsyncScalerOptions {
   fn: LoadedFunction;
-  pool: FunctionPool;
+  pool: ScaledPool;
   settings: KedaSettings;
   /** Broker addresses in manifests (`kafka:9092`) to where the daemon reaches them. */
   resolveHost: ResolveHost;
   emit: (event: OfnEvent) => void;
-  now?: () => number;
+  /** Polls and the cooldown run on it (the system's by default). */
+  clock?: Clock;
+  /** The probe of each trigger (the brokers' own by default: src/scaling). */
+  probeFor?: typeof probeFor;
 }
 
 export class AsyncScaler {
   readonly #o: AsyncScalerOptions;
   readonly #probes: TriggerProbe[];
-  readonly #timer: NodeJS.Timeout;
+  readonly #clock: Clock;
+  readonly #stopTimer: () => void;
   readonly #createdAt: number;
   #lastActiveAt: number | undefined;
   #polling: Promise<void> | undefined;
@@ -77,10 +85,10 @@ export class AsyncScaler {
   constructor(o: AsyncScalerOptions) {
     this.#o = o;
     const base = ['spec', 'serving', 'scaleOptions', 'keda', 'triggers'];
-    this.#probes = o.settings.triggers.map((t) => probeFor(t, o.resolveHost, { file: o.fn.origin.file, path: [...base, t.index].join('.') }));
-    this.#createdAt = (o.now ?? Date.now)();
-    this.#timer = setInterval(() => void this.poll(), o.settings.pollingInterval * 1000);
-    this.#timer.unref();
+    this.#probes = o.settings.triggers.map((t) => (o.probeFor ?? probeFor)(t, o.resolveHost, { file: o.fn.origin.file, path: [...base, t.index].join('.') }));
+    this.#clock = o.clock ?? systemClock;
+    this.#createdAt = this.#clock.now();
+    this.#stopTimer = this.#clock.every(o.settings.pollingInterval * 1000, () => void this.poll());
   }
 
   get backlog(): BacklogStatus | undefined {
@@ -95,7 +103,7 @@ export class AsyncScaler {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearInterval(this.#timer);
+    this.#stopTimer();
     await this.#polling?.catch(() => undefined);
     await Promise.all(this.#probes.map((p) => p.probe.close().catch(() => undefined)));
   }
@@ -103,7 +111,7 @@ export class AsyncScaler {
   async #poll(): Promise<void> {
     if (this.#stopped) return;
     const { fn, pool, settings } = this.#o;
-    const now = (this.#o.now ?? Date.now)();
+    const now = this.#clock.now();
     const readings = await Promise.all(
       this.#probes.map(async (p) => {
         try {

@@ -15,16 +15,17 @@ import { ensureSidecarImage } from '../builders/sidecar-image.js';
 import { imageExists, pullImage } from '../builders/images.js';
 import { daprPlan } from '../model/dapr-plan.js';
 import { podLimits } from '../model/pod-resources.js';
-import { clusterHostNames, localFunctionUrl, writeAppIds, writeDaprResources, type AppIdFileEntry } from './dapr-resources.js';
+import { clusterHostNames, writeAppIds, writeDaprResources, type AppIdFileEntry } from './dapr-resources.js';
 import { reconcilePlan } from './reconcile.js';
 import { DEFAULT_TRUST_DOMAIN, accessControlFor } from '../model/access-control.js';
 import type { AccessControlList } from '../shared/access-control.js';
-import { EventsEngine, defaultSinkUrl, type SourceStatus, type WebhookHeaders } from '../events/runtime/index.js';
+import type { SourceStatus } from '../events/runtime/index.js';
 import { loadProjectConfig, type ProjectConfig } from '../model/project-config.js';
 import type { ServiceStatus } from '../services/liveness.js';
 import { DaemonBus } from './bus.js';
 import { throwIfStopped } from './controllers/context.js';
 import { containerStarters, processStarters, ServicesController } from './controllers/services.js';
+import { EventsController } from './controllers/events.js';
 import { errorMessage, OfnError } from '../errors.js';
 import { FunctionPool } from '../gateway/function-pool.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -51,7 +52,8 @@ import { CONTROL_TOKEN_HEADER } from '../sidecar/http/public-server.js';
 import { GrpcAppChannel } from '../sidecar/app-channel/grpc-app-channel.js';
 import type { Logger } from '../sidecar/logger.js';
 import { waitForSidecarHealth } from '../runtime/sidecar-health.js';
-import { AsyncScaler, kedaSettings, type BacklogStatus } from './async-scaler.js';
+import { kedaSettings, type BacklogStatus } from './async-scaler.js';
+import { ScalingController } from './controllers/scaling.js';
 import { DEFAULT_DAPRD_VERSION, daprdBinary, daprdImage, type DaprMode } from './dapr-mode.js';
 import { daprdConfiguration, hasSqliteNameResolver, NAMES_DB, namesDir, resetNames, writeDaprdConfig } from './daprd-config.js';
 
@@ -196,13 +198,11 @@ export class Daemon {
   /** Both runtimes: `name:port` of each backing service → where this process reaches it (scalers, events). */
   #reach: ReadonlyMap<string, string> = new Map();
   /** The KEDA-like scalers of async functions with keda triggers. */
-  readonly #scalers = new Map<string, AsyncScaler>();
+  readonly #scaling: ScalingController;
   #generation = 0;
   #stopped: Promise<void> | undefined;
   /** OpenFunction Events (EventSources, buses, Triggers), when the project has any. */
-  #events: EventsEngine | undefined;
-  /** Sync functions' in-cluster host names → their stand-in as this process reaches it (event sinks). */
-  #daemonAddresses = new Map<string, string>();
+  readonly #events: EventsController;
   /** Where pods reach this process (see #functionAddresses). */
   #podHost: Promise<{ bind: string; reach: string }> | undefined;
 
@@ -236,7 +236,7 @@ export class Daemon {
       // Async functions have no HTTP route on a cluster either: they are reached through Dapr.
       pool: (ns, name) => (this.#isSync(`${ns}/${name}`) ? this.#pools.get(`${ns}/${name}`) : undefined),
       list: () => [...this.#pools.keys()].filter((k) => this.#isSync(k)),
-      webhook: (method, urlPath) => this.#webhook(method, urlPath),
+      webhook: (method, urlPath) => this.#events.webhook(method, urlPath),
       emit: (e) => this.emit(e),
     });
     const context = { bus: this.#bus, signal: this.#halt.signal, project: () => this.#project };
@@ -248,6 +248,13 @@ export class Daemon {
           ? containerStarters({ docker, projectId: this.projectId, root, network: runtime.networkName, baseImage: (log) => this.#builder.baseImage({ log }) })
           : processStarters(this.stateDir),
     });
+    this.#events = new EventsController({
+      ...context,
+      stateDir: this.stateDir,
+      ...(o.eventInputWindowMs ? { inputWindowMs: o.eventInputWindowMs } : {}),
+      functionAddresses: () => this.#functionAddresses('daemon'),
+    });
+    this.#scaling = new ScalingController({ bus: this.#bus, signal: this.#halt.signal, ...(o.cooldownSeconds !== undefined ? { cooldownSeconds: o.cooldownSeconds } : {}) });
     this.#bus.on('services.addresses', (addresses) => {
       this.#reach = addresses.reach;
       this.#serviceAddresses = addresses.pods;
@@ -336,12 +343,13 @@ export class Daemon {
   }
 
   status(): DaemonStatus {
+    const events = this.#events.status();
     return {
       project: this.projectId,
       root: this.root,
       runtime: this.#runtime.kind,
       dapr: this.#o.dapr ?? 'embedded',
-      ...(this.#events ? { events: this.#events.status() } : {}),
+      ...(events ? { events } : {}),
       gateway: this.#gateway.url,
       ...(this.#services.statuses().length ? { services: this.#services.statuses() } : {}),
       functions: this.#project.functions.map((fn) => {
@@ -356,7 +364,7 @@ export class Daemon {
           minReplicas: fn.scale.min,
           maxReplicas: fn.scale.max,
           ...daprStatus(daprPlan(fn, this.#project)),
-          ...(this.#scalers.get(fnKey(fn))?.backlog ? { backlog: this.#scalers.get(fnKey(fn))!.backlog } : {}),
+          ...(this.#scaling.backlog(fnKey(fn)) ? { backlog: this.#scaling.backlog(fnKey(fn)) } : {}),
           // Async functions have no HTTP route (as on a cluster): no URL. The Go framework matches
           // paths exactly and the gateway does not rewrite them (as OpenFunction's does not): a Go
           // function answers on its host-based URL, which is the cluster's default route.
@@ -380,8 +388,8 @@ export class Daemon {
       const errors: unknown[] = [];
       await this.#watcher?.close().catch((e: unknown) => errors.push(e));
       // Events and scalers first: their deliveries and scale-ups go through the gateway.
-      await this.#events?.stop().catch((e: unknown) => errors.push(e));
-      await Promise.all([...this.#scalers.values()].map((sc) => sc.stop()));
+      await this.#events.stop().catch((e: unknown) => errors.push(e));
+      await this.#scaling.stop();
       await this.#gateway.close().catch((e: unknown) => errors.push(e));
       await Promise.all([...this.#pools.values()].map((p) => p.dispose().catch((e: unknown) => errors.push(e))));
       await this.#services.stop().catch((e: unknown) => errors.push(...(e instanceof AggregateError ? e.errors : [e])));
@@ -525,7 +533,7 @@ export class Daemon {
     for (const fn of this.#project.functions) this.#pools.set(fnKey(fn), this.#newPool(fn));
     // Events start before the builds: the topics functions subscribe to exist when their sidecars
     // start, and deliveries to a function still building wait in the activator (then retry).
-    await this.#startEvents();
+    await this.#events.sync();
     throwIfStopped(this.#halt.signal);
     await runLimited(this.#project.functions, BUILD_CONCURRENCY, (fn) => this.#buildAndServe(fn));
     if (this.#o.watch) {
@@ -536,26 +544,6 @@ export class Daemon {
       await this.#watcher.ready;
     }
     this.emit({ type: 'daemon.ready', gateway: this.#gateway.url, runtime: this.#runtime.kind });
-  }
-
-  /** The KEDA-like scaler of an async function with keda triggers (replacing the previous one), first poll included. */
-  async #attachScaler(fn: LoadedFunction, pool: FunctionPool): Promise<void> {
-    const key = fnKey(fn);
-    await this.#scalers.get(key)?.stop();
-    this.#scalers.delete(key);
-    const settings = fn.runtime === 'async' ? kedaSettings(fn, this.#o.cooldownSeconds) : undefined;
-    if (!settings || this.#stopped) return;
-    let scaler: AsyncScaler;
-    try {
-      scaler = new AsyncScaler({ fn, pool, settings, resolveHost: (hp) => this.#reach.get(hp) ?? hp, emit: (e) => this.emit(e) });
-    } catch (err) {
-      // An unsupported trigger: the function keeps its replicas, as without a scaler.
-      this.emit({ type: 'daemon.error', source: key, code: 'ERR_SCALER', message: describe(err), hint: 'it keeps its replicas; supported triggers: kafka, redis-streams, nats-jetstream' });
-      await pool.scaleTo(Math.max(1, fn.scale.min), 'no scaler');
-      return;
-    }
-    this.#scalers.set(key, scaler);
-    await scaler.poll();
   }
 
   /**
@@ -577,43 +565,9 @@ export class Daemon {
     return map;
   }
 
-  /**
-   * Starts the events runtime, or brings it up to date with the project. Sinks addressed to a
-   * function by its cluster name or by `ref` reach its local stand-in; brokers named in manifests
-   * reach the backing services; every hop is journaled (`event.hop`).
-   */
-  async #startEvents(): Promise<void> {
-    const model = this.#project.events;
-    if (!this.#events && model.eventSources.length === 0 && model.triggers.length === 0) return;
-    this.#daemonAddresses = await this.#functionAddresses('daemon');
-    throwIfStopped(this.#halt.signal);
-    if (this.#events) return this.#events.update(model);
-    this.#events = new EventsEngine({
-      model,
-      stateDir: path.join(this.stateDir, 'events'),
-      resolveSink: (sink, namespace) => localFunctionUrl(defaultSinkUrl(sink, namespace), this.#daemonAddresses),
-      resolveAddress: (hostPort) => this.#reach.get(hostPort) ?? hostPort,
-      onHop: (hop) => this.emit({ type: 'event.hop', ...hop }),
-      ...(this.#o.eventInputWindowMs ? { inputWindowMs: this.#o.eventInputWindowMs } : {}),
-      log: (line) => this.emit({ type: 'instance.log', fn: 'events', instance: 'events', stream: 'stdout', line }),
-    });
-    await this.#events.start();
-  }
-
   /** An event as if its EventSource produced it (`ofn-local events publish`, the test API's emit). */
-  async emitEvent(namespace: string, eventSource: string, event: string, data: Buffer, contentType?: string): Promise<string> {
-    if (!this.#events) throw new OfnError('ERR_NO_EVENTS', 'this project has no EventSource', {}, 'add an events.openfunction.io/v1alpha1 EventSource manifest');
-    return this.#events.inject(namespace, eventSource, event, data, contentType);
-  }
-
-  /** The http EventSources' webhooks: `path` as written, else `/_events/<ns>/<eventSource>/<event>`. */
-  #webhook(method: string, urlPath: string): ((body: Buffer, contentType: string | undefined, headers?: WebhookHeaders) => Promise<string>) | undefined {
-    if (method !== 'POST' || !this.#events) return undefined;
-    const route = this.#events.webhooks().find((w) => (w.path ?? `/_events/${w.namespace}/${w.eventSource}/${w.event}`) === urlPath);
-    if (!route) return undefined;
-    // A malformed CloudEvent is refused (EventsError ERR_EVENTS_INVALID_EVENT); the request's
-    // headers, when given, let a binary-mode one (ce-*) be checked too.
-    return (body, contentType, headers) => this.#events!.handleWebhook(route.namespace, route.eventSource, route.event, body, contentType, headers);
+  emitEvent(namespace: string, eventSource: string, event: string, data: Buffer, contentType?: string): Promise<string> {
+    return this.#events.emitEvent(namespace, eventSource, event, data, contentType);
   }
 
   /** The build a function now serves: later code saves are synced into its app folder. */
@@ -808,8 +762,7 @@ export class Daemon {
       const pool = this.#pools.get(key);
       this.#pools.delete(key);
       this.#appDirs.delete(key);
-      void this.#scalers.get(key)?.stop();
-      this.#scalers.delete(key);
+      // The scaling controller stops its scaler.
       this.emit({ type: 'function.removed', fn: key });
       if (pool) tasks.push(pool.drainAndDispose());
     }
@@ -823,7 +776,7 @@ export class Daemon {
     }
     this.#watcher?.add(this.#watchPaths());
     await Promise.all(tasks);
-    await this.#startEvents().catch((err: unknown) => this.emit({ type: 'daemon.error', source: 'events', code: 'ERR_EVENTS', message: describe(err) }));
+    await this.#events.sync().catch((err: unknown) => this.emit({ type: 'daemon.error', source: 'events', code: 'ERR_EVENTS', message: describe(err) }));
   }
 
   async #replace(fn: LoadedFunction): Promise<void> {
@@ -855,7 +808,7 @@ export class Daemon {
     }
     this.#pools.set(key, pool);
     this.#adopt(key, spec);
-    await this.#attachScaler(fn, pool);
+    await this.#bus.dispatch({ type: 'function.serving', fn, pool });
     await old?.drainAndDispose();
     this.emit({ type: 'reload.finished', fn: key, path: 'slow', timings: { detectMs: 0, syncMs: 0, restartMs: 0, totalMs: 0 } });
   }
@@ -884,7 +837,7 @@ export class Daemon {
     } catch (err) {
       this.emit({ type: 'daemon.error', source: key, code: 'ERR_START_FAILED', message: errorMessage(err) });
     }
-    await this.#attachScaler(fn, pool);
+    await this.#bus.dispatch({ type: 'function.serving', fn, pool });
   }
 
   async #instanceSpec(fn: LoadedFunction, key: string): Promise<InstanceSpec> {
