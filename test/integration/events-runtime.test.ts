@@ -13,7 +13,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 import { EventsEngine, type EventHop, type EventsEngineOptions } from '../../src/events/runtime/index.js';
 import { brokerAvailable, kafkaBroker, startBroker, stopAllBrokers, type StartedBroker } from '../helpers/brokers.js';
-import { eventDoc, modelOf, sinkServer, stagesOf, tempDir, waitFor, type SinkServer } from '../unit/events-runtime/helpers.js';
+import { eventDoc, modelOf, sinkServer, stagesOf, tempDir, waitFor, type SinkServer } from '../unit/events/helpers.js';
 
 const kafkaAddress = await kafkaBroker();
 if (!kafkaAddress) console.warn('skipping the Kafka event source test: no Kafka broker (set OFN_LOCAL_KAFKA_LIBS=$(bash docker/kafka/fetch-kafka.sh) or OFN_LOCAL_KAFKA)');

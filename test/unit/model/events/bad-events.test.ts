@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ModelError, formatDiagnostic, loadProject, type Diagnostic } from '../../../src/model/index.js';
-import { useTempProjects } from '../model/temp-project.js';
+import { ModelError, formatDiagnostic, loadProject, type Diagnostic } from '../../../../src/model/index.js';
+import { useTempProjects } from '../temp-project.js';
 
 const tempProject = useTempProjects();
 

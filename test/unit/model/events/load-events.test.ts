@@ -9,11 +9,11 @@ import {
   loadEvents,
   type EventDocument,
   type EventsModel,
-} from '../../../src/model/events/index.js';
-import { DiagnosticList } from '../../../src/model/diagnostics.js';
-import { formatDiagnostic, loadProject } from '../../../src/model/index.js';
+} from '../../../../src/model/events/index.js';
+import { DiagnosticList } from '../../../../src/model/diagnostics.js';
+import { formatDiagnostic, loadProject } from '../../../../src/model/index.js';
 
-const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/events');
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/events');
 const shop = path.join(fixtures, 'shop');
 
 async function loadShop(): Promise<{ model: EventsModel; others: EventDocument[] }> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConditionError, checkCondition, compileCondition, isConditionName } from '../../../src/model/events/index.js';
+import { ConditionError, checkCondition, compileCondition, isConditionName } from '../../../../src/model/events/index.js';
 
 /** Every combination of true/false for `names`. */
 function combinations(names: string[]): Record<string, boolean>[] {
