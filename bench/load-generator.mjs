@@ -1,6 +1,6 @@
 // Load from a process of its own, so the generator does not share the daemon's event loop (and core)
 // with the gateway it measures: `node bench/load-generator.mjs <url> <concurrency> <requests>` prints
-// {"rps","p50","p99"} (ms) for GETs on keep-alive connections, one per concurrent client.
+// {"rps","p50","p99","cpuUs"} (ms; cpuUs: the generator's own CPU per request, in µs) for GETs on keep-alive connections, one per concurrent client.
 import http from 'node:http';
 
 const [url, concurrencyText, requestsText] = process.argv.slice(2);
@@ -26,6 +26,7 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted
 const lat = [];
 let next = 0;
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await Promise.all(
   Array.from({ length: concurrency }, async () => {
     while (next++ < requests) {
@@ -36,6 +37,7 @@ await Promise.all(
   }),
 );
 const secs = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
 lat.sort((a, b) => a - b);
 agent.destroy();
-console.log(JSON.stringify({ rps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99) }));
+console.log(JSON.stringify({ rps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), cpuUs: (cpu.user + cpu.system) / lat.length }));
