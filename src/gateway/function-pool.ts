@@ -1,11 +1,17 @@
 import { errorMessage, OfnError } from '../errors.js';
 import type { FunctionState, OfnEvent } from '../daemon/events.js';
 import type { ScaleSettings } from '../model/types.js';
-import type { Instance, InstanceSpec, Runtime, ZeroMode } from '../runtime/runtime.js';
+import type { Instance, InstanceSpec, ZeroMode } from '../runtime/runtime.js';
 import { waitForPort } from '../runtime/wait-for-port.js';
 import { waitForSidecarHealth } from '../runtime/sidecar-health.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { desiredInstances } from './autoscaler.js';
+import { Activator } from '../serving/activator.js';
+import { ConcurrencyWindow, desiredInstances } from '../serving/autoscaler.js';
+import { Liveness } from '../serving/liveness.js';
+import { reloadSlotsInPlace, until } from '../serving/rollout.js';
+import type { Lease, PoolRuntime, Slot } from '../serving/types.js';
+
+export type { Lease, PoolRuntime, Slot } from '../serving/types.js';
 
 /** How often a pool below its minReplicas tries again while starts keep failing. */
 const MIN_RETRY_MS = 3000;
@@ -14,10 +20,6 @@ export type PoolErrorCode = 'ERR_NOT_READY' | 'ERR_START_FAILED' | 'ERR_BUILD_FA
 
 /** A request the pool could not serve; the gateway answers 503 with the message. */
 export class PoolError extends OfnError<PoolErrorCode> {}
-
-export interface PoolRuntime extends Runtime {
-  isAlive(instance: Instance): Promise<boolean>;
-}
 
 export interface PoolOptions {
   namespace: string;
@@ -45,35 +47,13 @@ export interface PoolOptions {
   clock?: Clock;
 }
 
-export interface Slot {
-  instance: Instance;
-  inFlight: number;
-  /** Set on instances of an older generation: removed once idle. */
-  retiring: boolean;
-  /** Its code is being reloaded in place: new requests wait. */
-  reloading?: boolean;
-  /** Its Dapr sidecar died and is being restarted: new requests wait, as for a pod that is not ready. */
-  sidecarDown?: boolean;
-}
-
-export interface Lease {
-  slot: Slot;
-  /** True when the request waited for an instance to start (a cold start). */
-  cold: boolean;
-}
-
-interface Waiter {
-  resolve: (lease: Lease) => void;
-  reject: (err: Error) => void;
-  /** Cancels the deadline. */
-  cancel: () => void;
-}
-
 /**
- * The instances of one function and the Knative behaviour around them: the activator holds requests
- * while an instance starts (from zero or for more capacity), new instances are added when concurrency
- * per instance passes the target, and after an idle window the pool shrinks to min, parking the last
- * instance (stopped or paused) so the next cold start reuses it.
+ * The instances of one function and the Knative behaviour around them: the activator
+ * (serving/activator.ts) holds requests while an instance starts (from zero or for more capacity),
+ * new instances are added when concurrency per instance passes the target (serving/autoscaler.ts),
+ * after an idle window the pool shrinks to min, parking the last instance (stopped or paused) so the
+ * next cold start reuses it; liveness (serving/liveness.ts) and hot reload in place
+ * (serving/rollout.ts) work on its slots.
  */
 export class FunctionPool {
   readonly key: string;
@@ -82,19 +62,17 @@ export class FunctionPool {
   #parked: Instance | undefined;
   #parking: Promise<void> | undefined;
   #starting = 0;
-  readonly #waiters: Waiter[] = [];
+  readonly #activator: Activator<Lease>;
   #spec: InstanceSpec | undefined;
   #failure: PoolError | undefined;
   #state: FunctionState = 'pending';
   readonly #clock: Clock;
   #lastActivity: number;
-  /** Per-second peaks of concurrency (in flight + held), newest last, covering the idle window. */
-  readonly #peaks: { at: number; peak: number }[] = [];
-  #currentPeak = 0;
+  readonly #window: ConcurrencyWindow;
+  readonly #liveness: Liveness;
   readonly #stopTicker: () => void;
   #disposed = false;
   #lastMinAttempt = 0;
-  #checkingLiveness = false;
   /** externalScale: the count asked for by scaleTo (min until then). */
   #desired: number;
 
@@ -104,6 +82,19 @@ export class FunctionPool {
     this.#desired = opts.scale.min;
     this.#clock = opts.clock ?? systemClock;
     this.#lastActivity = this.#clock.now();
+    this.#activator = new Activator<Lease>(this.#clock);
+    this.#window = new ConcurrencyWindow(opts.idleWindowMs);
+    this.#liveness = new Liveness({
+      key: this.key,
+      runtime: opts.runtime,
+      clock: this.#clock,
+      readyTimeoutMs: opts.readyTimeoutMs,
+      slots: () => this.#slots,
+      emit: opts.emit,
+      setState: (state, reason) => this.#setState(state, reason),
+      markDead: (slot, reason) => this.markDead(slot, reason),
+      dispatch: () => this.#dispatch(),
+    });
     this.#stopTicker = this.#clock.every(1000, () => this.#tick());
   }
 
@@ -137,7 +128,7 @@ export class FunctionPool {
     if (parked) await this.#o.runtime.remove(parked).catch(() => undefined);
     this.#removeIdleRetired();
     this.#setState(this.#o.scale.min > 0 ? 'pending' : 'scaled-to-zero');
-    if (this.#waiters.length > 0) this.#scaleUp('held requests');
+    if (this.#activator.length > 0) this.#scaleUp('held requests');
   }
 
   /** The build failed: requests get the reason until a good build arrives. */
@@ -185,21 +176,16 @@ export class FunctionPool {
       return Promise.resolve({ slot, cold: false });
     }
     if (!this.#spec && this.#failure) return Promise.reject(this.#failure);
-    return new Promise<Lease>((resolve, reject) => {
-      const cancel = this.#clock.after(this.#o.readyTimeoutMs, () => {
-        const i = this.#waiters.indexOf(waiter);
-        if (i >= 0) this.#waiters.splice(i, 1);
-        const why = this.#failure ? `: ${this.#failure.message}` : '';
-        reject(new PoolError('ERR_NOT_READY', `no instance of ${this.key} became ready within ${this.#o.readyTimeoutMs} ms${why}`));
-      });
-      const waiter: Waiter = { resolve, reject, cancel };
-      this.#waiters.push(waiter);
-      this.#sample();
-      const reloading = this.#slots.some((x) => x.reloading);
-      if (this.#spec && !reloading && (this.#starting === 0 || this.#needsMore())) {
-        void this.#scaleUp(this.replicas === 0 ? 'request at zero' : 'concurrency');
-      }
+    const held = this.#activator.hold(this.#o.readyTimeoutMs, () => {
+      const why = this.#failure ? `: ${this.#failure.message}` : '';
+      return new PoolError('ERR_NOT_READY', `no instance of ${this.key} became ready within ${this.#o.readyTimeoutMs} ms${why}`);
     });
+    this.#sample();
+    const reloading = this.#slots.some((x) => x.reloading);
+    if (this.#spec && !reloading && (this.#starting === 0 || this.#needsMore())) {
+      void this.#scaleUp(this.replicas === 0 ? 'request at zero' : 'concurrency');
+    }
+    return held;
   }
 
   release(slot: Slot): void {
@@ -257,30 +243,10 @@ export class FunctionPool {
       this.#parked = undefined;
       await this.#o.runtime.remove(parked).catch(() => undefined);
     }
-    const failures: unknown[] = [];
-    await Promise.all(
-      this.#slots
-        .filter((s) => !s.retiring)
-        .map(async (slot) => {
-          slot.reloading = true;
-          try {
-            if (opts.drainFirst) {
-              // A restart in place (a compiled function): nothing may be in flight when the program stops.
-              await until(() => slot.inFlight === 0 || slot.retiring, this.#o.readyTimeoutMs);
-              this.#o.dropIdleSockets?.(slot.instance.address);
-            }
-            await reloadOne(slot.instance);
-            await until(() => slot.inFlight === 0 || slot.retiring, this.#o.readyTimeoutMs);
-            this.#o.dropIdleSockets?.(slot.instance.address);
-          } catch (err) {
-            failures.push(err);
-          } finally {
-            slot.reloading = false;
-            this.#dispatch();
-          }
-        }),
+    await reloadSlotsInPlace(
+      this.#slots.filter((s) => !s.retiring),
+      { reloadOne, drainFirst: opts.drainFirst, timeoutMs: this.#o.readyTimeoutMs, dropIdleSockets: this.#o.dropIdleSockets, dispatch: () => this.#dispatch() },
     );
-    if (failures.length > 0) throw failures[0];
   }
 
   /**
@@ -297,7 +263,7 @@ export class FunctionPool {
     if (parked) await this.#o.runtime.remove(parked).catch(() => undefined);
     if (!hadInstances) {
       this.#failure = undefined;
-      if (this.#waiters.length > 0) void this.#scaleUp('held requests');
+      if (this.#activator.length > 0) void this.#scaleUp('held requests');
       return;
     }
     const old = this.#slots.filter((s) => !s.retiring);
@@ -350,7 +316,7 @@ export class FunctionPool {
   #needsMore(): boolean {
     const live = this.replicas + this.#starting;
     if (live >= this.maxInstances) return false;
-    const concurrency = this.#slots.reduce((n, s) => n + (s.retiring ? 0 : s.inFlight), 0) + this.#waiters.length;
+    const concurrency = this.#slots.reduce((n, s) => n + (s.retiring ? 0 : s.inFlight), 0) + this.#activator.length;
     return concurrency > live * this.#o.scale.target;
   }
 
@@ -404,7 +370,7 @@ export class FunctionPool {
       this.#starting--;
     }
     this.#dispatch();
-    if (this.#waiters.length > 0 && this.replicas === 0 && this.#starting === 0 && this.#failure) {
+    if (this.#activator.length > 0 && this.replicas === 0 && this.#starting === 0 && this.#failure) {
       this.#rejectWaiters(this.#failure);
     }
   }
@@ -435,37 +401,26 @@ export class FunctionPool {
   }
 
   #dispatch(): void {
-    while (this.#waiters.length > 0) {
+    this.#activator.dispatch(() => {
       const slot = this.#pick();
-      if (!slot) return;
-      const waiter = this.#waiters.shift()!;
-      waiter.cancel();
+      if (!slot) return undefined;
       slot.inFlight++;
-      waiter.resolve({ slot, cold: true });
-    }
+      return { slot, cold: true };
+    });
   }
 
   #rejectWaiters(err: Error): void {
-    for (const w of this.#waiters.splice(0)) {
-      w.cancel();
-      w.reject(err);
-    }
+    this.#activator.rejectAll(err);
   }
 
   #sample(): void {
-    const c = this.#slots.reduce((n, s) => n + s.inFlight, 0) + this.#waiters.length;
-    if (c > this.#currentPeak) this.#currentPeak = c;
+    this.#window.sample(this.#slots.reduce((n, s) => n + s.inFlight, 0) + this.#activator.length);
   }
 
   #tick(): void {
     const now = this.#clock.now();
     this.#sample();
-    // An instance that died on its own (a crash, a kill, the OOM killer) with no request to notice it
-    // (async functions get none through the gateway): take it out, so minReplicas replaces it.
-    if (!this.#checkingLiveness) {
-      this.#checkingLiveness = true;
-      void this.#checkLiveness().finally(() => (this.#checkingLiveness = false));
-    }
+    this.#liveness.check();
     // Below minReplicas (a crashed instance, a first start that failed and was fixed): start one,
     // at most every few seconds while starts keep failing.
     const min = Math.min(this.#o.externalScale ? this.#desired : this.#o.scale.min, this.maxInstances);
@@ -474,13 +429,11 @@ export class FunctionPool {
       void this.#scaleUp(this.#o.externalScale ? 'replicas set by the scaler' : 'minReplicas');
     }
     if (this.#o.externalScale) return;
-    this.#peaks.push({ at: now, peak: this.#currentPeak });
-    this.#currentPeak = 0;
-    while (this.#peaks.length > 0 && now - this.#peaks[0]!.at > this.#o.idleWindowMs) this.#peaks.shift();
-    if (this.#starting > 0 || this.#waiters.length > 0) return;
+    this.#window.roll(now);
+    if (this.#starting > 0 || this.#activator.length > 0) return;
     const inFlight = this.#slots.reduce((n, s) => n + s.inFlight, 0);
     const desired = desiredInstances({
-      peakConcurrency: Math.max(0, ...this.#peaks.map((p) => p.peak)),
+      peakConcurrency: this.#window.peak,
       target: this.#o.scale.target,
       min: this.#o.scale.min,
       max: this.maxInstances,
@@ -488,53 +441,6 @@ export class FunctionPool {
       idleWindowMs: this.#o.idleWindowMs,
     });
     if (desired < this.replicas) void this.#shrinkTo(desired, desired === 0 ? 'idle' : 'lower concurrency');
-  }
-
-  async #checkLiveness(): Promise<void> {
-    for (const slot of [...this.#slots]) {
-      if (slot.retiring || slot.reloading || slot.sidecarDown || slot.instance.state === 'paused') continue;
-      const alive = slot.instance.state === 'running' && (await this.#o.runtime.isAlive(slot.instance).catch(() => true));
-      if (!alive && this.#slots.includes(slot)) {
-        await this.markDead(slot, `instance ${slot.instance.id} exited`);
-        continue;
-      }
-      if (!slot.instance.spec.sidecar || !this.#slots.includes(slot)) continue;
-      const sidecarAlive = await this.#o.runtime.sidecarAlive(slot.instance).catch(() => true);
-      if (!sidecarAlive) void this.#restartSidecar(slot);
-    }
-  }
-
-  /**
-   * The instance's sidecar died while its function runs: as the kubelet does, restart that container
-   * and keep the pod out of rotation until the sidecar is healthy again. The function keeps its
-   * in-flight requests (its Dapr client waits for the sidecar and sends again). If the sidecar does
-   * not come back, the whole instance is replaced.
-   */
-  async #restartSidecar(slot: Slot): Promise<void> {
-    const { instance } = slot;
-    const started = this.#clock.now();
-    slot.sidecarDown = true;
-    this.#o.emit({ type: 'instance.failed', fn: this.key, instance: instance.id, part: 'sidecar', message: `the Dapr sidecar of ${instance.id} exited; restarting it (no new requests reach the instance meanwhile)` });
-    if (!this.#slots.some((s) => !s.retiring && !s.sidecarDown)) this.#setState('pending', 'Dapr sidecar restarting');
-    try {
-      await this.#o.runtime.restartSidecar(instance);
-      await waitForSidecarHealth(instance, {
-        timeoutMs: this.#o.readyTimeoutMs,
-        check: async () => {
-          if (!(await this.#o.runtime.isAlive(instance))) throw new Error(`instance ${instance.id} exited while its sidecar restarted`);
-          // Dead again (say its port was taken meanwhile): a fresh instance, with fresh ports, instead.
-          if (!(await this.#o.runtime.sidecarAlive(instance))) throw new Error(`the sidecar of ${instance.id} exited again as it restarted`);
-        },
-      });
-      if (!this.#slots.includes(slot)) return;
-      slot.sidecarDown = false;
-      this.#o.emit({ type: 'instance.ready', fn: this.key, instance: instance.id, cold: false, durationMs: this.#clock.now() - started });
-      this.#setState('ready');
-      this.#dispatch();
-    } catch (err) {
-      slot.sidecarDown = false;
-      await this.markDead(slot, `the Dapr sidecar did not come back: ${errorMessage(err)}`);
-    }
   }
 
   async #shrinkTo(count: number, reason: string): Promise<void> {
@@ -585,14 +491,5 @@ export class FunctionPool {
     if (state === this.#state && !reason) return;
     this.#state = state;
     this.#o.emit({ type: 'function.state', fn: this.key, state, reason });
-  }
-}
-
-/** Polls a condition on real time (it waits for other work to finish, not for the pool's clock). */
-async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 5));
   }
 }

@@ -26,3 +26,31 @@ export function desiredInstances(input: ScaleInput): number {
 function clamp(n: number, lo: number, hi: number): number {
   return Math.min(Math.max(n, lo), hi);
 }
+
+/**
+ * The concurrency the autoscaler decides on: the peak of each second (in flight + held), kept for
+ * the idle window. Times are given by the caller (the pool's clock).
+ */
+export class ConcurrencyWindow {
+  readonly #peaks: { at: number; peak: number }[] = [];
+  #current = 0;
+
+  constructor(private readonly windowMs: number) {}
+
+  /** Records the concurrency now; the second's peak keeps the highest. */
+  sample(concurrency: number): void {
+    if (concurrency > this.#current) this.#current = concurrency;
+  }
+
+  /** Closes the current second at `now` and forgets seconds older than the window. */
+  roll(now: number): void {
+    this.#peaks.push({ at: now, peak: this.#current });
+    this.#current = 0;
+    while (this.#peaks.length > 0 && now - this.#peaks[0]!.at > this.windowMs) this.#peaks.shift();
+  }
+
+  /** The highest concurrency seen within the window. */
+  get peak(): number {
+    return Math.max(0, ...this.#peaks.map((p) => p.peak));
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredInstances } from '../../../src/gateway/autoscaler.js';
+import { desiredInstances } from '../../../src/serving/autoscaler.js';
 
 const base = { target: 100, min: 0, max: 10, idleMs: 0, idleWindowMs: 30_000 };
 
