@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, OfnError } from '../errors.js';
 import type { FunctionState, OfnEvent } from '../daemon/events.js';
 import type { ScaleSettings } from '../model/types.js';
@@ -214,7 +215,7 @@ export class FunctionPool {
     // The reset can come a moment before the engine or the OS reports the exit: look twice.
     for (const delayMs of [0, 50]) {
       if (!this.#slots.includes(slot)) return;
-      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      if (delayMs) await sleep(delayMs);
       const alive = await this.#o.runtime.isAlive(slot.instance).catch(() => true);
       if (!alive && this.#slots.includes(slot)) {
         await this.markDead(slot, `instance ${slot.instance.id} exited`);

@@ -3,6 +3,7 @@
  * its new requests are held and its in-flight ones finish; the slow path (a new build rolled in
  * beside the old one) is the pool's rollTo.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Instance } from '../runtime/runtime.js';
 import type { Slot } from './types.js';
 
@@ -55,6 +56,6 @@ export async function until(cond: () => boolean, timeoutMs: number): Promise<voi
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
   }
 }
