@@ -96,6 +96,30 @@ describe('the gateway streams bodies both ways', () => {
     });
     expect(await answer).toBe('got part1;part2 (chunked transfer-encoding)');
   });
+
+  it('answers a HEAD request with the function headers and no body, and the next request on the same client still works', async () => {
+    const port = await setup((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '5', 'x-method': req.method });
+      res.end(req.method === 'HEAD' ? undefined : 'hello');
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        http
+          .request({ host: '127.0.0.1', port, path: '/default/fn/', method, agent }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          })
+          .on('error', reject)
+          .end();
+      });
+    const head = await send('HEAD');
+    expect(head).toMatchObject({ status: 200, body: '' });
+    expect(head.headers).toMatchObject({ 'content-length': '5', 'x-method': 'HEAD' });
+    expect(await send('GET')).toMatchObject({ status: 200, body: 'hello' });
+    agent.destroy();
+  });
 });
 
 describe('readRequestHead', () => {
