@@ -75,6 +75,13 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/((tui|protocol|shared)/|errors\\.ts$)' },
     },
     {
+      name: 'cli-reaches-docker-through-others',
+      severity: 'error',
+      comment: 'The CLI talks to the daemon (or a builder, or the folder sweep, which connect to the engine themselves): it holds no Docker handle of its own.',
+      from: { path: '^src/cli/' },
+      to: { path: '^(src/runtime/docker/|node_modules/dockerode)' },
+    },
+    {
       name: 'errors-is-a-leaf',
       severity: 'error',
       comment: 'src/errors.ts (the one error type) is imported by every part, the shipped ones too: it imports nothing.',

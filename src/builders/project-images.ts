@@ -17,9 +17,11 @@ import { FastBuilder } from './fast/fast-builder.js';
 import { GoBuilder } from './go/go-builder.js';
 import { sourceFiles } from './fingerprint.js';
 import { selectBuilder } from './select-builder.js';
+import { connectEngine } from '../runtime/docker/engine.js';
 
 export interface ProjectImagesOptions {
-  docker: Docker;
+  /** The engine; connected here when not given (`ofn-local build`). */
+  docker?: Docker;
   project: Project;
   root: string;
   projectId: string;
@@ -40,7 +42,7 @@ export function targetImage(fn: LoadedFunction, repository: string, registry: st
 }
 
 export async function buildProjectImages(o: ProjectImagesOptions): Promise<ImageOutcome[]> {
-  const { docker } = o;
+  const docker = o.docker ?? (await connectEngine());
   const stateDir = path.join(o.root, '.ofn-local');
   const repos = imageRepositories(o.project.functions);
   const cnb = new BuildpacksBuilder({

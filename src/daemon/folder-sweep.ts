@@ -8,9 +8,22 @@ import type Docker from 'dockerode';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { removeProjectResources } from '../runtime/docker/docker-runtime.js';
+import { connectEngine } from '../runtime/docker/engine.js';
 import { LABEL_PROJECT, LABEL_ROOT } from '../runtime/docker/labels.js';
 import { endLeftovers, type SpawnRecord } from '../runtime/process/leftovers.js';
 import { isRunning } from '../shared/process-identity.js';
+
+/**
+ * The engine a sweep uses: one it is given, `connect` (an engine that answers within a second, else
+ * host processes only: `down` and `up` reach Docker through this module, not on their own), or `none`.
+ */
+export type SweepEngine = Docker | 'connect' | 'none';
+
+async function engineFor(engine: SweepEngine): Promise<Docker | undefined> {
+  if (engine === 'none') return undefined;
+  if (engine === 'connect') return connectEngine(1000).catch(() => undefined);
+  return engine;
+}
 
 export interface Swept {
   /** Host processes that were still running. */
@@ -25,7 +38,8 @@ export interface Swept {
  * One state folder and its project id: the recorded processes whose owner is gone, then (with an
  * engine) every container and network labelled with the id.
  */
-export async function sweepState(stateDir: string, projectId: string, docker: Docker | undefined): Promise<Omit<Swept, 'sessions'>> {
+export async function sweepState(stateDir: string, projectId: string, engine: SweepEngine): Promise<Omit<Swept, 'sessions'>> {
+  const docker = await engineFor(engine);
   const processes = await endLeftovers(stateDir);
   const containers = docker ? await removeProjectResources(docker, projectId) : 0;
   return { processes, containers };
@@ -36,8 +50,9 @@ export async function sweepState(stateDir: string, projectId: string, docker: Do
  * is gone: `.ofn-local/sessions/<s>/` folders and the session ids found on labelled containers and
  * networks of the folder.
  */
-export async function sweepFolder(root: string, id: string, docker: Docker | undefined): Promise<Swept> {
-  const main = await sweepState(path.join(root, '.ofn-local'), id, docker);
+export async function sweepFolder(root: string, id: string, engine: SweepEngine = 'connect'): Promise<Swept> {
+  const docker = await engineFor(engine);
+  const main = await sweepState(path.join(root, '.ofn-local'), id, docker ?? 'none');
   const out: Swept = { processes: [...main.processes], containers: main.containers, sessions: [] };
   const sessionsDir = path.join(root, '.ofn-local', 'sessions');
   const names = new Set(await readdir(sessionsDir).catch(() => [] as string[]));

@@ -88,7 +88,7 @@ export async function sweepRun(runDir: string): Promise<string[]> {
         .catch(() => false);
       if (removed) out.push(`removed the daemon container ${entry.container} of ${entry.root}`);
     }
-    const swept = await sweepState(entry.stateDir, entry.projectId, docker);
+    const swept = await sweepState(entry.stateDir, entry.projectId, docker ?? 'none');
     for (const p of swept.processes) out.push(`ended ${p.role} ${p.name} (pid ${p.pid}) of ${entry.root}`);
     if (swept.containers) out.push(`removed ${swept.containers} container(s) of ${entry.projectId} (${entry.root})`);
     // A session's state is its own; a folder's daemon.json of a daemon now gone is stale.

@@ -4,7 +4,6 @@ import { registryProblem } from '../../export/index.js';
 import { loadProject } from '../../model/index.js';
 import { loadProjectConfig } from '../../model/project-config.js';
 import { projectId, projectRoot } from '../../daemon/state.js';
-import { connectEngine } from '../../runtime/docker/engine.js';
 import type { CliIo } from '../io.js';
 
 export interface BuildCommandOptions {
@@ -26,10 +25,8 @@ export async function buildCommand(inputs: string[], opts: BuildCommandOptions, 
   const project = await loadProject(inputs, { cwd: io.cwd });
   const root = projectRoot(inputs, io.cwd);
   const config = await loadProjectConfig(root);
-  const docker = await connectEngine();
   const err = (line: string) => io.stderr.write(`${line}\n`);
   const outcomes = await buildProjectImages({
-    docker,
     project,
     root,
     projectId: projectId(root),

@@ -1,5 +1,4 @@
 import { assembleOfflineBuilder } from '../../builders/buildpacks/offline/assemble-builder.js';
-import { connectEngine } from '../../runtime/docker/engine.js';
 import type { CliIo } from '../io.js';
 
 export interface BuilderCommandOptions {
@@ -10,9 +9,7 @@ export interface BuilderCommandOptions {
 
 /** `ofn-local builder build`: assembles the offline buildpacks builder on this engine and prints its name. */
 export async function builderBuildCommand(opts: BuilderCommandOptions, io: CliIo): Promise<number> {
-  const docker = await connectEngine();
   const result = await assembleOfflineBuilder({
-    docker,
     log: (line) => io.stderr.write(`${line}\n`),
     ...(opts.force ? { force: true } : {}),
     ...(opts.tag ? { tag: opts.tag } : {}),

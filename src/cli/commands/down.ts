@@ -2,7 +2,6 @@ import { DaemonClient } from '../../daemon/client.js';
 import { daemonAlive, daemonFile, readDaemonInfo, removeDaemonInfo } from '../../daemon/daemon-file.js';
 import { sweepFolder } from '../../daemon/folder-sweep.js';
 import { projectId, projectRoot } from '../../daemon/state.js';
-import { connectEngine } from '../../runtime/docker/engine.js';
 import type { CliIo } from '../io.js';
 import { findDaemon } from '../find-daemon.js';
 
@@ -34,8 +33,7 @@ export async function downCommand(opts: { project?: string }, io: CliIo): Promis
       await removeDaemonInfo(stale);
     }
   }
-  const docker = await connectEngine(1000).catch(() => undefined);
-  const swept = await sweepFolder(root, id, docker);
+  const swept = await sweepFolder(root, id);
   if (crashed || (!info && swept.processes.length > 0)) {
     io.stdout.write(`stopped the processes left by a crashed ofn-local for ${root}${swept.processes.length ? ` (${describe(swept.processes)})` : ''}\n`);
   }

@@ -11,7 +11,6 @@ import { DaemonClient } from '../../daemon/client.js';
 import { sweepState } from '../../daemon/folder-sweep.js';
 import { projectId, projectRoot } from '../../daemon/state.js';
 import { OfnError } from '../../errors.js';
-import { connectEngine } from '../../runtime/docker/engine.js';
 import { watchProcess } from '../../shared/parent-watch.js';
 import { startTimeOf } from '../../shared/process-identity.js';
 import { registerInRun } from '../../shared/run-registry.js';
@@ -74,8 +73,7 @@ export async function upCommand(inputs: string[], opts: UpOptions, io: CliIo): P
  */
 async function adoptFolder(root: string, crashed: boolean, io: CliIo): Promise<void> {
   const id = projectId(root);
-  const docker = crashed ? await connectEngine(1000).catch(() => undefined) : undefined;
-  const swept = await sweepState(path.join(root, '.ofn-local'), id, docker);
+  const swept = await sweepState(path.join(root, '.ofn-local'), id, crashed ? 'connect' : 'none');
   if (crashed) await removeDaemonInfo({ root, projectId: id }).catch(() => undefined);
   const what = [...(swept.processes.length ? [`${swept.processes.length} process(es)`] : []), ...(swept.containers ? [`${swept.containers} container(s)`] : [])];
   if (what.length) io.stdout.write(`notice: ended ${what.join(' and ')} an earlier ofn-local left running for ${root}\n`);

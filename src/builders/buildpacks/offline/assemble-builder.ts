@@ -16,6 +16,7 @@ import { OFFLINE_BASE_IMAGE, BASE_IMAGE_SCRIPT } from '../../base-image.js';
 import { buildImage } from '../../docker-image.js';
 import { FRAMEWORK_BUNDLE, FRAMEWORK_SHIM_DIR } from '../../framework-files.js';
 import { BuildpacksError } from '../errors.js';
+import { connectEngine } from '../../../runtime/docker/engine.js';
 import {
   LABEL_BUILDER_INPUTS,
   OFFLINE_BUILDER_IMAGE,
@@ -41,7 +42,8 @@ export const BUILDPACKS_BUNDLE = path.join(PACKAGE_ROOT, 'dist', 'cnb', 'ofn-bui
 export const BUILD_IMAGE_NPM = 'npm@10.9.2';
 
 export interface AssembleOptions {
-  docker: Docker;
+  /** The engine; connected here when not given (`ofn-local builder build`). */
+  docker?: Docker;
   log: (line: string) => void;
   /** Rebuild even when a builder from the same inputs exists. */
   force?: boolean;
@@ -64,8 +66,9 @@ export interface AssembledBuilder {
 const LABELS = { 'io.ofn-local.builder': 'offline' };
 
 export async function assembleOfflineBuilder(o: AssembleOptions): Promise<AssembledBuilder> {
+  const docker = o.docker ?? (await connectEngine());
   const tag = o.tag ?? OFFLINE_BUILDER_IMAGE;
-  const base = await o.docker.getImage(OFFLINE_BASE_IMAGE).inspect().catch(() => undefined);
+  const base = await docker.getImage(OFFLINE_BASE_IMAGE).inspect().catch(() => undefined);
   if (!base) {
     throw new BuildpacksError('ERR_OFFLINE_BUILDER', `the offline builder is made on the offline base image ${OFFLINE_BASE_IMAGE}, which this engine does not have`, {}, `build it first: sudo bash ${BASE_IMAGE_SCRIPT}`);
   }
@@ -83,7 +86,7 @@ export async function assembleOfflineBuilder(o: AssembleOptions): Promise<Assemb
     inputs.update(part).update('\0');
   }
   const digest = inputs.digest('hex').slice(0, 16);
-  const existing = await o.docker.getImage(tag).inspect().catch(() => undefined);
+  const existing = await docker.getImage(tag).inspect().catch(() => undefined);
   if (!o.force && existing?.Config?.Labels?.[LABEL_BUILDER_INPUTS] === digest) {
     o.log(`builder ${tag} is up to date (lifecycle ${lifecycle.version}, ${goVersion})`);
     return { image: tag, runImage: OFFLINE_RUN_IMAGE, lifecycleVersion: lifecycle.version, built: false };
@@ -100,7 +103,7 @@ export async function assembleOfflineBuilder(o: AssembleOptions): Promise<Assemb
     await symlink(await npmPackage(o.log), path.join(buildCtx, 'npm'));
     await writeFile(path.join(buildCtx, 'Dockerfile'), buildImageDockerfile(OFFLINE_BASE_IMAGE));
     o.log(`building the stack build image ${OFFLINE_BUILD_IMAGE} (${goVersion}, ${BUILD_IMAGE_NPM})`);
-    await buildImage(o.docker, buildCtx, OFFLINE_BUILD_IMAGE, stackLabels, o.log, {
+    await buildImage(docker, buildCtx, OFFLINE_BUILD_IMAGE, stackLabels, o.log, {
       dereference: true,
       ignore: (name) => /\/go\/(test|api|doc|misc|\.git)(\/|$)/.test(name.split(path.sep).join('/')),
     });
@@ -110,7 +113,7 @@ export async function assembleOfflineBuilder(o: AssembleOptions): Promise<Assemb
     if (extraCa) await writeFile(path.join(runCtx, 'ca', 'extra-ca.pem'), extraCa);
     await writeFile(path.join(runCtx, 'Dockerfile'), runImageDockerfile(OFFLINE_BASE_IMAGE));
     o.log(`building the stack run image ${OFFLINE_RUN_IMAGE}`);
-    await buildImage(o.docker, runCtx, OFFLINE_RUN_IMAGE, stackLabels, o.log);
+    await buildImage(docker, runCtx, OFFLINE_RUN_IMAGE, stackLabels, o.log);
 
     const ctx = path.join(work, 'builder');
     await cp(lifecycleDir, path.join(ctx, 'lifecycle'), { recursive: true, verbatimSymlinks: true });
@@ -135,7 +138,7 @@ export async function assembleOfflineBuilder(o: AssembleOptions): Promise<Assemb
     await writeFile(path.join(ctx, 'run.toml'), runToml());
     await writeFile(path.join(ctx, 'Dockerfile'), builderDockerfile());
     o.log(`building the builder ${tag} (lifecycle ${lifecycle.version}; buildpacks ${OFFLINE_BUILDPACKS.map((b) => `${b.id}@${b.version}`).join(', ')})`);
-    await buildImage(o.docker, ctx, tag, { ...LABELS, ...builderLabels(lifecycle), [LABEL_BUILDER_INPUTS]: digest }, o.log);
+    await buildImage(docker, ctx, tag, { ...LABELS, ...builderLabels(lifecycle), [LABEL_BUILDER_INPUTS]: digest }, o.log);
     return { image: tag, runImage: OFFLINE_RUN_IMAGE, lifecycleVersion: lifecycle.version, built: true };
   } finally {
     await rm(work, { recursive: true, force: true });
