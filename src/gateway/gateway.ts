@@ -6,7 +6,7 @@ import type { OfnEvent } from '../daemon/events.js';
 import { PoolError, type FunctionPool, type Lease } from './function-pool.js';
 import { endToEndHeaders, readRequestHead } from './hop-by-hop.js';
 import { routeRequest, type RouteMatch } from './router.js';
-import { UpstreamClients, type UpstreamRequest } from './upstream.js';
+import { loadUpstream, UpstreamClients, type UpstreamRequest } from './upstream.js';
 
 export interface GatewayOptions {
   /** 0 picks a free port. */
@@ -81,6 +81,7 @@ export class Gateway {
   }
 
   async listen(): Promise<number> {
+    await loadUpstream();
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') {
@@ -119,6 +120,7 @@ export class Gateway {
   }
 
   async #openService(namespace: string, name: string, hosts: string[]): Promise<{ port: number; servers: http.Server[] }> {
+    await loadUpstream();
     const entry = { port: 0, servers: [] as http.Server[] };
     const route = { namespace, name, by: 'host' as const };
     for (const host of [...new Set(hosts)]) {

@@ -9,7 +9,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { buildConnector, Client, type Dispatcher } from 'undici';
+import type { Client, Dispatcher } from 'undici';
 import { endToEndHeaders } from './hop-by-hop.js';
 
 export interface UpstreamAddress {
@@ -64,8 +64,23 @@ const KEEP_ALIVE_MS = 4000;
 const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const INVALID = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
-// No connect timeout: as with node:http, the OS decides when a connect gives up.
-const connectSocket = buildConnector({ timeout: 0 });
+
+type Undici = typeof import('undici');
+/**
+ * undici is loaded when a gateway starts, not with the daemon's modules: its index loads all of it
+ * (fetch, WebSocket, caches), 100-250 ms that every CLI command importing the daemon would pay.
+ */
+let undici: { Client: Undici['Client']; connect: ReturnType<Undici['buildConnector']> } | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads the client side; `Gateway.listen` (and each service port) waits for it before taking requests. */
+export function loadUpstream(): Promise<void> {
+  loading ??= import('undici').then((m) => {
+    // No connect timeout: as with node:http, the OS decides when a connect gives up.
+    undici = { Client: m.Client, connect: m.buildConnector({ timeout: 0 }) };
+  });
+  return loading;
+}
 
 /** One kept-alive connection: an undici Client and the socket it currently uses. */
 interface Connection {
@@ -122,6 +137,8 @@ export class UpstreamClients {
   }
 
   #open(origin: Origin): Connection {
+    if (!undici) throw new Error('the gateway took a request before its client side was loaded (loadUpstream)');
+    const { Client, connect } = undici;
     const client = new Client(origin.url, {
       pipelining: 1,
       keepAliveTimeout: KEEP_ALIVE_MS,
@@ -130,7 +147,7 @@ export class UpstreamClients {
       headersTimeout: 0,
       bodyTimeout: 0,
       connect: (opts, callback) =>
-        connectSocket(opts, (...args) => {
+        connect(opts, (...args) => {
           if (args[0] === null) {
             conn.socket = args[1] as Socket;
             conn.sent = 0;
