@@ -143,6 +143,8 @@ export class UpstreamClients {
       pipelining: 1,
       keepAliveTimeout: KEEP_ALIVE_MS,
       keepAliveMaxTimeout: KEEP_ALIVE_MS,
+      // A server's `Keep-Alive: timeout=5` hint, less 1 s, is the same 4 s.
+      keepAliveTimeoutThreshold: 1000,
       // No time limit on an answer, as before: a function may take long, or stream for long.
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -213,6 +215,9 @@ class Attempt implements Dispatcher.DispatchHandler, Exchange {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    // Informational answers (103 Early Hints) end at the gateway, as node:http's client left them:
+    // the client gets the final answer only.
+    if (status < 200) return;
     this.#handler.head(status, endToEndHeaders(headers));
   }
 

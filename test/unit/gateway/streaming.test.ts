@@ -120,6 +120,23 @@ describe('the gateway streams bodies both ways', () => {
     expect(await send('GET')).toMatchObject({ status: 200, body: 'hello' });
     agent.destroy();
   });
+
+  it('answers with the final answer after a 103 Early Hints', async () => {
+    const port = await setup((_req, res) => {
+      res.writeEarlyHints({ link: '</app.css>; rel=preload; as=style' });
+      res.end('final');
+    });
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/default/fn/' }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+        .on('error', reject);
+    });
+    expect(answer).toEqual({ status: 200, body: 'final' });
+  });
 });
 
 describe('readRequestHead', () => {
