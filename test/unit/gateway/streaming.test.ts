@@ -137,6 +137,42 @@ describe('the gateway streams bodies both ways', () => {
     });
     expect(answer).toEqual({ status: 200, body: 'final' });
   });
+
+  it('passes a large answer to a slow reader whole, going on when the reader drains', async () => {
+    const TOTAL = 32 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const blocked = signal();
+    const port = await setup((_req, res) => {
+      let sent = 0;
+      res.writeHead(200, { 'content-length': String(TOTAL) });
+      const pump = () => {
+        while (sent < TOTAL) {
+          sent += chunk.length;
+          if (!res.write(chunk)) {
+            // Everything between here and the reader is full: the reader may start now.
+            blocked.resolve();
+            res.once('drain', pump);
+            return;
+          }
+        }
+        res.end();
+      };
+      pump();
+    });
+    const received = await new Promise<number>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/default/fn/big' }, (res) => {
+          res.pause();
+          let size = 0;
+          res.on('data', (c: Buffer) => (size += c.length));
+          res.on('end', () => resolve(size));
+          void blocked.promise.then(() => res.resume());
+        })
+        .on('error', reject);
+    });
+    expect(received).toBe(TOTAL);
+    await waitFor(() => pool!.instances[0]!.inFlight === 0, 5000, 'the instance released');
+  });
 });
 
 describe('readRequestHead', () => {
