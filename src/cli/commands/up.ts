@@ -3,17 +3,13 @@ import { openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ControlServer } from '../../daemon/control-api/server.js';
-import { Daemon } from '../../daemon/daemon.js';
+import { DaemonHost, StartFailures } from '../../daemon/host.js';
 import type { DaemonStatus } from '../../protocol/status.js';
-import { daemonAlive, daemonFile, readDaemonInfo, removeDaemonInfo, writeDaemonInfo } from '../../daemon/daemon-file.js';
+import { daemonAlive, daemonFile, readDaemonInfo, removeDaemonInfo } from '../../daemon/daemon-file.js';
 import { DaemonClient } from '../../daemon/client.js';
 import { sweepState } from '../../daemon/folder-sweep.js';
 import { projectId, projectRoot } from '../../daemon/state.js';
 import { OfnError } from '../../errors.js';
-import { watchProcess } from '../../shared/parent-watch.js';
-import { startTimeOf } from '../../shared/process-identity.js';
-import { registerInRun } from '../../shared/run-registry.js';
 import type { RuntimeKind, ZeroMode } from '../../runtime/runtime.js';
 import type { CliIo } from '../io.js';
 import { plainLine } from '../plain-log.js';
@@ -49,8 +45,6 @@ export interface UpOptions {
   daemonChild?: boolean;
 }
 
-/** The process a daemon belongs to: it stops once that process is gone (see docs/testing.md). */
-export const OWNER_PID_ENV = 'OFN_LOCAL_OWNER_PID';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'ofn-local.js');
 
@@ -62,7 +56,7 @@ export async function upCommand(inputs: string[], opts: UpOptions, io: CliIo): P
   }
   if (!opts.daemonChild) await adoptFolder(root, running !== undefined, io);
   if (opts.detach) return detach(inputs, opts, io, root);
-  return foreground(inputs, opts, io, root);
+  return foreground(inputs, opts, io);
 }
 
 /**
@@ -79,7 +73,7 @@ async function adoptFolder(root: string, crashed: boolean, io: CliIo): Promise<v
   if (what.length) io.stdout.write(`notice: ended ${what.join(' and ')} an earlier ofn-local left running for ${root}\n`);
 }
 
-async function foreground(inputs: string[], opts: UpOptions, io: CliIo, root: string): Promise<number> {
+async function foreground(inputs: string[], opts: UpOptions, io: CliIo): Promise<number> {
   const stdout = io.stdout as NodeJS.WriteStream;
   // The live UI on a terminal; plain timestamped lines otherwise (CI, pipes, the detached child).
   const tui = !opts.daemonChild && io.stdout === process.stdout && wantsTui(stdout, process.stdin, process.env) ? startTui(stdout) : undefined;
@@ -91,21 +85,15 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo, root: st
   void tui?.quit.then(() => {
     if (phase === 'starting') process.kill(0, 'SIGINT');
   });
-  // OFN_LOCAL_OWNER_PID: this daemon belongs to that process (a test run, a CI step) and stops
-  // once it is gone, however it ended; while starting, the start is aborted.
-  const ownerGone = new AbortController();
-  let onOwnerGone = (): void => ownerGone.abort(new Error(`its owner process ${process.env[OWNER_PID_ENV]} (${OWNER_PID_ENV}) is gone`));
-  const owner = Number(process.env[OWNER_PID_ENV]);
-  const unwatchOwner = Number.isInteger(owner) && owner > 0 ? watchProcess(owner, () => onOwnerGone(), 1000) : () => undefined;
-  const unregister = registerInRun({ projectId: projectId(root), root, stateDir: path.join(root, '.ofn-local') });
-  let daemon: Daemon;
+  let host: DaemonHost;
   try {
-    daemon = await Daemon.start({
-      signal: ownerGone.signal,
+    host = await DaemonHost.start({
       inputs,
       cwd: io.cwd,
       port: opts.port,
       host: opts.host,
+      controlPort: opts.controlPort,
+      controlToken: process.env.OFN_LOCAL_CONTROL_TOKEN,
       cooldownSeconds: opts.cooldown,
       dapr: opts.dapr,
       daprdVersion: opts.daprdVersion,
@@ -117,9 +105,12 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo, root: st
       ...(opts.build ? { build: opts.build } : {}),
       ...(opts.builderImage ? { builderImage: opts.builderImage } : {}),
       watch: opts.watch !== false,
-      // --detach reports ready only once every function has started (one at zero too).
+      // --detach reports ready only once every function has started (one at zero too); a detached
+      // start that did not fully work is a failed start: nothing is left running.
       warmUp: opts.daemonChild,
+      requireAllStarted: opts.daemonChild,
       notice: (line) => print(`notice: ${line}`),
+      print,
       onEvent: (e) => {
         // Until the control API listens, the UI gets the daemon's entries here; then it follows the journal.
         if (tui) {
@@ -129,69 +120,33 @@ async function foreground(inputs: string[], opts: UpOptions, io: CliIo, root: st
         const line = plainLine(e, opts.verbose);
         if (line) print(line);
       },
+      // The UI observes the shutdown: it closes first, so what follows prints on a normal screen.
+      beforeStop: async () => {
+        await tui?.close();
+        if (tui) io.stdout.write('stopping\n');
+      },
+      onStopError: (err) => io.stderr.write(renderError(err)),
     });
   } catch (err) {
     phase = 'failed';
-    unwatchOwner();
-    unregister();
-    await tui?.close(err);
+    await tui?.close(err instanceof StartFailures ? undefined : err);
+    if (err instanceof StartFailures) {
+      io.stderr.write(err.failures.map((f) => `error: ${f}\n`).join(''));
+      return 1;
+    }
     throw err;
   }
   phase = 'started';
-  const failures = daemon.failures();
-  if (opts.daemonChild && failures.length > 0) {
-    // A detached start that did not fully work is a failed start: nothing is left running.
-    unwatchOwner();
-    await daemon.stop().catch(() => undefined);
-    unregister();
-    io.stderr.write(failures.map((f) => `error: ${f}\n`).join(''));
-    return 1;
-  }
-  let stopping: Promise<void> | undefined;
-  let resolveDone!: () => void;
-  const done = new Promise<void>((r) => (resolveDone = r));
-  const control = new ControlServer(daemon, () => void stop(), process.env.OFN_LOCAL_CONTROL_TOKEN);
-  const stop = () =>
-    (stopping ??= (async () => {
-      // The UI observes the shutdown: it closes first, so what follows prints on a normal screen.
-      await tui?.close();
-      if (tui) io.stdout.write('stopping\n');
-      await removeDaemonInfo({ root: daemon.root, projectId: daemon.projectId }).catch(() => undefined);
-      await control.close().catch(() => undefined);
-      await daemon.stop().catch((err: unknown) => io.stderr.write(renderError(err)));
-      unwatchOwner();
-      unregister();
-      if (tui) io.stdout.write('stopped\n');
-      resolveDone();
-    })());
-  const controlUrl = await control.listen(opts.host, opts.controlPort);
-  const info = {
-    pid: process.pid,
-    projectId: daemon.projectId,
-    root: daemon.root,
-    controlUrl,
-    token: control.token,
-    gatewayUrl: `http://localhost:${daemon.gatewayPort}`,
-    startedAt: new Date().toISOString(),
-    pidStartTime: startTimeOf(process.pid),
-  };
-  await writeDaemonInfo(info);
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
-  onOwnerGone = () => {
-    print(`stopping: the process that owns this daemon (pid ${owner}, ${OWNER_PID_ENV}) is gone`);
-    void stop();
-  };
-  if (ownerGone.signal.aborted) onOwnerGone();
   if (tui) {
     // From here on the UI is a client of the control API like `ofn-local ui`; q or Ctrl-C in it stops everything.
-    tui.connect(new DaemonClient(info));
-    void tui.quit.then(() => stop());
+    tui.connect(new DaemonClient(host.info));
+    void tui.quit.then(() => host.stop());
   } else {
-    print(summary(daemon.status()));
-    for (const f of failures) io.stderr.write(`error: ${f}\n`);
+    print(summary(host.daemon.status()));
+    for (const f of host.daemon.failures()) io.stderr.write(`error: ${f}\n`);
   }
-  await done;
+  await host.done;
+  if (tui) io.stdout.write('stopped\n');
   return 0;
 }
 
