@@ -9,12 +9,16 @@
  *
  * The flow (read this first):
  * - `services.addresses`: services controller → build (Component files), events, scaling (probes).
- * - `function.serving`: the daemon, once a pool serves a build → scaling attaches its scaler.
- * - `function.removed` (journal): the daemon, after a reconcile → scaling stops the function's scaler.
- * - `instance.log` (journal): the runtime's log lines → reload (the framework's verdict on a reload).
+ * - `function.serving`: instances, once a pool serves a build → scaling attaches its scaler, reload
+ *   adopts the build's live app folder.
+ * - `function.removed` (journal): instances, when an edit removed the function → scaling stops its
+ *   scaler, reload forgets its app folder.
+ * - `instance.log` (journal): the runtime's log lines → reload (the framework's verdict on a
+ *   reload), instances (the last lines, quoted when an instance fails to start).
  */
 import type { FunctionPool } from '../gateway/function-pool.js';
 import type { LoadedFunction } from '../model/types.js';
+import type { InstanceSpec } from '../runtime/runtime.js';
 import type { OfnEvent } from './events.js';
 
 /** Where the backing services are, as each side reaches them (`name:port` → `host:port`). */
@@ -28,7 +32,7 @@ export interface ServiceAddresses {
 export type ControlEvent =
   | ({ type: 'services.addresses' } & ServiceAddresses)
   /** A pool serves a (new) build of the function: what watches its instances may attach to it. */
-  | { type: 'function.serving'; fn: LoadedFunction; pool: FunctionPool };
+  | { type: 'function.serving'; fn: LoadedFunction; pool: FunctionPool; spec: InstanceSpec };
 
 export type BusEvent = OfnEvent | ControlEvent;
 export type BusEventType = BusEvent['type'];

@@ -6,6 +6,7 @@ import type { OfnEvent } from '../../../../src/daemon/events.js';
 import type { FunctionPool } from '../../../../src/gateway/function-pool.js';
 import { loadProject } from '../../../../src/model/load.js';
 import type { LoadedFunction } from '../../../../src/model/types.js';
+import type { InstanceSpec } from '../../../../src/runtime/runtime.js';
 import type { KedaTrigger, ResolveHost, TriggerProbe } from '../../../../src/scaling/index.js';
 import { ManualClock } from '../../../helpers/manual-clock.js';
 import { imageFunction, useTempProjects } from '../../model/temp-project.js';
@@ -71,7 +72,7 @@ function setup() {
   const halt = new AbortController();
   const controller = new ScalingController({ bus, signal: halt.signal, clock, probeFor: broker.probeFor });
   /** The daemon's announcement that a pool serves the function (the scaling controller only needs ScaledPool of it). */
-  const serving = (f: LoadedFunction, pool: PoolInMemory) => bus.dispatch({ type: 'function.serving', fn: f, pool: pool as unknown as FunctionPool });
+  const serving = (f: LoadedFunction, pool: PoolInMemory) => bus.dispatch({ type: 'function.serving', fn: f, pool: pool as unknown as FunctionPool, spec: {} as InstanceSpec });
   return { bus, journal, broker, clock, halt, controller, serving };
 }
 
@@ -92,7 +93,7 @@ describe('scaling controller', () => {
     const journal: OfnEvent[] = [];
     const bus = new DaemonBus((e) => journal.push(e));
     new ScalingController({ bus, signal: new AbortController().signal });
-    await bus.dispatch({ type: 'function.serving', fn: unsupported, pool: pool as unknown as FunctionPool });
+    await bus.dispatch({ type: 'function.serving', fn: unsupported, pool: pool as unknown as FunctionPool, spec: {} as InstanceSpec });
     expect(journal).toContainEqual(expect.objectContaining({ type: 'daemon.error', source: 'default/worker', code: 'ERR_SCALER' }));
     expect(pool.asked).toEqual([[1, 'no scaler']]);
   });

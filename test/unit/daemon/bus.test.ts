@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { DaemonBus } from '../../../src/daemon/bus.js';
+import type { OfnEvent } from '../../../src/daemon/events.js';
+
+describe('the daemon bus', () => {
+  it('journals a journal event before any listener sees it, and tells only the listeners of its type', () => {
+    const order: string[] = [];
+    const bus = new DaemonBus((e) => order.push(`journal ${e.type}`));
+    bus.on('function.added', (e) => void order.push(`listener ${e.fn}`));
+    bus.on('function.removed', () => void order.push('wrong listener'));
+    bus.emit({ type: 'function.added', fn: 'default/a' });
+    expect(order).toEqual(['journal function.added', 'listener default/a']);
+  });
+
+  it('runs control listeners one after another and resolves when the last is done; journals nothing', async () => {
+    const journal: OfnEvent[] = [];
+    const bus = new DaemonBus((e) => journal.push(e));
+    const order: string[] = [];
+    let release = () => {};
+    const first = new Promise<void>((resolve) => (release = resolve));
+    bus.on('services.addresses', async () => {
+      await first;
+      order.push('first');
+    });
+    bus.on('services.addresses', () => void order.push('second'));
+    const dispatched = bus.dispatch({ type: 'services.addresses', reach: new Map(), pods: new Map() });
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    release();
+    await dispatched;
+    expect(order).toEqual(['first', 'second']);
+    expect(journal).toEqual([]);
+  });
+
+  it("rejects a dispatch with its listener's failure, and forgets a listener that stopped listening", async () => {
+    const bus = new DaemonBus(() => undefined);
+    const stop = bus.on('services.addresses', () => {
+      throw new Error('cannot attach');
+    });
+    await expect(bus.dispatch({ type: 'services.addresses', reach: new Map(), pods: new Map() })).rejects.toThrow('cannot attach');
+    stop();
+    await expect(bus.dispatch({ type: 'services.addresses', reach: new Map(), pods: new Map() })).resolves.toBeUndefined();
+  });
+});
