@@ -57,3 +57,25 @@ describe('reading the journal', () => {
     expect((await closing).map((e) => e.type)).toEqual(['daemon.stopping']);
   });
 });
+
+describe("the journal's file", () => {
+  const lines = async (file: string) => (await import('node:fs/promises')).readFile(file, 'utf8').then((t) => t.split('\n').filter(Boolean).map((l) => JSON.parse(l) as JournalEntry), () => [] as JournalEntry[]);
+
+  it('gets the entries in order, a batch at a time, and what is left at close', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ofn-local-journal-'));
+    try {
+      const file = path.join(dir, 'journal.ndjson');
+      const journal = new Journal({ file });
+      for (let i = 0; i < 3; i++) journal.append({ type: 'function.added', fn: `default/f${i}` });
+      await expect.poll(async () => (await lines(file)).map((e) => e.seq)).toEqual([1, 2, 3]);
+      journal.append({ type: 'function.added', fn: 'default/last' });
+      await journal.close();
+      expect((await lines(file)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
