@@ -23,7 +23,7 @@ import { FileWatcher, type FileBatch } from '../watch/file-watcher.js';
 import type { BacklogStatus } from './async-scaler.js';
 import { DaemonBus } from './bus.js';
 import { BuildController } from './controllers/build.js';
-import { throwIfStopped } from './controllers/context.js';
+import { describe, fnKey, throwIfStopped } from './controllers/context.js';
 import { EventsController } from './controllers/events.js';
 import { InstancesController } from './controllers/instances.js';
 import { ReloadController } from './controllers/reload.js';
@@ -575,14 +575,6 @@ function daprStatus(plan: ReturnType<typeof daprPlan>): Pick<FunctionStatus, 'da
   if (!plan) return {};
   const components = plan.components.map((c) => ({ name: String((c.metadata as { name?: unknown }).name), type: String((c.spec as { type?: unknown }).type) }));
   return { daprAppId: plan.appId, daprComponents: components };
-}
-
-function fnKey(fn: LoadedFunction): string {
-  return `${fn.namespace}/${fn.name}`;
-}
-
-function describe(err: unknown): string {
-  return errorMessage(err) + (err instanceof OfnError && err.hint ? ` (${err.hint})` : '');
 }
 
 async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
