@@ -7,11 +7,11 @@
  * nothing is lost.
  */
 import { errorMessage } from '../errors.js';
-import type { FunctionPool } from '../gateway/function-pool.js';
+import type { FunctionPool } from '../serving/pool.js';
 import type { LoadedFunction } from '../model/types.js';
 import { decideReplicas, probeFor, type KedaTrigger, type ResolveHost, type TriggerProbe } from '../scaling/index.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import type { OfnEvent } from './events.js';
+import type { OfnEvent } from '../protocol/journal.js';
 
 /** KEDA's defaults. */
 const DEFAULT_POLLING_SECONDS = 30;

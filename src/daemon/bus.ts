@@ -16,10 +16,10 @@
  * - `instance.log` (journal): the runtime's log lines → reload (the framework's verdict on a
  *   reload), instances (the last lines, quoted when an instance fails to start).
  */
-import type { FunctionPool } from '../gateway/function-pool.js';
+import type { FunctionPool } from '../serving/pool.js';
 import type { LoadedFunction } from '../model/types.js';
 import type { InstanceSpec } from '../runtime/runtime.js';
-import type { OfnEvent } from './events.js';
+import type { OfnEvent } from '../protocol/journal.js';
 
 /** Where the backing services are, as each side reaches them (`name:port` → `host:port`). */
 export interface ServiceAddresses {

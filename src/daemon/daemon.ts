@@ -3,8 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../builders/framework-files.js';
 import { errorMessage, OfnError } from '../errors.js';
-import type { SourceStatus } from '../events/runtime/index.js';
-import { FunctionPool } from '../gateway/function-pool.js';
+import { FunctionPool } from '../serving/pool.js';
 import { Gateway } from '../gateway/gateway.js';
 import { functionUrls } from '../gateway/router.js';
 import { daprPlan } from '../model/dapr-plan.js';
@@ -16,11 +15,9 @@ import { connectEngine, engineAvailable } from '../runtime/docker/engine.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { ProcessRuntime } from '../runtime/process/process-runtime.js';
 import type { InstanceSpec, LogLine, RuntimeKind, ZeroMode } from '../runtime/runtime.js';
-import type { ServiceStatus } from '../services/liveness.js';
 import { parseCapture } from '../sidecar/capture.js';
 import { classify, type Classified } from '../watch/classify.js';
 import { FileWatcher, type FileBatch } from '../watch/file-watcher.js';
-import type { BacklogStatus } from './async-scaler.js';
 import { DaemonBus } from './bus.js';
 import { BuildController } from './controllers/build.js';
 import { describe, fnKey, throwIfStopped } from './controllers/context.js';
@@ -32,7 +29,10 @@ import { containerStarters, processStarters, ServicesController } from './contro
 import type { DaprMode } from './dapr-mode.js';
 import { FunctionAddresses } from './function-addresses.js';
 import { resetNames } from './daprd-config.js';
-import type { JournalEntry, OfnEvent } from './events.js';
+import type { DaemonApi } from '../protocol/api.js';
+import type { JournalEntry, OfnEvent } from '../protocol/journal.js';
+import { replay } from '../protocol/project-state.js';
+import type { DaemonStatus, FunctionStatus } from '../protocol/status.js';
 import { Journal } from './journal.js';
 import { reconcilePlan } from './reconcile.js';
 import { projectId as makeProjectId, projectRoot } from './state.js';
@@ -86,40 +86,6 @@ export interface DaemonOptions {
   warmUp?: boolean;
 }
 
-export interface FunctionStatus {
-  name: string;
-  namespace: string;
-  runtime: 'knative' | 'async';
-  state: string;
-  replicas: number;
-  minReplicas: number;
-  /** 0 when the manifest leaves it unlimited (capped locally). */
-  maxReplicas: number;
-  /** The Dapr app-id when the function has a sidecar. */
-  daprAppId?: string;
-  /** The components its sidecar loads (name and type). */
-  daprComponents?: { name: string; type: string }[];
-  /** Async functions with KEDA triggers: the backlog the scaler last read. */
-  backlog?: BacklogStatus;
-  url: string;
-  hostUrl: string;
-  image?: string;
-}
-
-export interface DaemonStatus {
-  project: string;
-  root: string;
-  runtime: RuntimeKind;
-  /** Whose Dapr sidecar runs beside functions: ofn-local's own, or the real daprd. */
-  dapr: DaprMode;
-  /** Each event of each EventSource and whether its input runs. */
-  events?: SourceStatus[];
-  gateway: string;
-  functions: FunctionStatus[];
-  /** The backing services of ofn-local.yaml, kept up by the liveness loop. */
-  services?: ServiceStatus[];
-}
-
 /** How often the backing services are checked. */
 const SERVICE_CHECK_MS = 1000;
 
@@ -132,7 +98,7 @@ type AnyRuntime = DockerRuntime | ProcessRuntime;
  * The daemon: loads the project, builds every function, serves them through the gateway, and
  * records everything in the journal. Data flows one way: manifests → model → build → runtime → gateway.
  */
-export class Daemon {
+export class Daemon implements DaemonApi {
   readonly journal: Journal;
   readonly projectId: string;
   readonly root: string;
@@ -329,11 +295,7 @@ export class Daemon {
 
   /** Build or start failures so far, one line each (empty when all is well). */
   failures(): string[] {
-    return this.journal.since(0).flatMap((e) => {
-      if (e.type === 'build.failed') return [`${e.fn}: ${e.message}`];
-      if (e.type === 'daemon.error' && e.code === 'ERR_START_FAILED') return [`${e.source}: ${e.message}`];
-      return [];
-    });
+    return [...replay(this.journal.since(0)).failures];
   }
 
   status(): DaemonStatus {

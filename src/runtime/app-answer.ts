@@ -10,7 +10,7 @@
  * gRPC app (which needs daprd's API to start serving) daprd is started again after it when it looked
  * too early. (ofn-local's own sidecar asks until answered and needs no wait.)
  */
-import type { Logger } from '../sidecar/logger.js';
+import type { Logger } from '../shared/logger.js';
 import { GrpcAppChannel } from '../sidecar/app-channel/grpc-app-channel.js';
 
 export async function waitForAppAnswer(target: { host: string; port: number; protocol: 'http' | 'grpc'; appId: string; apiToken?: string }, signal: AbortSignal): Promise<void> {

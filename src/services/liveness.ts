@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.js';
-import type { OfnEvent } from '../daemon/events.js';
+import type { OfnEvent } from '../protocol/journal.js';
 
 /** A backing service as the liveness loop sees it (a host process or a container). */
 export interface SupervisedService {

@@ -4,7 +4,7 @@
  * dead Dapr sidecar is restarted beside its running function, the instance out of rotation meanwhile.
  */
 import { errorMessage } from '../errors.js';
-import type { FunctionState, OfnEvent } from '../daemon/events.js';
+import type { FunctionState, OfnEvent } from '../protocol/journal.js';
 import { waitForSidecarHealth } from '../runtime/sidecar-health.js';
 import type { Clock } from '../shared/clock.js';
 import type { PoolRuntime, Slot } from './types.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
-import type { JournalEntry } from '../../src/daemon/events.js';
+import type { JournalEntry } from '../../src/protocol/journal.js';
 import { kafkaJarsAvailable, runtimesToTest } from '../helpers/brokers.js';
 import { hasDocker } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';

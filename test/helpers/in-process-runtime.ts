@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PoolRuntime } from '../../src/gateway/function-pool.js';
+import type { PoolRuntime } from '../../src/serving/types.js';
 import type { Instance, InstanceSpec } from '../../src/runtime/runtime.js';
 
 /**

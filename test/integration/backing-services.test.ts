@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
-import type { JournalEntry } from '../../src/daemon/events.js';
+import type { JournalEntry } from '../../src/protocol/journal.js';
 import { hasDocker } from '../helpers/engine.js';
 import { waitFor } from '../helpers/http.js';
 import { tempProject } from '../helpers/temp-project.js';

@@ -11,7 +11,7 @@ import { buildCommand } from '../../src/cli/commands/build.js';
 import { buildImage } from '../../src/builders/docker-image.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { projectId } from '../../src/daemon/state.js';
-import type { JournalEntry } from '../../src/daemon/events.js';
+import type { JournalEntry } from '../../src/protocol/journal.js';
 import { hasDocker, hasGo } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';
 import { tempProject } from '../helpers/temp-project.js';

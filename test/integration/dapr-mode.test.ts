@@ -10,7 +10,7 @@ import { CommunicationProtocolEnum, DaprClient, HttpMethod, LogLevel } from '@da
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
-import type { JournalEntry } from '../../src/daemon/events.js';
+import type { JournalEntry } from '../../src/protocol/journal.js';
 import { DAPRD, describeSidecars } from '../helpers/daprd.js';
 import { hasDocker, hasGo } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
-import type { JournalEntry } from '../../src/daemon/events.js';
+import type { JournalEntry } from '../../src/protocol/journal.js';
 import { hasDocker, hasGo } from '../helpers/engine.js';
 import { waitFor } from '../helpers/http.js';
 import { killSidecar } from '../helpers/kill.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { OfnProject } from '../../src/testing/index.js';
-import type { JournalEntry } from '../../src/daemon/events.js';
+import type { JournalEntry } from '../../src/protocol/journal.js';
 import { hasDocker } from '../helpers/engine.js';
 import { waitFor } from '../helpers/http.js';
 import { hasPython } from '../helpers/python.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
-import type { JournalEntry } from '../../src/daemon/events.js';
+import type { JournalEntry } from '../../src/protocol/journal.js';
 import { hasDocker } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';
 import { tempProject } from '../helpers/temp-project.js';

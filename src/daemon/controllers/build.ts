@@ -35,7 +35,7 @@ import { mirrorSource } from '../../watch/sync-files.js';
 import { DEFAULT_DAPRD_VERSION, daprdBinary, daprdImage, type DaprMode } from '../dapr-mode.js';
 import { writeAppIds, writeDaprResources, type AppIdFileEntry } from '../dapr-resources.js';
 import { daprdConfiguration, hasSqliteNameResolver, NAMES_DB, namesDir, writeDaprdConfig } from '../daprd-config.js';
-import type { OfnEvent } from '../events.js';
+import type { OfnEvent } from '../../protocol/journal.js';
 import { instanceEnv } from '../instance-env.js';
 import { fnKey, type ControllerContext } from './context.js';
 

@@ -1,5 +1,5 @@
 /**
- * The functions' instances: one pool per function (src/gateway/function-pool.ts: activator,
+ * The functions' instances: one pool per function (src/serving/pool.ts with the activator,
  * autoscaler, liveness, rollout), made when the function appears, given each build to serve, swapped
  * for a new pool when the manifest changes how it serves, drained when it goes. Once a pool serves a
  * build it says so on the bus (`function.serving`: the scaler attaches, hot reload adopts the build's
@@ -7,14 +7,14 @@
  * instance from outside the gateway: `publish` through its sidecar, `invokeInput` as daprd would.
  */
 import { errorMessage, OfnError } from '../../errors.js';
-import { FunctionPool } from '../../gateway/function-pool.js';
+import { FunctionPool } from '../../serving/pool.js';
 import { daprPlan } from '../../model/dapr-plan.js';
 import type { LoadedFunction } from '../../model/types.js';
 import type { InstanceSpec, ZeroMode } from '../../runtime/runtime.js';
 import { waitForSidecarHealth } from '../../runtime/sidecar-health.js';
 import { GrpcAppChannel } from '../../sidecar/app-channel/grpc-app-channel.js';
 import { CONTROL_TOKEN_HEADER } from '../../sidecar/http/public-server.js';
-import type { Logger } from '../../sidecar/logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { kedaSettings } from '../async-scaler.js';
 import type { DaprMode } from '../dapr-mode.js';
 import { describe, fnKey, type ControllerContext } from './context.js';

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { Language } from '../../builders/select-builder.js';
 import { errorMessage, OfnError } from '../../errors.js';
-import type { FunctionPool } from '../../gateway/function-pool.js';
+import type { FunctionPool } from '../../serving/pool.js';
 import type { LoadedFunction } from '../../model/types.js';
 import type { Instance, InstanceSpec } from '../../runtime/runtime.js';
 import { systemClock, type Clock } from '../../shared/clock.js';

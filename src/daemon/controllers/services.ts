@@ -10,7 +10,7 @@ import type { BackingServiceConfig } from '../../model/project-config.js';
 import { startDockerService } from '../../services/docker-services.js';
 import { ServiceLiveness, type ServiceStatus, type SupervisedService } from '../../services/liveness.js';
 import { startHostService } from '../../services/process-services.js';
-import type { OfnEvent } from '../events.js';
+import type { OfnEvent } from '../../protocol/journal.js';
 import type { ServiceAddresses } from '../bus.js';
 import { clusterHostNames } from '../dapr-resources.js';
 import { throwIfStopped, type ControllerContext } from './context.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DaemonBus } from '../../../src/daemon/bus.js';
-import type { OfnEvent } from '../../../src/daemon/events.js';
+import type { OfnEvent } from '../../../src/protocol/journal.js';
 
 describe('the daemon bus', () => {
   it('journals a journal event before any listener sees it, and tells only the listeners of its type', () => {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OfnEvent } from '../../../src/daemon/events.js';
-import { FunctionPool } from '../../../src/gateway/function-pool.js';
+import type { OfnEvent } from '../../../src/protocol/journal.js';
+import { FunctionPool } from '../../../src/serving/pool.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
 import { request } from '../../helpers/http.js';
 import { InProcessRuntime } from '../../helpers/in-process-runtime.js';

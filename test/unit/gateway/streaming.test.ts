@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FunctionPool } from '../../../src/gateway/function-pool.js';
+import { FunctionPool } from '../../../src/serving/pool.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
 import { readRequestHead } from '../../../src/gateway/hop-by-hop.js';
 import { waitFor } from '../../helpers/http.js';

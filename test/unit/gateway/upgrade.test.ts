@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OfnEvent } from '../../../src/daemon/events.js';
-import { FunctionPool } from '../../../src/gateway/function-pool.js';
+import type { OfnEvent } from '../../../src/protocol/journal.js';
+import { FunctionPool } from '../../../src/serving/pool.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
 import { endToEndHeaders } from '../../../src/gateway/hop-by-hop.js';
 import { waitFor } from '../../helpers/http.js';

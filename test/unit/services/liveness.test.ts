@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OfnEvent } from '../../../src/daemon/events.js';
+import type { OfnEvent } from '../../../src/protocol/journal.js';
 import { ServiceLiveness } from '../../../src/services/liveness.js';
 
 /** A service whose life the test sets; restart fails while `broken` is set. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DaemonBus } from '../../../../src/daemon/bus.js';
 import { BuildController, type BuildControllerOptions } from '../../../../src/daemon/controllers/build.js';
 import { clusterHostNames } from '../../../../src/daemon/dapr-resources.js';
-import type { OfnEvent } from '../../../../src/daemon/events.js';
+import type { OfnEvent } from '../../../../src/protocol/journal.js';
 import { loadProject } from '../../../../src/model/load.js';
 import { CAPTURE_ENV } from '../../../../src/sidecar/capture.js';
 import { imageFunction, useTempProjects } from '../../model/temp-project.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonBus } from '../../../../src/daemon/bus.js';
 import { EventsController } from '../../../../src/daemon/controllers/events.js';
-import type { OfnEvent } from '../../../../src/daemon/events.js';
+import type { OfnEvent } from '../../../../src/protocol/journal.js';
 import { loadProject } from '../../../../src/model/load.js';
 import { imageFunction, useTempProjects } from '../../model/temp-project.js';
 

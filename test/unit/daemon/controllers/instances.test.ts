@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonBus, type BusEventOf } from '../../../../src/daemon/bus.js';
 import { InstancesController } from '../../../../src/daemon/controllers/instances.js';
-import type { OfnEvent } from '../../../../src/daemon/events.js';
+import type { OfnEvent } from '../../../../src/protocol/journal.js';
 import { loadProject } from '../../../../src/model/load.js';
 import type { LoadedFunction } from '../../../../src/model/types.js';
 import type { Instance, InstanceSpec } from '../../../../src/runtime/runtime.js';

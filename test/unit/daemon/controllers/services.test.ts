@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DaemonBus, type ServiceAddresses } from '../../../../src/daemon/bus.js';
 import { ServicesController, type ServiceStarters, type StartedService } from '../../../../src/daemon/controllers/services.js';
-import type { OfnEvent } from '../../../../src/daemon/events.js';
+import type { OfnEvent } from '../../../../src/protocol/journal.js';
 import { loadProject } from '../../../../src/model/load.js';
 import type { BackingServiceConfig } from '../../../../src/model/project-config.js';
 import { imageFunction, useTempProjects } from '../../model/temp-project.js';

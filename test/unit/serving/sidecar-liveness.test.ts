@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OfnEvent } from '../../../src/daemon/events.js';
-import { FunctionPool, type PoolRuntime } from '../../../src/gateway/function-pool.js';
+import type { OfnEvent } from '../../../src/protocol/journal.js';
+import { FunctionPool } from '../../../src/serving/pool.js';
+import type { PoolRuntime } from '../../../src/serving/types.js';
 import type { Instance, InstanceSpec } from '../../../src/runtime/runtime.js';
 import { waitFor } from '../../helpers/http.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OfnEvent } from '../../../src/daemon/events.js';
-import { FunctionPool } from '../../../src/gateway/function-pool.js';
+import type { OfnEvent } from '../../../src/protocol/journal.js';
+import { FunctionPool } from '../../../src/serving/pool.js';
 import type { Instance, InstanceSpec } from '../../../src/runtime/runtime.js';
 import { waitFor } from '../../helpers/http.js';
 import { InProcessRuntime } from '../../helpers/in-process-runtime.js';

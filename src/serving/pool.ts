@@ -1,18 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, OfnError } from '../errors.js';
-import type { FunctionState, OfnEvent } from '../daemon/events.js';
+import type { FunctionState, OfnEvent } from '../protocol/journal.js';
 import type { ScaleSettings } from '../model/types.js';
 import type { Instance, InstanceSpec, ZeroMode } from '../runtime/runtime.js';
 import { waitForPort } from '../runtime/wait-for-port.js';
 import { waitForSidecarHealth } from '../runtime/sidecar-health.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { Activator } from '../serving/activator.js';
-import { ConcurrencyWindow, desiredInstances } from '../serving/autoscaler.js';
-import { Liveness } from '../serving/liveness.js';
-import { reloadSlotsInPlace, until } from '../serving/rollout.js';
-import type { Lease, PoolRuntime, Slot } from '../serving/types.js';
-
-export type { Lease, PoolRuntime, Slot } from '../serving/types.js';
+import { Activator } from './activator.js';
+import { ConcurrencyWindow, desiredInstances } from './autoscaler.js';
+import { Liveness } from './liveness.js';
+import { reloadSlotsInPlace, until } from './rollout.js';
+import type { Lease, PoolRuntime, Slot } from './types.js';
 
 /** How often a pool below its minReplicas tries again while starts keep failing. */
 const MIN_RETRY_MS = 3000;
