@@ -12,23 +12,14 @@ import type { LoadedFunction } from '../model/types.js';
 import { decideReplicas, probeFor, type KedaTrigger, type ResolveHost, type TriggerProbe } from '../scaling/index.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { OfnEvent } from '../protocol/journal.js';
+import type { BacklogStatus } from '../protocol/status.js';
 
 /** KEDA's defaults. */
 const DEFAULT_POLLING_SECONDS = 30;
 const DEFAULT_COOLDOWN_SECONDS = 300;
 
-export interface BacklogStatus {
-  /** `kafka`, `redis-streams`, `nats-jetstream`. */
-  trigger: string;
-  /** The last reading (null: the probe failed, see `error`). */
-  value: number | null;
-  threshold: number;
-  at: string;
-  error?: string;
-  /** Seconds between polls and before scaling to zero, as in effect. */
-  pollingInterval: number;
-  cooldownPeriod: number;
-}
+/** What the status shows of a scaler: the protocol's (src/protocol/status.ts). */
+export type { BacklogStatus };
 
 export interface KedaSettings {
   triggers: (KedaTrigger & { index: number })[];

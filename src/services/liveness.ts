@@ -1,5 +1,6 @@
 import { errorMessage } from '../errors.js';
 import type { OfnEvent } from '../protocol/journal.js';
+import type { ServiceStatus } from '../protocol/status.js';
 
 /** A backing service as the liveness loop sees it (a host process or a container). */
 export interface SupervisedService {
@@ -8,13 +9,8 @@ export interface SupervisedService {
   restart(): Promise<{ host: string; port: number }>;
 }
 
-export interface ServiceStatus {
-  name: string;
-  type: string;
-  address: string;
-  state: 'running' | 'restarting' | 'failed';
-  restarts: number;
-}
+/** What the status shows of a service: the protocol's (src/protocol/status.ts). */
+export type { ServiceStatus };
 
 interface Entry {
   svc: SupervisedService;
