@@ -49,13 +49,22 @@ export async function deliver(req: DeliveryRequest): Promise<boolean> {
 }
 
 async function post(req: DeliveryRequest): Promise<{ ok: boolean; retriable: boolean; message: string }> {
-  const timeout = AbortSignal.timeout(req.timeoutMs);
+  // One controller per attempt, its listener on the shared signal removed when the attempt ends
+  // (AbortSignal.any left one per attempt on the engine's signal until garbage collection).
+  const attempt = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    attempt.abort();
+  }, req.timeoutMs);
+  const onAbort = () => attempt.abort(req.signal.reason);
+  req.signal.addEventListener('abort', onAbort, { once: true });
   try {
     const res = await fetch(req.url, {
       method: 'POST',
       body: req.data,
       headers: { 'content-type': req.contentType, ...req.headers },
-      signal: AbortSignal.any([req.signal, timeout]),
+      signal: attempt.signal,
     });
     // Drain the body so the connection can be reused.
     await res.arrayBuffer().catch(() => undefined);
@@ -64,8 +73,11 @@ async function post(req: DeliveryRequest): Promise<{ ok: boolean; retriable: boo
     return { ok: false, retriable: res.status >= 500 || res.status === 408 || res.status === 429, message };
   } catch (err) {
     if (req.signal.aborted) throw req.signal.reason ?? err;
-    if (timeout.aborted) return { ok: false, retriable: true, message: `no answer within ${req.timeoutMs} ms` };
+    if (timedOut) return { ok: false, retriable: true, message: `no answer within ${req.timeoutMs} ms` };
     const cause = (err as { cause?: unknown }).cause;
     return { ok: false, retriable: true, message: cause ? errorMessage(cause) : errorMessage(err) };
+  } finally {
+    clearTimeout(timer);
+    req.signal.removeEventListener('abort', onAbort);
   }
 }

@@ -6,6 +6,7 @@
  * files under stateDir) or, for an EventBus with `natsStreaming`, NATS JetStream at its natsURL.
  * Triggers (see trigger.ts) consume the topics. Every step is reported through `onHop`.
  */
+import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -155,6 +156,8 @@ export class EventsEngine {
       if (this.running) return;
       this.running = true;
       this.abort = new AbortController();
+      // Every delivery and retry wait in flight listens on it: many at once is normal, not a leak.
+      setMaxListeners(0, this.abort.signal);
       await this.plan();
     });
   }

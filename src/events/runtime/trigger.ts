@@ -8,6 +8,7 @@
  * the bus only once all of that finished, so events of one topic reach a trigger's sinks in order
  * and an engine stopped mid-delivery gets the event again.
  */
+import { setMaxListeners } from 'node:events';
 import { compileCondition, type Condition, type Sink, type Subscriber, type Trigger, type TriggerInput } from '../../model/events/index.js';
 import { errorMessage } from '../../errors.js';
 import type { Bus, BusSubscription } from './bus.js';
@@ -56,6 +57,8 @@ export class TriggerRunner {
     private readonly ctx: TriggerContext,
   ) {
     this.id = `${trigger.namespace}/${trigger.name}`;
+    // Every delivery and retry wait in flight listens on it: many at once is normal, not a leak.
+    setMaxListeners(0, this.abort.signal);
     const names = Object.keys(trigger.spec.inputs);
     this.subscribers = trigger.spec.subscribers.map((subscriber) => {
       try {
