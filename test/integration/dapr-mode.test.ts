@@ -195,14 +195,24 @@ describeSidecars(() => {
       await sink?.close();
     });
 
+    /** The instance's and its daprd's last lines, for a failure message. */
+    const recentLines = () =>
+      entries
+        .filter((e): e is Extract<JournalEntry, { type: 'instance.log' }> => e.type === 'instance.log' && e.fn === 'default/go-ticker')
+        .slice(-40)
+        .map((e) => `${e.instance}: ${e.line}`)
+        .join('\n');
+
     it('gets its cron ticks over gRPC from daprd, and its ctx.Send goes out through daprd', async () => {
-      await waitFor(() => ticks().length >= 3, 60_000, 'three ticks at the sink');
+      await waitFor(() => ticks().length >= 3, 75_000, 'three ticks at the sink').catch((err: Error) => {
+        throw new Error(`${err.message}\n${recentLines()}`);
+      });
       expect(ticks().slice(0, 3)).toEqual([1, 2, 3]);
       // daprd found the app's port open before the app served, so it was started again once it did.
       const lines = entries.filter((e): e is Extract<JournalEntry, { type: 'instance.log' }> => e.type === 'instance.log' && e.instance.endsWith('/daprd')).map((e) => e.line);
       const again = lines.some((l) => l.includes('starting daprd again'));
       expect(lines.filter((l) => l.includes('Starting Dapr Runtime'))).toHaveLength(again ? 2 : 1);
-    });
+    }, 90_000);
 
     it('rebuilds on save and restarts the binary beside the same daprd, which keeps delivering', async () => {
       const file = path.join(dir, 'ticker', 'ticker.go');
@@ -213,11 +223,13 @@ describeSidecars(() => {
       await writeFile(file, (await readFile(file, 'utf8')).replace('n := atomic.AddInt64(&ticks, 1)', 'n := atomic.AddInt64(&ticks, 1) + 1000'));
       await waitFor(() => entries.slice(from).some((e) => e.type === 'reload.finished' || e.type === 'reload.failed'), 120_000, 'the rebuild');
       expect(entries.slice(from).find((e) => e.type === 'reload.finished' || e.type === 'reload.failed')?.type).toBe('reload.finished');
-      await waitFor(() => ticks().some((t) => t > 1000), 60_000, 'a tick from the new code');
+      await waitFor(() => ticks().some((t) => t > 1000), 60_000, 'a tick from the new code').catch((err: Error) => {
+        throw new Error(`${err.message}\n${recentLines()}`);
+      });
       expect(daemon.pool('default', 'go-ticker')!.instances.map((i) => i.instance.id)).toEqual([instance]);
       // daprd was not started again by the reload.
       expect(daprdStarts()).toBe(startsBefore);
-    });
+    }, 200_000);
   });
 }, ['daprd']);
 
