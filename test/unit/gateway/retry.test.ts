@@ -2,6 +2,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OfnEvent } from '../../../src/protocol/journal.js';
 import { FunctionPool } from '../../../src/serving/pool.js';
+import { testPoolOptions } from '../../helpers/test-pool.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
 import { request } from '../../helpers/http.js';
 import { InProcessRuntime } from '../../helpers/in-process-runtime.js';
@@ -66,18 +67,13 @@ describe('the gateway and an instance that died under it', () => {
   async function setup(min: number): Promise<{ url: string; events: OfnEvent[] }> {
     runtime = new ServerRuntime();
     const events: OfnEvent[] = [];
-    const p = new FunctionPool({
-      namespace: 'default',
-      name: 'fn',
-      runtime,
-      scale: { min, max: 4, target: 100, containerConcurrency: 0 },
-      idleWindowMs: 600_000,
-      zeroMode: 'stop',
-      readyTimeoutMs: 10_000,
-      maxInstancesCap: 4,
-      emit: (e) => events.push(e),
-      recentLogs: () => [],
-    });
+    const p = new FunctionPool(
+      testPoolOptions(runtime, {
+        scale: { min, max: 4, target: 100, containerConcurrency: 0 },
+        maxInstancesCap: 4,
+        emit: (e) => events.push(e),
+      }),
+    );
     pool = p;
     await p.setSpec({ namespace: 'default', name: 'fn', port: 8080, env: {}, generation: 1 });
     await p.ensureMin();

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FunctionPool } from '../../../src/serving/pool.js';
+import { testPoolOptions } from '../../helpers/test-pool.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
 import { readRequestHead } from '../../../src/gateway/hop-by-hop.js';
 import { waitFor } from '../../helpers/http.js';
@@ -25,18 +26,7 @@ describe('the gateway streams bodies both ways', () => {
 
   async function setup(serve: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<number> {
     runtime = new InProcessRuntime((_id, server) => server.on('request', serve));
-    const p = new FunctionPool({
-      namespace: 'default',
-      name: 'fn',
-      runtime,
-      scale: { min: 1, max: 1, target: 100, containerConcurrency: 0 },
-      idleWindowMs: 600_000,
-      zeroMode: 'stop',
-      readyTimeoutMs: 10_000,
-      maxInstancesCap: 1,
-      emit: () => undefined,
-      recentLogs: () => [],
-    });
+    const p = new FunctionPool(testPoolOptions(runtime));
     pool = p;
     await p.setSpec({ namespace: 'default', name: 'fn', port: 8080, env: {}, generation: 1 });
     await p.ensureMin();

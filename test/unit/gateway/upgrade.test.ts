@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OfnEvent } from '../../../src/protocol/journal.js';
 import { FunctionPool } from '../../../src/serving/pool.js';
+import { testPoolOptions } from '../../helpers/test-pool.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
 import { endToEndHeaders } from '../../../src/gateway/hop-by-hop.js';
 import { waitFor } from '../../helpers/http.js';
@@ -43,18 +44,14 @@ describe('the gateway as a proxy', () => {
   async function setup(): Promise<{ port: number; events: OfnEvent[] }> {
     runtime = new InProcessRuntime(serveEcho);
     const events: OfnEvent[] = [];
-    const p = new FunctionPool({
-      namespace: 'default',
-      name: 'chat',
-      runtime,
-      scale: { min: 0, max: 2, target: 100, containerConcurrency: 0 },
-      idleWindowMs: 600_000,
-      zeroMode: 'stop',
-      readyTimeoutMs: 10_000,
-      maxInstancesCap: 2,
-      emit: (e) => events.push(e),
-      recentLogs: () => [],
-    });
+    const p = new FunctionPool(
+      testPoolOptions(runtime, {
+        name: 'chat',
+        scale: { min: 0, max: 2, target: 100, containerConcurrency: 0 },
+        maxInstancesCap: 2,
+        emit: (e) => events.push(e),
+      }),
+    );
     pool = p;
     await p.setSpec({ namespace: 'default', name: 'chat', port: 8080, env: {}, generation: 1 });
     gateway = new Gateway({ port: 0, host: '127.0.0.1', domain: 'ofn.localhost', clusterDomain: 'cluster.local', pool: () => p, list: () => ['default/chat'], emit: (e) => events.push(e) });

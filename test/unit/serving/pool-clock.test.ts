@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OfnEvent } from '../../../src/protocol/journal.js';
 import { FunctionPool } from '../../../src/serving/pool.js';
+import { testPoolOptions } from '../../helpers/test-pool.js';
 import type { Instance, InstanceSpec } from '../../../src/runtime/runtime.js';
 import { waitFor } from '../../helpers/http.js';
 import { InProcessRuntime } from '../../helpers/in-process-runtime.js';
@@ -35,19 +36,16 @@ describe('a pool on a clock the test moves', () => {
     runtime = new SocketRuntime();
     const clock = new ManualClock();
     const events: OfnEvent[] = [];
-    pool = new FunctionPool({
-      namespace: 'default',
-      name: 'fn',
-      runtime,
-      scale: { ...scale, containerConcurrency: 0 },
-      idleWindowMs: 60_000,
-      zeroMode: 'stop',
-      readyTimeoutMs: 30_000,
-      maxInstancesCap: 10,
-      emit: (e) => events.push(e),
-      recentLogs: () => [],
-      clock,
-    });
+    pool = new FunctionPool(
+      testPoolOptions(runtime, {
+        scale: { ...scale, containerConcurrency: 0 },
+        idleWindowMs: 60_000,
+        readyTimeoutMs: 30_000,
+        maxInstancesCap: 10,
+        emit: (e) => events.push(e),
+        clock,
+      }),
+    );
     await pool.setSpec({ namespace: 'default', name: 'fn', port: 8080, env: {}, generation: 1 });
     return { clock, events };
   }

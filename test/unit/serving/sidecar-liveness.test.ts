@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OfnEvent } from '../../../src/protocol/journal.js';
 import { FunctionPool } from '../../../src/serving/pool.js';
+import { testPoolOptions } from '../../helpers/test-pool.js';
 import type { PoolRuntime } from '../../../src/serving/types.js';
 import type { Instance, InstanceSpec } from '../../../src/runtime/runtime.js';
 import { waitFor } from '../../helpers/http.js';
@@ -66,18 +67,13 @@ describe("the pool's liveness loop and a pod's sidecar", () => {
   function setup(): OfnEvent[] {
     runtime = new PodRuntime();
     const events: OfnEvent[] = [];
-    pool = new FunctionPool({
-      namespace: 'default',
-      name: 'fn',
-      runtime,
-      scale: { min: 1, max: 2, target: 100, containerConcurrency: 0 },
-      idleWindowMs: 600_000,
-      zeroMode: 'stop',
-      readyTimeoutMs: 10_000,
-      maxInstancesCap: 2,
-      emit: (e) => events.push(e),
-      recentLogs: () => [],
-    });
+    pool = new FunctionPool(
+      testPoolOptions(runtime, {
+        scale: { min: 1, max: 2, target: 100, containerConcurrency: 0 },
+        maxInstancesCap: 2,
+        emit: (e) => events.push(e),
+      }),
+    );
     return events;
   }
   const spec: InstanceSpec = { namespace: 'default', name: 'fn', port: 8080, env: {}, generation: 1, sidecar: { appId: 'fn-default', resourcesDir: '/nowhere', appProtocol: 'http' } };
@@ -114,18 +110,7 @@ describe("the pool's liveness loop and a pod's sidecar", () => {
 describe('a restart in place (compiled function) with requests in flight', () => {
   it('lets in-flight requests finish before the program restarts, holds new ones meanwhile, and releases them after', async () => {
     const runtime = new PodRuntime();
-    const pool = new FunctionPool({
-      namespace: 'default',
-      name: 'fn',
-      runtime,
-      scale: { min: 1, max: 1, target: 100, containerConcurrency: 0 },
-      idleWindowMs: 600_000,
-      zeroMode: 'stop',
-      readyTimeoutMs: 10_000,
-      maxInstancesCap: 1,
-      emit: () => undefined,
-      recentLogs: () => [],
-    });
+    const pool = new FunctionPool(testPoolOptions(runtime));
     try {
       await pool.setSpec({ namespace: 'default', name: 'fn', port: 8080, env: {}, generation: 1 });
       await pool.ensureMin();
