@@ -7,13 +7,23 @@ import { waitForPort } from '../runtime/wait-for-port.js';
 import { waitForSidecarHealth } from '../runtime/sidecar-health.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { Activator } from './activator.js';
-import { ConcurrencyWindow, desiredInstances } from './autoscaler.js';
+import { ConcurrencyWindow } from './autoscaler.js';
 import { Liveness } from './liveness.js';
 import { reloadSlotsInPlace, until } from './rollout.js';
+import {
+  decideMin,
+  decideOnNewBuild,
+  decideOnRequest,
+  decideOnTick,
+  decideScaleTo,
+  maxInstances,
+  minInstances,
+  planShrink,
+  type PoolLoad,
+  type ScaleDecision,
+  type ScalePolicy,
+} from './scale-decisions.js';
 import type { Lease, PoolRuntime, Slot } from './types.js';
-
-/** How often a pool below its minReplicas tries again while starts keep failing. */
-const MIN_RETRY_MS = 3000;
 
 export type PoolErrorCode = 'ERR_NOT_READY' | 'ERR_START_FAILED' | 'ERR_BUILD_FAILED' | 'ERR_DISPOSED';
 
@@ -49,14 +59,16 @@ export interface PoolOptions {
 /**
  * The instances of one function and the Knative behaviour around them: the activator
  * (serving/activator.ts) holds requests while an instance starts (from zero or for more capacity),
- * new instances are added when concurrency per instance passes the target (serving/autoscaler.ts),
- * after an idle window the pool shrinks to min, parking the last instance (stopped or paused) so the
- * next cold start reuses it; liveness (serving/liveness.ts) and hot reload in place
+ * new instances are added when concurrency per instance passes the target, after an idle window the
+ * pool shrinks to min, parking the last instance (stopped or paused) so the next cold start reuses
+ * it. When to do which is decided in serving/scale-decisions.ts; the pool gathers its state, asks,
+ * and carries out the answer. Liveness (serving/liveness.ts) and hot reload in place
  * (serving/rollout.ts) work on its slots.
  */
 export class FunctionPool {
   readonly key: string;
   readonly #o: PoolOptions;
+  readonly #policy: ScalePolicy;
   readonly #slots: Slot[] = [];
   #parked: Instance | undefined;
   #parking: Promise<void> | undefined;
@@ -77,6 +89,13 @@ export class FunctionPool {
 
   constructor(opts: PoolOptions) {
     this.#o = opts;
+    this.#policy = {
+      scale: opts.scale,
+      maxInstancesCap: opts.maxInstancesCap,
+      idleWindowMs: opts.idleWindowMs,
+      zeroMode: opts.zeroMode,
+      externalScale: opts.externalScale ?? false,
+    };
     this.key = `${opts.namespace}/${opts.name}`;
     this.#desired = opts.scale.min;
     this.#clock = opts.clock ?? systemClock;
@@ -106,7 +125,7 @@ export class FunctionPool {
   }
 
   get maxInstances(): number {
-    return this.#o.scale.max > 0 ? this.#o.scale.max : this.#o.maxInstancesCap;
+    return maxInstances(this.#policy);
   }
 
   get instances(): readonly Slot[] {
@@ -127,7 +146,7 @@ export class FunctionPool {
     if (parked) await this.#o.runtime.remove(parked).catch(() => undefined);
     this.#removeIdleRetired();
     this.#setState(this.#o.scale.min > 0 ? 'pending' : 'scaled-to-zero');
-    if (this.#activator.length > 0) this.#scaleUp('held requests');
+    void this.#carryOut(decideOnNewBuild(this.#policy, this.#load()));
   }
 
   /** The build failed: requests get the reason until a good build arrives. */
@@ -140,10 +159,8 @@ export class FunctionPool {
   /** Starts `scale.min` instances and waits until they are ready. */
   async ensureMin(): Promise<void> {
     if (this.#disposed || !this.#spec) return;
-    const wanted = Math.min(this.#o.scale.min, this.maxInstances);
-    const missing = wanted - (this.replicas + this.#starting);
-    await Promise.all(Array.from({ length: Math.max(0, missing) }, () => this.#scaleUp('minReplicas')));
-    if (this.replicas < wanted && this.#failure) throw this.#failure;
+    await this.#carryOut(decideMin(this.#policy, this.#load()));
+    if (this.replicas < minInstances(this.#policy) && this.#failure) throw this.#failure;
   }
 
   /**
@@ -152,15 +169,14 @@ export class FunctionPool {
    */
   async scaleTo(count: number, reason: string): Promise<void> {
     if (this.#disposed) return;
-    this.#desired = Math.max(0, Math.min(count, this.maxInstances));
-    const missing = this.#desired - (this.replicas + this.#starting);
-    if (missing > 0) await Promise.all(Array.from({ length: missing }, () => this.#scaleUp(reason)));
-    else if (this.#desired < this.replicas) await this.#shrinkTo(this.#desired, reason);
+    const { desired, decision } = decideScaleTo(this.#policy, this.#load(), count, reason);
+    this.#desired = desired;
+    await this.#carryOut(decision);
   }
 
   /** Starts one instance and waits for it; throws the reason when it does not become ready. */
   async warmUp(reason: string): Promise<void> {
-    await this.#scaleUp(reason, true);
+    await this.#scaleUp(reason);
     if (this.replicas === 0) throw this.#failure ?? new PoolError('ERR_START_FAILED', `${this.key} did not start`);
   }
 
@@ -171,7 +187,7 @@ export class FunctionPool {
     if (slot) {
       slot.inFlight++;
       this.#sample();
-      if (this.#needsMore()) void this.#scaleUp('concurrency');
+      void this.#carryOut(decideOnRequest(this.#policy, this.#load(), { held: false }));
       return Promise.resolve({ slot, cold: false });
     }
     if (!this.#spec && this.#failure) return Promise.reject(this.#failure);
@@ -180,10 +196,7 @@ export class FunctionPool {
       return new PoolError('ERR_NOT_READY', `no instance of ${this.key} became ready within ${this.#o.readyTimeoutMs} ms${why}`);
     });
     this.#sample();
-    const reloading = this.#slots.some((x) => x.reloading);
-    if (this.#spec && !reloading && (this.#starting === 0 || this.#needsMore())) {
-      void this.#scaleUp(this.replicas === 0 ? 'request at zero' : 'concurrency');
-    }
+    void this.#carryOut(decideOnRequest(this.#policy, this.#load(), { held: true }));
     return held;
   }
 
@@ -225,7 +238,7 @@ export class FunctionPool {
   /** Scales to zero now (the TUI's `s`, and tests). */
   async scaleToZero(reason = 'requested'): Promise<void> {
     // minReplicas holds here too, as on a cluster.
-    await this.#shrinkTo(Math.min(this.#o.scale.min, this.maxInstances), reason);
+    await this.#shrinkTo(minInstances(this.#policy), reason);
   }
 
   /**
@@ -262,12 +275,13 @@ export class FunctionPool {
     if (parked) await this.#o.runtime.remove(parked).catch(() => undefined);
     if (!hadInstances) {
       this.#failure = undefined;
-      if (this.#activator.length > 0) void this.#scaleUp('held requests');
+      void this.#carryOut(decideOnNewBuild(this.#policy, this.#load()));
       return;
     }
     const old = this.#slots.filter((s) => !s.retiring);
     this.#failure = undefined;
-    await this.#scaleUp('new build', true);
+    // Beyond max for a moment: the old build serves until the new one is ready.
+    await this.#scaleUp('new build');
     const fresh = this.#slots.some((s) => s.instance.spec.generation === spec.generation);
     if (!fresh) {
       const failure = this.#failure as PoolError | undefined; // set by #scaleUp
@@ -311,18 +325,39 @@ export class FunctionPool {
     return best;
   }
 
-  /** More capacity wanted: every live instance is at the target and there is room to grow. */
-  #needsMore(): boolean {
-    const live = this.replicas + this.#starting;
-    if (live >= this.maxInstances) return false;
-    const concurrency = this.#slots.reduce((n, s) => n + (s.retiring ? 0 : s.inFlight), 0) + this.#activator.length;
-    return concurrency > live * this.#o.scale.target;
+  /** What the scale decisions read, now. */
+  #load(): PoolLoad {
+    return { slots: this.#slots, starting: this.#starting, held: this.#activator.length, hasSpec: this.#spec !== undefined };
   }
 
-  /** Starts one instance of the current spec; `force` ignores max (a rollout briefly runs old and new). */
-  async #scaleUp(reason: string, force = false): Promise<void> {
+  /**
+   * Carries out a scale decision. The starts are counted in `#starting` before this returns its
+   * promise, so the next decision already sees them.
+   */
+  async #carryOut(decision: ScaleDecision): Promise<void> {
+    switch (decision.kind) {
+      case 'none':
+        return;
+      case 'start':
+        await Promise.all(Array.from({ length: decision.count }, () => this.#scaleUp(decision.reason)));
+        return;
+      case 'retry-min':
+        this.#lastMinAttempt = this.#clock.now();
+        await this.#scaleUp(decision.reason);
+        return;
+      case 'shrink':
+        await this.#shrinkTo(decision.to, decision.reason);
+        return;
+    }
+  }
+
+  /**
+   * Starts one instance of the current spec (the parked one when it is of the same build). Whether
+   * to is decided by the caller: warmUp and rollTo start one even at max (a rollout briefly runs
+   * old and new).
+   */
+  async #scaleUp(reason: string): Promise<void> {
     if (!this.#spec || this.#disposed) return;
-    if (!force && this.replicas + this.#starting >= this.maxInstances) return;
     this.#starting++;
     const from = this.replicas;
     const cold = from === 0;
@@ -420,52 +455,39 @@ export class FunctionPool {
     const now = this.#clock.now();
     this.#sample();
     this.#liveness.check();
-    // Below minReplicas (a crashed instance, a first start that failed and was fixed): start one,
-    // at most every few seconds while starts keep failing.
-    const min = Math.min(this.#o.externalScale ? this.#desired : this.#o.scale.min, this.maxInstances);
-    if (this.#spec && this.replicas + this.#starting < min && now - this.#lastMinAttempt > MIN_RETRY_MS) {
-      this.#lastMinAttempt = now;
-      void this.#scaleUp(this.#o.externalScale ? 'replicas set by the scaler' : 'minReplicas');
-    }
-    if (this.#o.externalScale) return;
-    this.#window.roll(now);
-    if (this.#starting > 0 || this.#activator.length > 0) return;
-    const inFlight = this.#slots.reduce((n, s) => n + s.inFlight, 0);
-    const desired = desiredInstances({
-      peakConcurrency: this.#window.peak,
-      target: this.#o.scale.target,
-      min: this.#o.scale.min,
-      max: this.maxInstances,
-      idleMs: inFlight > 0 ? 0 : now - this.#lastActivity,
-      idleWindowMs: this.#o.idleWindowMs,
-    });
-    if (desired < this.replicas) void this.#shrinkTo(desired, desired === 0 ? 'idle' : 'lower concurrency');
+    // An external scaler decides the count itself: the window is not read.
+    if (!this.#o.externalScale) this.#window.roll(now);
+    const decision = decideOnTick(
+      this.#policy,
+      { ...this.#load(), peakConcurrency: this.#window.peak, lastActivityAt: this.#lastActivity, lastMinAttemptAt: this.#lastMinAttempt, desired: this.#desired },
+      now,
+    );
+    void this.#carryOut(decision);
   }
 
   async #shrinkTo(count: number, reason: string): Promise<void> {
     if (this.#parking) return;
     const from = this.replicas;
-    // Newest idle instances go first; the one left at zero is parked for the next cold start.
-    const idle = this.#slots.filter((s) => !s.retiring && !s.reloading && s.inFlight === 0).reverse();
-    const surplus = idle.slice(0, Math.max(0, from - count));
-    if (surplus.length === 0) return;
-    for (const s of surplus) this.#slots.splice(this.#slots.indexOf(s), 1);
-    const toPark = count === 0 && this.replicas === 0 ? surplus.pop() : undefined;
+    const plan = planShrink(this.#policy, this.#slots, count);
+    if (!plan) return;
+    for (const s of [...plan.remove, ...(plan.park ? [plan.park.slot] : [])]) this.#slots.splice(this.#slots.indexOf(s), 1);
+    const toPark = plan.park;
     this.#parking = (async () => {
       await Promise.all(
-        surplus.map(async (s) => {
+        plan.remove.map(async (s) => {
           await this.#o.runtime.remove(s.instance).catch(() => undefined);
           this.#o.emit({ type: 'instance.removed', fn: this.key, instance: s.instance.id });
         }),
       );
       if (toPark) {
+        const { instance } = toPark.slot;
         try {
-          await this.#o.runtime.suspend(toPark.instance, this.#o.zeroMode);
-          this.#parked = toPark.instance;
-          this.#o.emit({ type: 'instance.suspended', fn: this.key, instance: toPark.instance.id, mode: this.#o.zeroMode });
+          await this.#o.runtime.suspend(instance, toPark.mode);
+          this.#parked = instance;
+          this.#o.emit({ type: 'instance.suspended', fn: this.key, instance: instance.id, mode: toPark.mode });
         } catch (err) {
-          await this.#o.runtime.remove(toPark.instance).catch(() => undefined);
-          this.#o.emit({ type: 'instance.failed', fn: this.key, instance: toPark.instance.id, message: errorMessage(err) });
+          await this.#o.runtime.remove(instance).catch(() => undefined);
+          this.#o.emit({ type: 'instance.failed', fn: this.key, instance: instance.id, message: errorMessage(err) });
         }
       }
       this.#o.emit({ type: 'function.scaled', fn: this.key, from, to: this.replicas, reason });
