@@ -1,9 +1,10 @@
-import type { JsonObject, LoadedFunction, Project } from './types.js';
+import type { JsonObject, LoadedDeployment, LoadedFunction, Project } from './types.js';
 
 /** What a function's Dapr sidecar needs, decided as OpenFunction 1.2's controller decides it. Pure. */
 export interface DaprPlan {
   /** `<fn>-<ns>`, OpenFunction's app-id. */
   appId: string;
+  /** Where the app listens; 0 when it has no app channel (a Deployment without `dapr.io/app-port`). */
   appPort: number;
   /**
    * How the sidecar talks to the app: the Node framework's Dapr server speaks HTTP whatever the
@@ -65,22 +66,52 @@ export function daprPlan(fn: LoadedFunction, project: Pick<Project, 'others'>, l
     const spec = (state as JsonObject | null)?.spec;
     if (spec) add(name, spec);
   }
-  // Standalone Components of the project: in the function's namespace, and scoped to it (or unscoped).
+  components.push(...standaloneComponents(fn.namespace, appId, project, own));
+  const tokens = daprTokens(fn, project, notes);
+  return { appId, appPort: fn.runtime === 'async' ? 8080 : fn.port, appProtocol, components, notes, tokens };
+}
+
+/**
+ * A Deployment's sidecar, as Dapr's injector reads its pod template's annotations: on with
+ * `dapr.io/enabled: "true"`; app id `dapr.io/app-id` (the Deployment's name by default); the app's
+ * port and protocol from `dapr.io/app-port` (no app channel without it) and `dapr.io/app-protocol`
+ * (http by default); the namespace's Components scoped to it or to nobody.
+ */
+export function deploymentDaprPlan(d: LoadedDeployment, project: Pick<Project, 'others'>): DaprPlan | undefined {
+  if (d.annotations['dapr.io/enabled'] !== 'true') return undefined;
+  const appId = d.annotations['dapr.io/app-id'] || d.name;
+  const notes: string[] = [];
+  const protocol = d.annotations['dapr.io/app-protocol'] ?? 'http';
+  const appProtocol = protocol === 'grpc' ? 'grpc' : 'http';
+  if (protocol !== appProtocol) notes.push(`dapr.io/app-protocol "${protocol}" is served as http: ofn-local's sidecar speaks http and grpc to apps`);
+  const port = Number(d.annotations['dapr.io/app-port'] ?? 0);
+  return { appId, appPort: Number.isInteger(port) && port > 0 ? port : 0, appProtocol, components: standaloneComponents(d.namespace, appId, project, new Set()), notes, tokens: daprTokens(d, project, notes) };
+}
+
+/** Standalone Components of the project: in the app's namespace, and scoped to it (or unscoped), except those named in `own`. */
+function standaloneComponents(namespace: string, appId: string, project: Pick<Project, 'others'>, own: ReadonlySet<string>): JsonObject[] {
+  const components: JsonObject[] = [];
   for (const other of project.others) {
-    if (other.kind !== 'Component' || other.namespace !== fn.namespace || own.has(other.name)) continue;
+    if (other.kind !== 'Component' || other.namespace !== namespace || own.has(other.name)) continue;
     const scopes = other.resource.scopes;
     if (Array.isArray(scopes) && scopes.length > 0 && !scopes.includes(appId)) continue;
     components.push(other.resource);
   }
-  const tokens = {
-    api: tokenFromSecret(fn, project, 'dapr.io/api-token-secret', notes),
-    app: tokenFromSecret(fn, project, 'dapr.io/app-token-secret', notes),
-  };
-  return { appId, appPort: fn.runtime === 'async' ? 8080 : fn.port, appProtocol, components, notes, tokens };
+  return components;
 }
 
-/** The `token` key of the Secret an annotation names (in the function's namespace), or a note why not. */
-function tokenFromSecret(fn: LoadedFunction, project: Pick<Project, 'others'>, annotation: string, notes: string[]): string | undefined {
+/** What reads Dapr's annotations: a Function's serving annotations, or a Deployment's pod template's. */
+type AnnotatedApp = Pick<LoadedFunction, 'namespace' | 'annotations'>;
+
+function daprTokens(owner: AnnotatedApp, project: Pick<Project, 'others'>, notes: string[]): DaprPlan['tokens'] {
+  return {
+    api: tokenFromSecret(owner, project, 'dapr.io/api-token-secret', notes),
+    app: tokenFromSecret(owner, project, 'dapr.io/app-token-secret', notes),
+  };
+}
+
+/** The `token` key of the Secret an annotation names (in the app's namespace), or a note why not. */
+function tokenFromSecret(fn: AnnotatedApp, project: Pick<Project, 'others'>, annotation: string, notes: string[]): string | undefined {
   const name = fn.annotations[annotation];
   if (!name) return undefined;
   const secret = project.others.find((o) => o.kind === 'Secret' && o.name === name && o.namespace === fn.namespace)?.resource;

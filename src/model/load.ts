@@ -21,8 +21,9 @@ import {
 } from './manifest-kinds.js';
 import { MANIFEST_FILE_MAX_BYTES, manifestTooLarge } from './limits.js';
 import { findManifestFiles, readErrorMessage } from './manifest-files.js';
+import { DEPLOYMENT, readDeployment } from './deployment.js';
 import { describeValue } from './schema-issues.js';
-import type { JsonObject, LoadedFunction, Origin, Project } from './types.js';
+import type { JsonObject, LoadedDeployment, LoadedFunction, Origin, Project } from './types.js';
 import { parseYamlDocuments } from './yaml-documents.js';
 
 export interface LoadOptions {
@@ -57,9 +58,10 @@ export async function loadProject(inputs: string[], opts: LoadOptions = {}): Pro
   const pending: PendingFunction[] = [];
   const others: Project['others'] = [];
   const eventDocs: EventDocument[] = [];
+  const deployments: LoadedDeployment[] = [];
   let readFailures = unreadable.length;
   for (const file of files) {
-    if (!(await readManifestFile(file, diagnostics, pending, others, eventDocs))) readFailures++;
+    if (!(await readManifestFile(file, diagnostics, { pending, others, eventDocs, deployments }))) readFailures++;
   }
   const events = loadEvents(eventDocs, { diagnostics, cwd });
 
@@ -78,6 +80,7 @@ export async function loadProject(inputs: string[], opts: LoadOptions = {}): Pro
     if (loaded) functions.push(loaded);
   }
 
+  const kept = withoutDuplicateDeployments(deployments, functions, diagnostics);
   const all = diagnostics.sorted();
   if (diagnostics.hasErrors()) {
     const errors = all.filter((d) => d.severity === 'error').length;
@@ -89,7 +92,7 @@ export async function loadProject(inputs: string[], opts: LoadOptions = {}): Pro
       code === 'ERR_READ' ? 'Check the paths given.' : 'Fix the manifests and run again.',
     );
   }
-  if (files.length === 0 || functions.length + others.length === 0) {
+  if (files.length === 0 || functions.length + others.length + deployments.length === 0) {
     const where = given.map((g) => path.relative(cwd, path.resolve(cwd, g)) || '.').join(', ');
     const summary =
       files.length === 0
@@ -100,17 +103,19 @@ export async function loadProject(inputs: string[], opts: LoadOptions = {}): Pro
   }
 
   const warnings = all.filter((d) => d.severity === 'warning');
-  return { root: await projectRoot(given, cwd), files, functions, others, events, warnings };
+  return { root: await projectRoot(given, cwd), files, functions, deployments: kept, others, events, warnings };
 }
 
 /** Reads the documents of one file; false when the file cannot be read. */
-async function readManifestFile(
-  file: string,
-  diagnostics: DiagnosticList,
-  pending: PendingFunction[],
-  others: Project['others'],
-  eventDocs: EventDocument[],
-): Promise<boolean> {
+/** What the documents of the files read so far hold, by kind. */
+interface ReadDocuments {
+  pending: PendingFunction[];
+  others: Project['others'];
+  eventDocs: EventDocument[];
+  deployments: LoadedDeployment[];
+}
+
+async function readManifestFile(file: string, diagnostics: DiagnosticList, into: ReadDocuments): Promise<boolean> {
   let text: string;
   try {
     const handle = await open(file, 'r');
@@ -148,8 +153,8 @@ async function readManifestFile(
       }
       continue;
     }
-    const other = readDocument(doc.value, { file, doc: doc.index }, reporter, doc.lineOf(['metadata', 'name']), pending, others);
-    if (other && isEventKind(other.apiVersion, other.kind)) eventDocs.push({ ...other, lineOf: doc.lineOf });
+    const other = readDocument(doc.value, { file, doc: doc.index }, reporter, doc.lineOf(['metadata', 'name']), into);
+    if (other && isEventKind(other.apiVersion, other.kind)) into.eventDocs.push({ ...other, lineOf: doc.lineOf });
   }
   return true;
 }
@@ -159,8 +164,7 @@ function readDocument(
   origin: Origin,
   reporter: DocumentReporter,
   nameLine: number | undefined,
-  pending: PendingFunction[],
-  others: Project['others'],
+  { pending, others, deployments }: ReadDocuments,
 ): Project['others'][number] | undefined {
   if (!isObject(value) || (value['apiVersion'] === undefined && value['kind'] === undefined)) {
     reporter.warning([], 'not a Kubernetes manifest; skipped');
@@ -181,8 +185,9 @@ function readDocument(
   }
 
   const isFunction = kind === 'Function' && (apiVersion === FUNCTION_V1BETA2 || apiVersion === FUNCTION_V1BETA1);
-  const other = isFunction ? undefined : findOtherKind(apiVersion, kind);
-  if (!isFunction && !other) {
+  const isDeployment = apiVersion === DEPLOYMENT.apiVersion && kind === DEPLOYMENT.kind;
+  const other = isFunction || isDeployment ? undefined : findOtherKind(apiVersion, kind);
+  if (!isFunction && !isDeployment && !other) {
     reporter.error(['kind'], `${apiVersion} ${kind} is not supported; ofn-local reads ${SUPPORTED_KINDS_TEXT}`);
     return;
   }
@@ -208,6 +213,11 @@ function readDocument(
     reporter.error(['metadata', 'name'], `expected a string, got ${describeValue(name)}`);
     return;
   }
+  if (isDeployment) {
+    const deployment = readDeployment(value, namespace, origin, reporter);
+    if (deployment) deployments.push(deployment);
+    return;
+  }
   const kept = { apiVersion, kind, name, namespace: other?.clusterScoped ? '' : namespace, origin, resource: value };
   others.push(kept);
   return kept;
@@ -230,6 +240,21 @@ function withoutDuplicates(pending: PendingFunction[], cwd: string): PendingFunc
     item.doc.reporter.error(['metadata', 'name'], `duplicate Function ${key}: also defined at ${firstWhere}`);
   }
   return unique;
+}
+
+/**
+ * Reports Deployments defined twice in one namespace, or named as a Function of it (status, logs
+ * and the journal name both by `<namespace>/<name>`); keeps the first.
+ */
+function withoutDuplicateDeployments(deployments: LoadedDeployment[], functions: LoadedFunction[], diagnostics: DiagnosticList): LoadedDeployment[] {
+  const seen = new Map<string, string>(functions.map((f) => [`${f.namespace}/${f.name}`, `a Function (${f.origin.file})`]));
+  return deployments.filter((d) => {
+    const key = `${d.namespace}/${d.name}`;
+    const first = seen.get(key);
+    if (first === undefined) return seen.set(key, `a Deployment (${d.origin.file})`);
+    diagnostics.add({ severity: 'error', file: d.origin.file, doc: d.origin.doc, path: 'metadata.name', message: `Deployment ${key} has the name of ${first}: rename one of them` });
+    return false;
+  });
 }
 
 /** Types of the standalone Dapr Components loaded, by `<namespace>/<name>`. */

@@ -33,4 +33,4 @@ export function findOtherKind(apiVersion: string, kind: string): OtherKind | und
 export const SUPPORTED_KINDS_TEXT =
   `${FUNCTION_V1BETA2} Function (and ${FUNCTION_V1BETA1}, converted), ` +
   'events.openfunction.io/v1alpha1 EventSource, EventBus, ClusterEventBus and Trigger, ' +
-  'dapr.io/v1alpha1 Component and Configuration, networking.openfunction.io/v1alpha1 Gateway, v1 Secret';
+  'dapr.io/v1alpha1 Component and Configuration, networking.openfunction.io/v1alpha1 Gateway, v1 Secret, apps/v1 Deployment';

@@ -94,9 +94,38 @@ export interface Project {
   /** Every manifest file read, absolute, sorted. */
   files: string[];
   functions: LoadedFunction[];
+  /** `apps/v1` Deployments beside the functions (their image run as is, with a Dapr sidecar when annotated). */
+  deployments: LoadedDeployment[];
   /** Documents of kinds this issue does not run yet (EventSource, Component, ...), kept for later use. */
   others: { apiVersion: string; kind: string; name: string; namespace: string; origin: Origin; resource: JsonObject }[];
   /** The EventSources, event buses and Triggers among `others`, validated and defaulted. */
   events: EventsModel;
   warnings: Diagnostic[];
+}
+
+/** An `apps/v1` Deployment as ofn-local runs it (model/deployment.ts): one container of its pod template (the app), `replicas` times. */
+export interface LoadedDeployment {
+  name: string;
+  namespace: string;
+  /** `spec.replicas` (Kubernetes' default 1). */
+  replicas: number;
+  /** The pod template's labels. */
+  labels: Record<string, string>;
+  /** The pod template's annotations: `dapr.io/*` ask for a sidecar, as Dapr's injector reads them. */
+  annotations: Record<string, string>;
+  container: {
+    name: string;
+    image: string;
+    /** Kubernetes `command` (the image's ENTRYPOINT replaced) and `args` (its CMD replaced). */
+    command?: string[];
+    args?: string[];
+    /** `env` entries with a `value` (others are reported and left out). */
+    env: Record<string, string>;
+    /** `ports[].containerPort`, in order. */
+    ports: number[];
+    workingDir?: string;
+  };
+  origin: Origin;
+  /** The document as written, for export (passed through unchanged). */
+  resource: JsonObject;
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { daprPlan, loadProject } from '../../../src/model/index.js';
+import { deploymentDaprPlan } from '../../../src/model/dapr-plan.js';
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -109,5 +110,47 @@ spec: { type: state.in-memory, version: v1, metadata: [] }
 `),
     );
     expect(daprPlan(off.functions[0]!, off)).toBeUndefined();
+  });
+});
+
+describe('deploymentDaprPlan: a Deployment\'s sidecar as Dapr\'s injector reads its annotations', () => {
+  const deployment = (annotations: Record<string, string>, name = 'producer') => ({
+    name,
+    namespace: 'default',
+    replicas: 1,
+    labels: {},
+    annotations,
+    container: { name, image: 'x', env: {}, ports: [60034] },
+    origin: { file: '/p/deploy.yaml', doc: 0 },
+    resource: {},
+  });
+  const component = (name: string, scopes?: string[], namespace = 'default') => ({
+    apiVersion: 'dapr.io/v1alpha1',
+    kind: 'Component',
+    name,
+    namespace,
+    origin: { file: '/p/c.yaml', doc: 0 },
+    resource: { apiVersion: 'dapr.io/v1alpha1', kind: 'Component', metadata: { name, namespace }, spec: { type: 'pubsub.kafka', version: 'v1', metadata: [] }, ...(scopes ? { scopes } : {}) },
+  });
+
+  it('is off without dapr.io/enabled "true"', () => {
+    expect(deploymentDaprPlan(deployment({}), { others: [] })).toBeUndefined();
+    expect(deploymentDaprPlan(deployment({ 'dapr.io/enabled': 'false', 'dapr.io/app-id': 'x' }), { others: [] })).toBeUndefined();
+  });
+
+  it('takes app id, port and protocol from the annotations, and the namespace\'s Components scoped to it or to nobody', () => {
+    const others = [component('autoscaling-producer'), component('mine', ['producer']), component('theirs', ['other']), component('elsewhere', undefined, 'prod')];
+    const plan = deploymentDaprPlan(deployment({ 'dapr.io/enabled': 'true', 'dapr.io/app-id': 'producer', 'dapr.io/app-port': '60034', 'dapr.io/app-protocol': 'grpc' }, 'producer-deploy'), { others });
+    expect(plan).toMatchObject({ appId: 'producer', appPort: 60034, appProtocol: 'grpc', notes: [] });
+    expect(plan!.components.map((c) => (c.metadata as { name: string }).name)).toEqual(['autoscaling-producer', 'mine']);
+  });
+
+  it('defaults the app id to the Deployment\'s name, http, and no app channel without an app port', () => {
+    expect(deploymentDaprPlan(deployment({ 'dapr.io/enabled': 'true' }), { others: [] })).toMatchObject({ appId: 'producer', appPort: 0, appProtocol: 'http' });
+  });
+
+  it('notes a protocol it serves as http', () => {
+    const plan = deploymentDaprPlan(deployment({ 'dapr.io/enabled': 'true', 'dapr.io/app-protocol': 'h2c' }), { others: [] });
+    expect(plan!.notes).toEqual(['dapr.io/app-protocol "h2c" is served as http: ofn-local\'s sidecar speaks http and grpc to apps']);
   });
 });

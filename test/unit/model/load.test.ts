@@ -142,11 +142,12 @@ describe('loadProject: document kinds', () => {
 
   it('rejects other kinds, naming what is supported', async () => {
     const dir = await tempProject({
-      'deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n',
+      'sts.yaml': 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\n',
     });
     const err = await loadError([dir], dir);
-    expect(err.message).toContain('deploy.yaml:2 [doc 0] kind: apps/v1 Deployment is not supported; ofn-local reads core.openfunction.io/v1beta2 Function');
+    expect(err.message).toContain('sts.yaml:2 [doc 0] kind: apps/v1 StatefulSet is not supported; ofn-local reads core.openfunction.io/v1beta2 Function');
     expect(err.message).toContain('dapr.io/v1alpha1 Component');
+    expect(err.message).toContain('apps/v1 Deployment');
   });
 
   it('reports every problem of every file at once, errors first', async () => {
