@@ -25,7 +25,8 @@ import { imageExists } from '../builders/images.js';
 import { OfnError } from '../errors.js';
 import { splitLines } from '../runtime/split-lines.js';
 
-export type DaprMode = 'embedded' | 'daprd';
+// Declared with the status the CLI, the TUI and the test API read; re-exported for the daemon's users.
+export type { DaprMode } from '../protocol/status.js';
 /**
  * The daprd `--dapr daprd` runs by default: the newest the Go module proxy serves that builds here.
  * OpenFunction 1.2's chart installs 1.11.3, which the proxy does not serve (1.11.2 and 1.11.0 it does).

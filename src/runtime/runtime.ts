@@ -4,7 +4,10 @@
  * Our own types only: nothing Docker-specific leaks above this line.
  */
 
-export type RuntimeKind = 'docker' | 'process';
+import type { RuntimeKind } from '../protocol/status.js';
+
+// Declared with the status the CLI, the TUI and the test API read; re-exported for the runtimes' users.
+export type { RuntimeKind };
 
 /** How an instance sits at zero: `stop` ends its process (a cold start next time), `pause` freezes it. */
 export type ZeroMode = 'stop' | 'pause';

@@ -24,6 +24,7 @@ import {
   type SourceKind,
   type Trigger,
 } from '../../model/events/index.js';
+import type { SourceStatus } from '../../protocol/status.js';
 import type { Bus } from './bus.js';
 import { deliver } from './delivery.js';
 import { EmbeddedBus } from './embedded-bus.js';
@@ -55,17 +56,8 @@ export class EventsError extends OfnError<EventsErrorCode> {
   }
 }
 
-/** Where one event of an EventSource stands. */
-export interface SourceStatus {
-  namespace: string;
-  eventSource: string;
-  kind: SourceKind;
-  event: string;
-  /** `webhook`: an http source (no input of its own). */
-  state: 'starting' | 'running' | 'failed' | 'webhook';
-  /** The last connection error, while failed. */
-  error?: string;
-}
+/** Where one event of an EventSource stands: the protocol's type, which the daemon's status carries as it is. */
+export type { SourceStatus };
 
 /** An http event source: where the gateway should accept its requests. */
 export interface WebhookRoute {
