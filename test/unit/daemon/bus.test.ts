@@ -41,4 +41,22 @@ describe('the daemon bus', () => {
     stop();
     await expect(bus.dispatch({ type: 'services.addresses', reach: new Map(), pods: new Map() })).resolves.toBeUndefined();
   });
+
+  it('answers a request with its one handler, as the handler returns it; a second handler or none at all is a wiring mistake', async () => {
+    const journal: OfnEvent[] = [];
+    const bus = new DaemonBus((e) => journal.push(e));
+    expect(() => bus.request('build.compiled', { key: 'default/a' })).toThrow('nothing on the bus answers build.compiled');
+    const stop = bus.handle('build.compiled', ({ key }) => key === 'default/go');
+    // A question is answered at once, not as a promise.
+    expect(bus.request('build.compiled', { key: 'default/go' })).toBe(true);
+    expect(bus.request('build.compiled', { key: 'default/a' })).toBe(false);
+    expect(() => bus.handle('build.compiled', () => true)).toThrow('the bus already has a handler for build.compiled');
+    bus.handle('reload.slow', async ({ key, cause }) => {
+      if (cause.length === 0) throw new Error(`${key}: no cause`);
+    });
+    await expect(bus.request('reload.slow', { key: 'default/a', cause: [], firstSeenAt: 0 })).rejects.toThrow('default/a: no cause');
+    stop();
+    expect(() => bus.request('build.compiled', { key: 'default/go' })).toThrow('nothing on the bus answers build.compiled');
+    expect(journal).toEqual([]);
+  });
 });
