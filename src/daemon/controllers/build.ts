@@ -4,7 +4,8 @@
  * would use (spec.build.builder, confirmed by the folder): Node's fast builder, Go, Python, an image
  * as given, or the CNB lifecycle (`--build buildpacks`). In dev mode Node and Python code is synced
  * into a live folder, and a Go binary lives in a folder of its own so an edit rebuilds no image.
- * Remembers what it built (the language, the image) for status and for the reload paths.
+ * Remembers what it built (the language, the image) for status and for the reload paths. Answers
+ * the bus's `build.*` requests (bus.ts): the project and reload controllers ask for builds there.
  */
 import type Docker from 'dockerode';
 import path from 'node:path';
@@ -90,6 +91,11 @@ export class BuildController {
     o.bus.on('services.addresses', (addresses) => {
       this.#pods = addresses.pods;
     });
+    o.bus.handle('build.spec', ({ fn }) => this.instanceSpec(fn));
+    o.bus.handle('build.live-binary', ({ fn }) => this.rebuildLiveBinary(fn));
+    o.bus.handle('build.language', ({ key }) => this.language(key));
+    o.bus.handle('build.compiled', ({ key }) => this.compiled(key));
+    o.bus.handle('build.serves-live-binary', ({ key, appDir }) => this.servesLiveBinary(key, appDir));
   }
 
   /** The language the function was last built as. */

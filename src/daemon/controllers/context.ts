@@ -28,3 +28,18 @@ export function fnKey(fn: { namespace: string; name: string }): string {
 export function describe(err: unknown): string {
   return errorMessage(err) + (err instanceof OfnError && err.hint ? ` (${err.hint})` : '');
 }
+
+/**
+ * One change at a time per key, in order (a function's reloads, rebuilds and replacements; the
+ * project's reconciles under `project`): a task starts once the previous one of its key has settled,
+ * whether it failed or not. Shared by the controllers that change a function.
+ */
+export class SerialQueues {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  run(key: string, task: () => Promise<void>): Promise<void> {
+    const next = (this.#tails.get(key) ?? Promise.resolve()).then(task, task);
+    this.#tails.set(key, next.catch(() => undefined));
+    return next;
+  }
+}

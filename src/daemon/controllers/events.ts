@@ -34,6 +34,7 @@ export class EventsController {
     o.bus.on('services.addresses', (addresses) => {
       this.#reach = addresses.reach;
     });
+    o.bus.handle('events.sync', () => this.sync());
   }
 
   /** Starts the engine, or brings it up to date with the project; nothing while the project has no events. */

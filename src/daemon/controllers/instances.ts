@@ -5,6 +5,7 @@
  * build it says so on the bus (`function.serving`: the scaler attaches, hot reload adopts the build's
  * app folder); a removed function is journaled (`function.removed`). Also what reaches a running
  * instance from outside the gateway: `publish` through its sidecar, `invokeInput` as daprd would.
+ * Answers the bus's `instances.*` requests (bus.ts): the project controller asks for them there.
  */
 import { errorMessage, OfnError } from '../../errors.js';
 import { FunctionPool } from '../../serving/pool.js';
@@ -55,6 +56,12 @@ export class InstancesController {
       if (lines.length > RECENT_LINES) lines.shift();
       this.#recentLogs.set(e.instance, lines);
     });
+    o.bus.handle('instances.add', ({ fn }) => this.add(fn));
+    o.bus.handle('instances.building', ({ key }) => this.building(key));
+    o.bus.handle('instances.failed', ({ key, message }) => this.failed(key, message));
+    o.bus.handle('instances.serve', ({ fn, spec }) => this.serve(fn, spec));
+    o.bus.handle('instances.replace', ({ fn, spec }) => this.replace(fn, spec));
+    o.bus.handle('instances.remove', ({ key }) => this.remove(key));
   }
 
   pool(key: string): FunctionPool | undefined {

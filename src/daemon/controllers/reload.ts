@@ -4,10 +4,11 @@
  * back as a line of its output (`instance.log` on the bus). A compiled function in dev mode has its
  * binary rebuilt and restarted in place. Slow path: a new build started beside the old one, then
  * swapped in. In every path the gateway holds requests meanwhile, and a failure leaves the last
- * good version serving, journaled with the file and line when they are known.
+ * good version serving, journaled with the file and line when they are known. Answers the bus's
+ * `reload.fast` and `reload.slow` (asked by the changes controller) and asks the build controller
+ * for builds through the bus (`build.*`).
  */
 import path from 'node:path';
-import type { Language } from '../../builders/select-builder.js';
 import { errorMessage, OfnError } from '../../errors.js';
 import type { FunctionPool } from '../../serving/pool.js';
 import type { LoadedFunction } from '../../model/types.js';
@@ -19,15 +20,6 @@ import { describe, fnKey, type ControllerContext } from './context.js';
 /** What a reload needs of a function's pool. */
 export type ReloadablePool = Pick<FunctionPool, 'reloadInPlace' | 'rollTo' | 'replicas'>;
 
-/** The builds a reload asks for, lent by the daemon (the build controller does them). */
-export interface ReloadBuilds {
-  spec(fn: LoadedFunction): Promise<InstanceSpec>;
-  /** Rebuilds a compiled function's live binary; resolves to what puts the previous one back. */
-  rebuildLiveBinary(fn: LoadedFunction): Promise<() => Promise<void>>;
-  language(key: string): Language | undefined;
-  servesLiveBinary(key: string, appDir: string | undefined): boolean;
-}
-
 export interface ReloadControllerOptions extends ControllerContext {
   /** The project folder: journaled paths are relative to it. */
   root: string;
@@ -35,7 +27,6 @@ export interface ReloadControllerOptions extends ControllerContext {
   readyTimeoutMs: number;
   /** The function's pool now, also when its last build failed. */
   pool(key: string): ReloadablePool | undefined;
-  builds: ReloadBuilds;
   /** Tells an instance to reload (SIGHUP to its framework or restart supervisor). */
   sendReload(instance: Instance): Promise<void>;
   /** Reload timings and verdict deadlines (the system's by default). */
@@ -70,6 +61,8 @@ export class ReloadController {
     });
     o.bus.on('function.serving', (e) => this.#adopt(fnKey(e.fn), e.spec));
     o.bus.on('function.removed', (e) => void this.#appDirs.delete(e.fn));
+    o.bus.handle('reload.fast', ({ key, files, firstSeenAt }) => this.fast(key, files, firstSeenAt));
+    o.bus.handle('reload.slow', ({ key, cause, firstSeenAt }) => this.slow(key, cause, firstSeenAt));
   }
 
   /** The build a function now serves: later code saves are synced into its app folder. */
@@ -96,7 +89,7 @@ export class ReloadController {
     const synced = this.#clock.now();
     try {
       // A Python function's interpreter is restarted: nothing may be in flight when it stops.
-      await pool.reloadInPlace((instance) => this.#reloadInstance(instance), { drainFirst: this.#o.builds.language(key) === 'python' });
+      await pool.reloadInPlace((instance) => this.#reloadInstance(instance), { drainFirst: this.#o.bus.request('build.language', { key }) === 'python' });
       const problem = await syntax;
       if (problem && pool.replicas === 0) throw new Error(problem.message);
     } catch (err) {
@@ -115,12 +108,12 @@ export class ReloadController {
     const fn = this.#fn(key);
     const pool = this.#o.pool(key);
     if (!fn || !pool) return;
-    if (this.#o.builds.servesLiveBinary(key, this.#appDirs.get(key))) return this.#restartInPlace(fn, pool, cause, firstSeenAt);
+    if (this.#o.bus.request('build.serves-live-binary', { key, appDir: this.#appDirs.get(key) })) return this.#restartInPlace(fn, pool, cause, firstSeenAt);
     const detected = this.#clock.now();
     this.#o.bus.emit({ type: 'reload.started', fn: key, path: 'slow', cause });
     let spec: InstanceSpec;
     try {
-      spec = await this.#o.builds.spec(fn);
+      spec = await this.#o.bus.request('build.spec', { fn });
     } catch (err) {
       // A compile error names its file and line (the last good build keeps serving).
       this.#o.bus.emit({ type: 'reload.failed', fn: key, path: 'slow', message: describe(err), ...whereOf(err) });
@@ -157,7 +150,7 @@ export class ReloadController {
     this.#o.bus.emit({ type: 'reload.started', fn: key, path: 'fast', cause });
     let revert: () => Promise<void>;
     try {
-      revert = await this.#o.builds.rebuildLiveBinary(fn);
+      revert = await this.#o.bus.request('build.live-binary', { fn });
     } catch (err) {
       this.#o.bus.emit({ type: 'reload.failed', fn: key, path: 'fast', message: describe(err), ...whereOf(err) });
       return;

@@ -56,6 +56,7 @@ export class ServicesController {
         void this.#announce().catch(() => undefined);
       },
     });
+    o.bus.handle('services.replace', ({ services }) => this.replace(services));
   }
 
   /** Starts the services in order, then checks them every `checkIntervalMs`. */

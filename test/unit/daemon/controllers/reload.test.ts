@@ -2,11 +2,12 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DaemonBus } from '../../../../src/daemon/bus.js';
-import { ReloadController, type ReloadablePool, type ReloadBuilds } from '../../../../src/daemon/controllers/reload.js';
+import { ReloadController, type ReloadablePool } from '../../../../src/daemon/controllers/reload.js';
 import type { OfnEvent } from '../../../../src/protocol/journal.js';
 import { OfnError } from '../../../../src/errors.js';
 import type { FunctionPool } from '../../../../src/serving/pool.js';
 import { loadProject } from '../../../../src/model/load.js';
+import type { LoadedFunction } from '../../../../src/model/types.js';
 import type { Instance, InstanceSpec } from '../../../../src/runtime/runtime.js';
 import { ManualClock } from '../../../helpers/manual-clock.js';
 import { useTempProjects } from '../../model/temp-project.js';
@@ -43,7 +44,12 @@ class PoolInMemory implements ReloadablePool {
 
 type Framework = (instance: Instance, say: (line: string) => void) => void;
 
-async function setup(o: { framework: Framework; builds?: Partial<ReloadBuilds> }) {
+/** The builds a reload asks the bus for, as the build controller would answer them. */
+interface FakeBuilds {
+  spec(fn: LoadedFunction): Promise<InstanceSpec>;
+}
+
+async function setup(o: { framework: Framework; builds?: Partial<FakeBuilds> }) {
   const dir = await tempProject({ 'function.yaml': FUNCTION, 'index.js': GOOD });
   const appDir = await tempProject({});
   await cp(dir, appDir, { recursive: true });
@@ -63,19 +69,17 @@ async function setup(o: { framework: Framework; builds?: Partial<ReloadBuilds> }
     readyTimeoutMs: 5000,
     clock,
     pool: (key) => (key === 'default/cart' ? pool : undefined),
-    builds: {
-      spec: async () => Promise.reject(new Error('no build in this test')),
-      rebuildLiveBinary: async () => Promise.reject(new Error('no build in this test')),
-      language: () => 'node',
-      servesLiveBinary: () => false,
-      ...o.builds,
-    },
     // The framework answers on its output, which reaches the bus as instance.log lines.
     sendReload: async (i) => {
       signalled();
       o.framework(i, (line) => bus.emit({ type: 'instance.log', fn: 'default/cart', instance: i.id, stream: 'stdout', line }));
     },
   });
+  // The build controller's answers on the bus: a Node function, no live binary.
+  bus.handle('build.spec', ({ fn }) => (o.builds?.spec ?? (async () => Promise.reject(new Error('no build in this test'))))(fn));
+  bus.handle('build.live-binary', async () => Promise.reject(new Error('no build in this test')));
+  bus.handle('build.language', () => 'node');
+  bus.handle('build.serves-live-binary', () => false);
   // The function serves a build from appDir, as the instances controller tells the bus.
   await bus.dispatch({ type: 'function.serving', fn: project.functions[0]!, pool: pool as unknown as FunctionPool, spec: { appDir } as InstanceSpec });
   return { reload, bus, journal, clock, pool, dir, appDir, signal };
