@@ -22,8 +22,10 @@ export class DaemonClient implements DaemonApi {
     return this.#json('POST', '/v1/shutdown');
   }
 
-  scaleToZero(namespace: string, name: string): Promise<unknown> {
-    return this.#json('POST', `/v1/functions/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/scale-to-zero`);
+  /** Scales a function to its minimum now; without `reason` the daemon journals "requested through the control API". */
+  scaleToZero(namespace: string, name: string, reason?: string): Promise<unknown> {
+    const q = reason ? `?reason=${encodeURIComponent(reason)}` : '';
+    return this.#json('POST', `/v1/functions/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/scale-to-zero${q}`);
   }
 
   /** Rebuilds a function (slow path); answers at once, the outcome (reload.finished / reload.failed) is journaled. */

@@ -326,6 +326,11 @@ export class Daemon implements DaemonApi {
     return this.#instances.pool(`${namespace}/${name}`);
   }
 
+  /** Scales a function to its minimum now (the TUI's `z`, the control API); an unknown function is ERR_NO_FUNCTION. */
+  scaleToZero(namespace: string, name: string, reason: string): Promise<void> {
+    return this.#instances.scaleToZero(`${namespace}/${name}`, reason);
+  }
+
   /** Stops everything: gateway first (no new requests), then instances, then shared resources. */
   stop(): Promise<void> {
     this.#halt.abort();

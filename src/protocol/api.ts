@@ -33,6 +33,8 @@ export interface DaemonApi {
   invokeInput(namespace: string, name: string, binding: string | undefined, body: Buffer, contentType: string): Promise<InputAnswer>;
   /** Injects an event as if its EventSource produced it; resolves to the event's id. */
   emitEvent(namespace: string, eventSource: string, event: string, body: Buffer, contentType?: string): Promise<string>;
+  /** Scales a function to its minimum now (minReplicas holds); `reason` is journaled. An unknown function is refused (ERR_NO_FUNCTION). */
+  scaleToZero(namespace: string, name: string, reason: string): Promise<unknown>;
   /** Rebuilds a function (the slow path) and swaps it in; the outcome is journaled (reload.finished / reload.failed). */
   rebuild(namespace: string, name: string): Promise<unknown>;
   /** Stops the daemon and everything it started. */

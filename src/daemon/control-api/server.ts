@@ -6,16 +6,10 @@ import type { DaemonApi } from '../../protocol/api.js';
 import type { JournalQuery } from '../../protocol/journal.js';
 
 /**
- * What the control API serves: the protocol's `DaemonApi` (which `DaemonClient` offers on the other
- * side), and a function's pool, to scale it to zero. The daemon in this process is one.
- */
-export interface ControlTarget extends DaemonApi {
-  pool(namespace: string, name: string): { scaleToZero(reason: string): Promise<unknown> } | undefined;
-}
-
-/**
  * The daemon's control API, on loopback only, every call carrying the token from daemon.json.
  * The CLI, the attached TUI and an attached test API talk to a running daemon only through this.
+ * It serves the protocol's `DaemonApi` (the daemon in this process is one; `DaemonClient` offers it
+ * on the other side), and nothing else of the daemon.
  */
 export class ControlServer {
   readonly token: string;
@@ -24,7 +18,7 @@ export class ControlServer {
   #remote = false;
 
   /** `token`: given by whoever started the daemon in a container (else a random one). */
-  constructor(daemon: ControlTarget, onShutdown: () => void, token?: string) {
+  constructor(daemon: DaemonApi, onShutdown: () => void, token?: string) {
     this.token = token || randomBytes(24).toString('hex');
     this.#onShutdown = onShutdown;
     const app = express();
@@ -35,18 +29,20 @@ export class ControlServer {
     });
     app.get('/v1/journal', (req, res) => void streamJournal(daemon, req, res).catch(() => res.end()));
     app.post('/v1/functions/:namespace/:name/scale-to-zero', async (req, res) => {
-      const pool = daemon.pool(String(req.params.namespace), String(req.params.name));
-      if (!pool) {
+      const reason = typeof req.query.reason === 'string' && req.query.reason ? req.query.reason : 'requested through the control API';
+      try {
+        await daemon.scaleToZero(String(req.params.namespace), String(req.params.name), reason);
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 'ERR_NO_FUNCTION') throw err;
         res.status(404).json({ error: `no function ${req.params.namespace}/${req.params.name}` });
         return;
       }
-      await pool.scaleToZero('requested through the control API');
       res.json({ ok: true });
     });
     app.post('/v1/functions/:namespace/:name/rebuild', async (req, res) => {
       const ns = String(req.params.namespace);
       const name = String(req.params.name);
-      if (!daemon.pool(ns, name)) {
+      if (!(await daemon.status()).functions.some((f) => f.namespace === ns && f.name === name)) {
         res.status(404).json({ error: `no function ${ns}/${name}` });
         return;
       }

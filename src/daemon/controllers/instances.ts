@@ -136,6 +136,13 @@ export class InstancesController {
     return pool?.drainAndDispose() ?? Promise.resolve();
   }
 
+  /** Scales the function to its minimum now (`ofn-local` TUI's `z`, the control API); an unknown function is ERR_NO_FUNCTION. */
+  async scaleToZero(key: string, reason: string): Promise<void> {
+    const pool = this.#pools.get(key);
+    if (!pool) throw new OfnError('ERR_NO_FUNCTION', `no function ${key}`);
+    await pool.scaleToZero(reason);
+  }
+
   /** Stops every instance; resolves to what failed. */
   async dispose(): Promise<unknown[]> {
     const errors: unknown[] = [];

@@ -1,24 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonClient } from '../../../src/daemon/client.js';
-import { ControlServer, type ControlTarget } from '../../../src/daemon/control-api/server.js';
+import { ControlServer } from '../../../src/daemon/control-api/server.js';
 import type { Daemon } from '../../../src/daemon/daemon.js';
 import { Journal } from '../../../src/daemon/journal.js';
 import type { DaemonApi } from '../../../src/protocol/api.js';
 import type { JournalEntry } from '../../../src/protocol/journal.js';
+import { OfnError } from '../../../src/errors.js';
 import type { DaemonStatus } from '../../../src/protocol/status.js';
 import { STATUS } from '../tui/helpers.js';
 
 // Checked by `npm run typecheck`: the daemon in process and the control API's client both are a
-// DaemonApi, the daemon is what the control API serves, and the status the daemon declares is the
-// protocol's, both ways. A drift on either side fails the typecheck.
+// DaemonApi (what the control API serves), and the status the daemon declares is the protocol's,
+// both ways. A drift on either side fails the typecheck.
 export const inProcess: DaemonApi = null as unknown as Daemon;
-export const served: ControlTarget = null as unknown as Daemon;
 export const overControlApi: DaemonApi = null as unknown as DaemonClient;
 export const statusToProtocol: DaemonStatus = null as unknown as ReturnType<Daemon['status']>;
 export const statusFromProtocol: ReturnType<Daemon['status']> = null as unknown as DaemonStatus;
 
 /** What the control API serves in this test: a real journal, the status and calls recorded. */
-function target(journal: Journal): ControlTarget & { calls: string[] } {
+function target(journal: Journal): DaemonApi & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
@@ -38,7 +38,10 @@ function target(journal: Journal): ControlTarget & { calls: string[] } {
     },
     rebuild: async (ns, name) => void calls.push(`rebuild ${ns}/${name}`),
     stop: async () => void calls.push('stop'),
-    pool: (ns, name) => (name === 'hello' ? { scaleToZero: async (reason) => void calls.push(`scale-to-zero ${ns}/${name}: ${reason}`) } : undefined),
+    scaleToZero: async (ns, name, reason) => {
+      if (name !== 'hello') throw new OfnError('ERR_NO_FUNCTION', `no function ${ns}/${name}`);
+      calls.push(`scale-to-zero ${ns}/${name}: ${reason}`);
+    },
   };
 }
 
@@ -49,7 +52,7 @@ describe('the DaemonApi through the control API', () => {
     server = undefined;
   });
 
-  async function connect(t: ControlTarget, onShutdown: () => void = () => undefined): Promise<DaemonClient> {
+  async function connect(t: DaemonApi, onShutdown: () => void = () => undefined): Promise<DaemonClient> {
     server = new ControlServer(t, onShutdown);
     const controlUrl = await server.listen();
     return new DaemonClient({ pid: 0, projectId: 'p', root: '/p', controlUrl, token: server.token, gatewayUrl: '', startedAt: '' });
@@ -63,14 +66,17 @@ describe('the DaemonApi through the control API', () => {
     expect(await client.invokeInput('default', 'hello', 'kafka-in', Buffer.from('x'), 'text/plain')).toMatchObject({ status: 200, input: 'kafka-in' });
     expect(await client.emitEvent('default', 'shop', 'created', Buffer.from('{}'))).toBe('e-1');
     await client.rebuild('default', 'hello');
+    await expect(client.rebuild('default', 'nope')).rejects.toThrow(/404 \{"error":"no function default\/nope"\}/);
     await client.scaleToZero('default', 'hello');
-    await expect(client.scaleToZero('default', 'nope')).rejects.toThrow(/404/);
+    await client.scaleToZero('default', 'hello', 'idle in the TUI');
+    await expect(client.scaleToZero('default', 'nope')).rejects.toThrow(/404 \{"error":"no function default\/nope"\}/);
     expect(t.calls).toEqual([
       'publish default/pubsub/orders application/json {"n":1}',
       'input default/hello kafka-in x',
       'event default/shop.created',
       'rebuild default/hello',
       'scale-to-zero default/hello: requested through the control API',
+      'scale-to-zero default/hello: idle in the TUI',
     ]);
   });
 

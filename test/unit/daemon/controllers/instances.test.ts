@@ -107,4 +107,15 @@ describe('instances controller', () => {
     expect(instances.keys()).toEqual([]);
     expect(runtime.servers.size).toBe(0);
   });
+
+  it('scales a function to its minimum when asked, journaling why; an unknown function is refused', async () => {
+    const { instances, journal, fn } = await setup({ min: 0, warmUp: true });
+    instances.add(fn);
+    await instances.serve(fn, spec(fn, 1));
+    expect(instances.pool('default/a')!.replicas).toBe(1);
+    await instances.scaleToZero('default/a', 'requested in the test');
+    expect(instances.pool('default/a')!.replicas).toBe(0);
+    expect(journal).toContainEqual(expect.objectContaining({ type: 'function.scaled', fn: 'default/a', to: 0, reason: 'requested in the test' }));
+    await expect(instances.scaleToZero('default/nope', 'requested in the test')).rejects.toMatchObject({ code: 'ERR_NO_FUNCTION', message: 'no function default/nope' });
+  });
 });
