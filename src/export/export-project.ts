@@ -1,7 +1,7 @@
 /**
  * A loaded project as the manifests to `kubectl apply` on an OpenFunction 1.x cluster: one
  * Function per function (v1beta2, or v1beta1 as the conversion webhook writes it), the
- * standalone Dapr Components, EventSources, event buses, Triggers and Gateways. Pure and
+ * standalone Dapr Components, EventSources, event buses, Triggers, Gateways and Deployments. Pure and
  * deterministic: the same project and options give the same bytes, and exporting what was
  * exported gives the same bytes again.
  */
@@ -18,7 +18,7 @@ import { toV1beta1 } from './to-v1beta1.js';
 import type { ExportOptions, ExportResult, ExportedDocument } from './types.js';
 
 /** Apply order: what others refer to first. */
-const KIND_ORDER = ['Component', 'Configuration', 'ClusterEventBus', 'EventBus', 'Gateway', 'Function', 'EventSource', 'Trigger'];
+const KIND_ORDER = ['Component', 'Configuration', 'ClusterEventBus', 'EventBus', 'Gateway', 'Function', 'Deployment', 'EventSource', 'Trigger'];
 
 interface Item {
   apiVersion: string;
@@ -82,6 +82,14 @@ export function exportProject(project: Project, opts: ExportOptions = {}): Expor
       object,
       from: `${show(other.origin.file)} [doc ${other.origin.doc}]`,
     });
+  }
+
+  // Deployments go to the cluster as written (what a cluster writes itself left out, the namespace written out).
+  for (const d of project.deployments) {
+    const other = { apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, namespace: d.namespace, origin: d.origin, resource: d.resource };
+    const object = otherManifest(other, { eventBuses, notes });
+    localAddressNotes(object, subjectOf(other.kind, other.namespace, other.name), notes);
+    items.push({ ...other, object, from: `${show(d.origin.file)} [doc ${d.origin.doc}]` });
   }
 
   const fileNames = new Set<string>();

@@ -473,3 +473,53 @@ describe('a Dapr Configuration', () => {
 function prefix(dir: string, content: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(content).map(([name, text]) => [`${dir}${name}`, text]));
 }
+
+describe('Deployments', () => {
+  it('are exported as written, after the Functions, without what a cluster writes, with their namespace', async () => {
+    const dir = await tempDir();
+    await files(dir, {
+      'fn.yaml': [
+        'apiVersion: core.openfunction.io/v1beta2',
+        'kind: Function',
+        'metadata: { name: hello }',
+        'spec:',
+        '  version: v1.0.0',
+        '  image: example/hello:v1',
+        '  serving: { triggers: { http: { port: 8080 } } }',
+        '',
+      ].join('\n'),
+      'deploy.yaml': [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: producer, resourceVersion: "12", labels: { app: producer } }',
+        'spec:',
+        '  replicas: 2',
+        '  selector: { matchLabels: { app: producer } }',
+        '  template:',
+        '    metadata: { labels: { app: producer }, annotations: { dapr.io/enabled: "true", dapr.io/app-id: producer } }',
+        '    spec:',
+        '      containers: [{ name: producer, image: example/producer:latest, ports: [{ containerPort: 60034 }] }]',
+        'status: { readyReplicas: 2 }',
+        '',
+      ].join('\n'),
+    });
+    const result = await exportInputs([dir], { cwd: dir });
+    expect(result.documents.map((d) => `${d.kind} ${d.name}`)).toEqual(['Function hello', 'Deployment producer']);
+    const deployment = result.documents[1]!;
+    expect(deployment.apiVersion).toBe('apps/v1');
+    expect(deployment.object).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'producer', namespace: 'default', labels: { app: 'producer' } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'producer' } },
+        template: {
+          metadata: { labels: { app: 'producer' }, annotations: { 'dapr.io/enabled': 'true', 'dapr.io/app-id': 'producer' } },
+          spec: { containers: [{ name: 'producer', image: 'example/producer:latest', ports: [{ containerPort: 60034 }] }] },
+        },
+      },
+    });
+    expect(result.warnings.join('\n')).toContain('left out resourceVersion, status');
+  });
+});
