@@ -42,6 +42,24 @@ export interface DaemonStatus {
   functions: FunctionStatus[];
   /** The backing services of ofn-local.yaml, kept up by the liveness loop. */
   services?: ServiceStatus[];
+  /** The `apps/v1` Deployments of the manifests, when there are any. */
+  deployments?: DeploymentStatus[];
+}
+
+/** An `apps/v1` Deployment: its pod template's image run `desiredReplicas` times. */
+export interface DeploymentStatus {
+  name: string;
+  namespace: string;
+  /** As a function's (`pending`, `ready`, `failed`, ...). */
+  state: string;
+  /** Why it does not run, when failed (no Docker engine, the image missing, ...). */
+  reason?: string;
+  replicas: number;
+  /** `spec.replicas`. */
+  desiredReplicas: number;
+  image: string;
+  /** The Dapr app-id when its annotations ask for a sidecar. */
+  daprAppId?: string;
 }
 
 /** What the async scaler of a function with KEDA triggers last read. */
@@ -62,6 +80,7 @@ export interface BacklogStatus {
 export interface SourceStatus {
   namespace: string;
   eventSource: string;
+  /** The model's SOURCE_KINDS, spelled out so src/protocol needs nothing of the model; the events engine fills it from the model's type, so a kind the model gains and this lacks fails to compile. */
   kind: 'cron' | 'kafka' | 'redis' | 'mqtt' | 'http';
   event: string;
   /** `webhook`: an http source (no input of its own). */
