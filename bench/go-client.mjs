@@ -84,7 +84,7 @@ async function goClientLatency() {
  */
 async function transportFloors(client, redisPort) {
   const same = (b) => b;
-  const server = new grpc.Server();
+  const server = new grpc.Server({ 'grpc.enable_channelz': 0 }) // the sidecar's server options (src/sidecar/grpc/server.ts), so the floor stays its baseline;
   const method = { path: '/dapr.proto.runtime.v1.Dapr/InvokeBinding', requestStream: false, responseStream: false, requestSerialize: same, requestDeserialize: same, responseSerialize: same, responseDeserialize: same };
   server.addService({ InvokeBinding: method }, { InvokeBinding: (_call, cb) => cb(null, Buffer.alloc(0)) });
   const grpcPort = await new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));

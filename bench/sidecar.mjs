@@ -93,7 +93,7 @@ async function sidecarLatency() {
 /** One-byte-payload echo round trips over a grpc-js server and a node:http server in this process. */
 async function transportEchoes() {
   const same = (b) => b;
-  const server = new grpc.Server();
+  const server = new grpc.Server({ 'grpc.enable_channelz': 0 }) // the sidecar's server options (src/sidecar/grpc/server.ts), so the floor stays its baseline;
   server.addService({ Echo: { path: '/bench.Echo/Echo', requestStream: false, responseStream: false, requestSerialize: same, requestDeserialize: same, responseSerialize: same, responseDeserialize: same } }, { Echo: (call, cb) => cb(null, call.request) });
   const grpcPort = await new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
   const client = new grpc.Client(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());

@@ -141,32 +141,40 @@ function implementation(ctx: ApiContext, list: MethodShape[], opts: GrpcApiOptio
       };
       continue;
     }
+    const output = m.output;
+    const shutdown = m.name === 'Shutdown';
     impl[m.localName] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      const started = process.hrtime.bigint();
+      // The clock is read only when API logging wants the duration.
+      const started = ctx.flags.enableApiLogging ? process.hrtime.bigint() : 0n;
       const done = (code: grpc.status): void => {
         if (!ctx.flags.enableApiLogging) return;
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         log.info(`gRPC API Called: method=/${SERVICE}/${m.name} code=${grpc.status[code]} duration=${ms.toFixed(2)}ms useragent=${JSON.stringify(String(call.metadata.get('user-agent')[0] ?? ''))}`);
       };
-      void (async () => {
+      const fail = (err: unknown): void => {
+        const status = toServiceError(err);
+        if (!(err instanceof SidecarError) && !(err instanceof GrpcStatusError)) log.error(`gRPC ${m.name} failed: ${status.details}`);
+        else log.debug(`gRPC ${m.name}: ${grpc.status[status.code]} ${status.details}`);
+        done(status.code);
+        callback(status, null);
+      };
+      const answer = (init: unknown): void => {
+        done(grpc.status.OK);
+        callback(null, create(output!, (init ?? {}) as never));
+        if (shutdown) setImmediate(opts.onShutdown);
+      };
+      let result: unknown;
+      try {
         if (apiToken) checkToken(call.metadata, apiToken);
         if (!handler) throw unimplemented(m.name);
-        const info: h.CallInfo = { metadata: call.metadata, sendHeaders: (md) => call.sendMetadata(md) };
-        return (await handler(ctx, call.request as never, info)) ?? {};
-      })().then(
-        (init) => {
-          done(grpc.status.OK);
-          callback(null, create(m.output!, init as never));
-          if (m.name === 'Shutdown') setImmediate(opts.onShutdown);
-        },
-        (err: unknown) => {
-          const status = toServiceError(err);
-          if (!(err instanceof SidecarError) && !(err instanceof GrpcStatusError)) log.error(`gRPC ${m.name} failed: ${status.details}`);
-          else log.debug(`gRPC ${m.name}: ${grpc.status[status.code]} ${status.details}`);
-          done(status.code);
-          callback(status, null);
-        },
-      );
+        result = handler(ctx, call.request as never, { metadata: call.metadata, sendHeaders: (md) => call.sendMetadata(md) });
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      // A synchronous handler (metadata) answers in the same turn; the others when their promise settles.
+      if (result instanceof Promise) result.then(answer, fail);
+      else answer(result);
     };
   }
   return impl;
@@ -188,6 +196,9 @@ export async function startGrpcApi(ctx: ApiContext, port: number, hosts: string[
   const server = new grpc.Server({
     'grpc.max_receive_message_length': ctx.flags.maxBodySize,
     'grpc.max_send_message_length': ctx.flags.maxBodySize,
+    // Channelz (on by default in grpc-js) counts every call and session for an admin service that is
+    // never registered here: per-call work and memory for nothing.
+    'grpc.enable_channelz': 0,
   });
   server.addService(definition(list), implementation(ctx, list, opts));
   const credentials = grpc.ServerCredentials.createInsecure();
