@@ -195,12 +195,12 @@ export class Gateway {
       return;
     }
     const head = readRequestHead(req.rawHeaders, SET_BY_GATEWAY);
-    const route = this.#route(head.host, url, fixed);
-    if (!route) {
+    const found = this.#route(head.host, url, fixed);
+    if (!found) {
       reply(res, 404, this.#notFound(url));
       return;
     }
-    const pool = this.#o.pool(route.namespace, route.name)!;
+    const { route, pool } = found;
     const done = (status: number, lease?: Lease) =>
       this.#o.emit({
         type: 'request.completed',
@@ -248,13 +248,19 @@ export class Gateway {
     return `${route.name}.${route.namespace}.svc.${this.#o.clusterDomain}`;
   }
 
-  #route(host: string | undefined, url: string, fixed?: RouteMatch): RouteMatch | undefined {
-    if (fixed) return this.#o.pool(fixed.namespace, fixed.name) ? fixed : undefined;
-    return routeRequest(host, url, {
+  /** The route and its function's pool, looked up once (the daemon's lookup runs on every request). */
+  #route(host: string | undefined, url: string, fixed?: RouteMatch): { route: RouteMatch; pool: FunctionPool } | undefined {
+    if (fixed) {
+      const pool = this.#o.pool(fixed.namespace, fixed.name);
+      return pool ? { route: fixed, pool } : undefined;
+    }
+    let pool: FunctionPool | undefined;
+    const route = routeRequest(host, url, {
       domain: this.#o.domain,
       clusterDomain: this.#o.clusterDomain,
-      has: (ns, name) => this.#o.pool(ns, name) !== undefined,
+      has: (ns, name) => (pool = this.#o.pool(ns, name)) !== undefined,
     });
+    return route && pool ? { route, pool } : undefined;
   }
 
   #notFound(url: string): string {
@@ -295,9 +301,9 @@ export class Gateway {
     const started = performance.now();
     const url = req.url ?? '/';
     socket.on('error', () => socket.destroy());
-    const route = this.#route(req.headers.host, url, fixed);
-    if (!route) return rawReply(socket, 404, this.#notFound(url));
-    const pool = this.#o.pool(route.namespace, route.name)!;
+    const found = this.#route(req.headers.host, url, fixed);
+    if (!found) return rawReply(socket, 404, this.#notFound(url));
+    const { route, pool } = found;
     const done = (status: number, lease?: Lease) =>
       this.#o.emit({
         type: 'request.completed',

@@ -10,8 +10,14 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'p
 /** The header names a `Connection` value lists, lower case (undefined when it lists none of its own). */
 function connectionNames(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
+  const text = String(value);
+  // The usual value, one token (`keep-alive`, `close`): no list to split, read on every request and answer.
+  if (!text.includes(',')) {
+    const name = text.trim().toLowerCase();
+    return name && !HOP_BY_HOP.has(name) ? new Set([name]) : undefined;
+  }
   let names: Set<string> | undefined;
-  for (const token of String(value).split(',')) {
+  for (const token of text.split(',')) {
     const name = token.trim().toLowerCase();
     // Hop-by-hop names are dropped anyway.
     if (name && !HOP_BY_HOP.has(name)) (names ??= new Set()).add(name);

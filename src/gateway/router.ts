@@ -22,11 +22,17 @@ export interface RouterOptions {
 }
 
 export function routeRequest(hostHeader: string | undefined, url: string, opts: RouterOptions): RouteMatch | undefined {
-  const host = (hostHeader ?? '').replace(/:\d+$/, '').toLowerCase();
-  const byHost = matchHost(host, opts);
+  const byHost = hostHeader ? matchHost(hostHeader.replace(/:\d+$/, '').toLowerCase(), opts) : undefined;
   if (byHost) return byHost;
-  const path = url.split('?', 1)[0] ?? '/';
-  const [, ns, name] = path.split('/', 3);
+  // `/<ns>/<name>[/...][?...]`, read with indexOf: this runs on every request.
+  const end = url.indexOf('?');
+  const path = end < 0 ? url : url.slice(0, end);
+  if (path[0] !== '/') return undefined;
+  const slash = path.indexOf('/', 1);
+  if (slash < 0) return undefined;
+  const next = path.indexOf('/', slash + 1);
+  const ns = path.slice(1, slash);
+  const name = path.slice(slash + 1, next < 0 ? undefined : next);
   if (ns && name && opts.has(ns, name)) return { namespace: ns, name, by: 'path' };
   return undefined;
 }

@@ -21,7 +21,11 @@ describe('routeRequest', () => {
     ['localhost', '/'],
     ['other.default.ofn.localhost', '/'],
     ['a.b.default.ofn.localhost', '/'],
-  ])('no route for %s %s', (host, url) => {
+    ['localhost', '/default/'],
+    ['localhost', '//default/hello'],
+    ['localhost', 'http://localhost/default/hello'],
+    [undefined, '*'],
+  ] as [string | undefined, string][])('no route for %s %s', (host, url) => {
     expect(routeRequest(host, url, opts)).toBeUndefined();
   });
 

@@ -176,6 +176,12 @@ describe('readRequestHead', () => {
     });
   });
 
+  it('drops the one header a single-token Connection names, and nothing for keep-alive or close', () => {
+    expect(readRequestHead(['Connection', ' X-Private ', 'X-Private', 's', 'X-Kept', 'k'], new Set()).forward).toEqual(['X-Kept', 'k']);
+    expect(readRequestHead(['Connection', 'Keep-Alive', 'Keep-Alive', 'timeout=5', 'X-Kept', 'k'], new Set()).forward).toEqual(['X-Kept', 'k']);
+    expect(readRequestHead(['Connection', 'close', 'X-Kept', 'k'], new Set()).forward).toEqual(['X-Kept', 'k']);
+  });
+
   it('tells a chunked body', () => {
     expect(readRequestHead(['Transfer-Encoding', 'chunked', 'Host', 'h'], new Set())).toMatchObject({ chunked: true, contentLength: undefined, forward: ['Host', 'h'] });
   });
