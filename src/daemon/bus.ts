@@ -20,6 +20,8 @@
  *   `instances.remove`; then `events.sync` (events). At start the project serves every function
  *   the same way.
  * - `project.replaced`: project, once an edit's project is in place → changes watches its folders.
+ * - `project.replaced`, and start once the functions serve → deployments (run the Deployments), which
+ *   asks `build.sidecar` for a Dapr-annotated one's sidecar.
  * - `reload.fast` / `reload.slow` (reload) → `build.spec`, `build.live-binary`, `build.language`,
  *   `build.serves-live-binary` (build).
  * - `services.addresses`: services controller → build (Component files), events, scaling (probes).
@@ -33,8 +35,9 @@
 import type { Language } from '../builders/select-builder.js';
 import type { BackingServiceConfig } from '../model/project-config.js';
 import type { FunctionPool } from '../serving/pool.js';
-import type { LoadedFunction, Project } from '../model/types.js';
-import type { InstanceSpec } from '../runtime/runtime.js';
+import type { DaprApp, LoadedFunction, Project } from '../model/types.js';
+import type { DaprPlan } from '../model/dapr-plan.js';
+import type { InstanceSpec, SidecarSpec } from '../runtime/runtime.js';
 import type { OfnEvent } from '../protocol/journal.js';
 
 /** Where the backing services are, as each side reaches them (`name:port` → `host:port`). */
@@ -69,6 +72,10 @@ export interface BusRequests {
   'build.language': { args: { key: string }; reply: Language | undefined };
   /** Build: whether an edit of its code means a rebuild (Go, or anything the CNB lifecycle built). */
   'build.compiled': { args: { key: string }; reply: boolean };
+  /** Build: the base image ofn-local builds on (a Deployment's pod holder runs it). */
+  'build.base-image': { args: { log: (line: string) => void }; reply: Promise<string> };
+  /** Build: a Dapr app's sidecar (a Deployment's), with its Component files and the project's app ids written. */
+  'build.sidecar': { args: { app: DaprApp; plan: DaprPlan; log: (line: string) => void }; reply: Promise<SidecarSpec> };
   /** Build: whether the function serves a live binary from `appDir` (an edit restarts it in place). */
   'build.serves-live-binary': { args: { key: string; appDir: string | undefined }; reply: boolean };
   /** Instances: a pool for a function that appeared; it holds requests until it has a build. */

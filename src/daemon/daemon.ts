@@ -17,6 +17,7 @@ import { DaemonBus } from './bus.js';
 import { BuildController } from './controllers/build.js';
 import { ChangesController } from './controllers/changes.js';
 import { fnKey, SerialQueues, throwIfStopped } from './controllers/context.js';
+import { DeploymentsController } from './controllers/deployments.js';
 import { EventsController } from './controllers/events.js';
 import { InstancesController } from './controllers/instances.js';
 import { ProjectController } from './controllers/project.js';
@@ -128,6 +129,8 @@ export class Daemon implements DaemonApi {
   readonly #scaling: ScalingController;
   /** OpenFunction Events (EventSources, buses, Triggers), when the project has any. */
   readonly #events: EventsController;
+  /** The `apps/v1` Deployments beside the functions. */
+  readonly #deployments: DeploymentsController;
 
   private constructor(
     o: DaemonOptions,
@@ -224,6 +227,7 @@ export class Daemon implements DaemonApi {
       pool: (key) => this.#instances.pool(key),
       sendReload: (instance) => runtime.signal(instance, 'SIGHUP'),
     });
+    this.#deployments = new DeploymentsController({ ...context, runtime, docker, readyTimeoutMs: o.readyTimeoutMs });
     this.#scaling = new ScalingController({ bus: this.#bus, signal: this.#halt.signal, ...(o.cooldownSeconds !== undefined ? { cooldownSeconds: o.cooldownSeconds } : {}) });
   }
 
@@ -319,6 +323,7 @@ export class Daemon implements DaemonApi {
       language: (key) => this.#build.language(key),
       image: (key) => this.#build.image(key),
       backlog: (key) => this.#scaling.backlog(key),
+      deployments: this.#deployments.status(),
     });
   }
 
@@ -342,6 +347,7 @@ export class Daemon implements DaemonApi {
       await this.#events.stop().catch((e: unknown) => errors.push(e));
       await this.#scaling.stop();
       await this.#gateway.close().catch((e: unknown) => errors.push(e));
+      errors.push(...(await this.#deployments.stop()));
       errors.push(...(await this.#instances.dispose()));
       await this.#services.stop().catch((e: unknown) => errors.push(...(e instanceof AggregateError ? e.errors : [e])));
       await this.#runtime.dispose().catch((e: unknown) => errors.push(e));
@@ -380,7 +386,7 @@ export class Daemon implements DaemonApi {
     return this.#events.emitEvent(namespace, eventSource, event, data, contentType);
   }
 
-  /** The lifecycle's order: gateway, backing services, a pool per function, events, the builds, the watcher. */
+  /** The lifecycle's order: gateway, backing services, a pool per function, events, the builds, the Deployments, the watcher. */
   async #start(): Promise<void> {
     this.#project.announce();
     await this.#runtime.prepare();
@@ -396,6 +402,9 @@ export class Daemon implements DaemonApi {
     await this.#events.sync();
     throwIfStopped(this.#halt.signal);
     await this.#project.serveAll();
+    // Deployments once the functions serve: what they call or publish to is there.
+    await this.#deployments.sync();
+    throwIfStopped(this.#halt.signal);
     if (this.#o.watch) await this.#changes.watch();
     this.emit({ type: 'daemon.ready', gateway: this.#gateway.url, runtime: this.#runtime.kind });
   }

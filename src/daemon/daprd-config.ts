@@ -12,7 +12,7 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { daprConfigurationFor } from '../model/access-control.js';
-import type { LoadedFunction, Project } from '../model/types.js';
+import type { DaprApp, Project } from '../model/types.js';
 
 /** Dapr's sqlite name resolver came with daprd 1.13. */
 export function hasSqliteNameResolver(version: string): boolean {
@@ -42,7 +42,7 @@ export async function resetNames(stateDir: string): Promise<void> {
  * log). `namesDb`: the registry's path as that daprd sees it; undefined leaves daprd's own default
  * (mDNS), for a daprd too old for the sqlite resolver.
  */
-export function daprdConfiguration(fn: LoadedFunction, project: Pick<Project, 'others'>, appId: string, namesDb: string | undefined): { document: Record<string, unknown>; notes: string[] } {
+export function daprdConfiguration(fn: DaprApp, project: Pick<Project, 'others'>, appId: string, namesDb: string | undefined): { document: Record<string, unknown>; notes: string[] } {
   const own = daprConfigurationFor(fn, project);
   const spec: Record<string, unknown> = { ...((own?.resource.spec ?? {}) as Record<string, unknown>) };
   const notes: string[] = [];

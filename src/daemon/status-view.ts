@@ -7,7 +7,7 @@ import type { Language } from '../builders/select-builder.js';
 import { functionUrls } from '../gateway/router.js';
 import { daprPlan } from '../model/dapr-plan.js';
 import type { Project } from '../model/types.js';
-import type { BacklogStatus, DaemonStatus, DaprMode, FunctionStatus, RuntimeKind, ServiceStatus, SourceStatus } from '../protocol/status.js';
+import type { BacklogStatus, DaemonStatus, DaprMode, DeploymentStatus, FunctionStatus, RuntimeKind, ServiceStatus, SourceStatus } from '../protocol/status.js';
 
 export interface StatusPieces {
   /** The project's id (containers, labels) and folder. */
@@ -23,6 +23,8 @@ export interface StatusPieces {
   /** The events engine's sources, when the project has events. */
   events: SourceStatus[] | undefined;
   services: ServiceStatus[];
+  /** The Deployments' (none when the project has none). */
+  deployments: DeploymentStatus[];
   /** Each function's pool now (every function of the project has one). */
   pool(key: string): { state: string; replicas: number };
   /** What the build controller knows of the function's last build. */
@@ -41,6 +43,7 @@ export function statusView(p: StatusPieces): DaemonStatus {
     ...(p.events ? { events: p.events } : {}),
     gateway: p.gateway.url,
     ...(p.services.length ? { services: p.services } : {}),
+    ...(p.deployments.length ? { deployments: p.deployments } : {}),
     functions: p.model.functions.map((fn) => {
       const key = `${fn.namespace}/${fn.name}`;
       const pool = p.pool(key);

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { OfnError } from '../errors.js';
 import type { AccessControlList, AccessControlPolicy } from '../shared/access-control.js';
-import type { LoadedFunction, Project } from './types.js';
+import type { DaprApp, Project } from './types.js';
 
 export const DAPR_CONFIG_ANNOTATION = 'dapr.io/config';
 /** The trust domain of an app whose configuration names none (Dapr's default). */
@@ -41,7 +41,7 @@ function asAction(value: string, where: string): 'allow' | 'deny' {
  * sidecar injector finds it (same namespace); undefined without the annotation. Throws an OfnError
  * naming the file and annotation when no such Configuration is in the manifests.
  */
-export function daprConfigurationFor(fn: LoadedFunction, project: Pick<Project, 'others'>): Project['others'][number] | undefined {
+export function daprConfigurationFor(fn: DaprApp, project: Pick<Project, 'others'>): Project['others'][number] | undefined {
   const name = fn.annotations[DAPR_CONFIG_ANNOTATION];
   if (!name) return undefined;
   const config = project.others.find((o) => o.kind === 'Configuration' && o.apiVersion.startsWith('dapr.io/') && o.name === name && o.namespace === fn.namespace);
@@ -61,7 +61,7 @@ export function daprConfigurationFor(fn: LoadedFunction, project: Pick<Project, 
  * Configuration with `spec.accessControl`. Throws an OfnError naming the file and field when the
  * Configuration is missing or its access control is one daprd would refuse.
  */
-export function accessControlFor(fn: LoadedFunction, project: Pick<Project, 'others'>, appProtocol: 'http' | 'grpc'): AccessControlList | undefined {
+export function accessControlFor(fn: DaprApp, project: Pick<Project, 'others'>, appProtocol: 'http' | 'grpc'): AccessControlList | undefined {
   const config = daprConfigurationFor(fn, project);
   if (!config) return undefined;
   const name = config.name;

@@ -80,6 +80,9 @@ export interface LoadedFunction {
   origin: Origin;
 }
 
+/** What Dapr's annotations are read from: a Function (its serving annotations) or a Deployment (its pod template's). */
+export type DaprApp = Pick<LoadedFunction, 'name' | 'namespace' | 'annotations' | 'origin'>;
+
 /** A Function as a v1beta2 manifest, defaulted: what `spec` holds is what the zod schema made of it. */
 export type FunctionResource = {
   apiVersion: 'core.openfunction.io/v1beta2';

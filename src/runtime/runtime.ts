@@ -25,7 +25,14 @@ export interface InstanceSpec {
    * framework reads it. Docker: the container's command (a path in the image).
    */
   command?: string[];
-  /** The port the function listens on inside its instance (`triggers.http.port`). */
+  /** Docker: replaces the image's ENTRYPOINT (a Deployment container's `command`; `command` above is then its `args`). */
+  entrypoint?: string[];
+  /** Docker: the working directory, when not the image's. */
+  workingDir?: string;
+  /**
+   * The port the function listens on inside its instance (`triggers.http.port`); 0 for a Deployment
+   * that declares none (ready once it runs).
+   */
   port: number;
   env: Record<string, string>;
   /** Bumped each time the function is rebuilt, so stale instances are told apart. */
@@ -37,6 +44,13 @@ export interface InstanceSpec {
   liveAppDir?: boolean;
   /** A Dapr sidecar beside the function, sharing its network (a "pod"). */
   sidecar?: SidecarSpec;
+  /**
+   * Docker: run the instance as a Kubernetes pod runs a Deployment's container: a holder container
+   * (`holderImage`, as the pause container) owns the pod's network, the sidecar starts and is healthy
+   * before the app (as `dapr run` orders them), and an app that exits is started again in the same
+   * pod, beside the same sidecar, with a growing delay (restartPolicy Always).
+   */
+  pod?: { holderImage: string };
   /** Docker: what the function container may use and as whom it runs (the process runtime has no limits). */
   limits?: ContainerLimits;
 }
@@ -59,6 +73,11 @@ export interface SidecarSpec {
   /** The project's app ids → where they answer (sidecar/app-ids.ts): the sidecar's name resolution. */
   appIdsFile?: string;
   appProtocol: 'http' | 'grpc';
+  /**
+   * The app's port for the sidecar when it is not the instance's `port` (a Deployment's
+   * `dapr.io/app-port`); 0: no app channel (the sidecar serves its API only, as daprd without --app-port).
+   */
+  appPort?: number;
   /** Docker: the sidecar image; process: unused (the bundle runs on the host). */
   image?: string;
   /** Extra environment of the sidecar (e.g. OFN_LOCAL_CAPTURE). */

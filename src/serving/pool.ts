@@ -416,7 +416,8 @@ export class FunctionPool {
   async #waitReady(instance: Instance): Promise<void> {
     const deadline = Date.now() + this.#o.readyTimeoutMs;
     let lastCheck = 0;
-    await waitForPort(instance.address.host, instance.address.port, {
+    // A Deployment that declares no port is ready once it runs (as a pod without a readiness probe).
+    if (instance.spec.port > 0) await waitForPort(instance.address.host, instance.address.port, {
       timeoutMs: this.#o.readyTimeoutMs,
       check: async () => {
         // Asking the engine is slower than a connect attempt: at most every 100 ms.

@@ -20,22 +20,20 @@ import { GO_BINARY, GoBuilder, builderImage } from '../../builders/go/go-builder
 import { imageExists, pullImage } from '../../builders/images.js';
 import { PythonBuilder } from '../../builders/python/python-builder.js';
 import { selectBuilder, type Language } from '../../builders/select-builder.js';
-import { ensureSidecarImage } from '../../builders/sidecar-image.js';
 import { START_TIMEOUT_ENV } from '../../framework/restart-supervisor.js';
 import { DEFAULT_TRUST_DOMAIN, accessControlFor } from '../../model/access-control.js';
-import { daprPlan } from '../../model/dapr-plan.js';
+import { daprPlan, deploymentDaprPlan, type DaprPlan } from '../../model/dapr-plan.js';
 import { podLimits } from '../../model/pod-resources.js';
-import type { LoadedFunction } from '../../model/types.js';
+import type { DaprApp, LoadedFunction } from '../../model/types.js';
 import { OfnError } from '../../errors.js';
 import { RuntimeError } from '../../runtime/errors.js';
-import { POD_NAMES_DIR, type InstanceSpec, type RuntimeKind } from '../../runtime/runtime.js';
+import type { InstanceSpec, RuntimeKind, SidecarSpec } from '../../runtime/runtime.js';
 import type { AccessControlList } from '../../shared/access-control.js';
-import { CAPTURE_ENV } from '../../sidecar/capture.js';
 import { installLiveBinary, liveBinaryCommand } from '../../watch/live-binary.js';
 import { mirrorSource } from '../../watch/sync-files.js';
-import { DEFAULT_DAPRD_VERSION, daprdBinary, daprdImage, type DaprMode } from '../dapr-mode.js';
-import { writeAppIds, writeDaprResources, type AppIdFileEntry } from '../dapr-resources.js';
-import { daprdConfiguration, hasSqliteNameResolver, NAMES_DB, namesDir, writeDaprdConfig } from '../daprd-config.js';
+import type { DaprMode } from '../dapr-mode.js';
+import type { AppIdFileEntry } from '../dapr-resources.js';
+import { daprTokenEnv, sidecarSpec } from '../sidecar-spec.js';
 import type { OfnEvent } from '../../protocol/journal.js';
 import { instanceEnv } from '../instance-env.js';
 import { fnKey, type ControllerContext } from './context.js';
@@ -96,6 +94,8 @@ export class BuildController {
     o.bus.handle('build.language', ({ key }) => this.language(key));
     o.bus.handle('build.compiled', ({ key }) => this.compiled(key));
     o.bus.handle('build.serves-live-binary', ({ key, appDir }) => this.servesLiveBinary(key, appDir));
+    o.bus.handle('build.sidecar', ({ app, plan, log }) => this.#sidecarFor(app, plan, log));
+    o.bus.handle('build.base-image', async ({ log }) => (await this.baseImage(log)).ref);
   }
 
   /** The language the function was last built as. */
@@ -274,6 +274,23 @@ export class BuildController {
         ...(accessControl ? { accessControl } : {}),
       });
     }
+    // Deployments with a sidecar (they run on Docker only): reached by their pod's name on the project network.
+    for (const d of this.#o.project().deployments) {
+      const plan = deploymentDaprPlan(d, this.#o.project());
+      if (!plan) continue;
+      let accessControl: AccessControlList | undefined;
+      try {
+        accessControl = accessControlFor(d, this.#o.project(), plan.appProtocol);
+      } catch {
+        accessControl = undefined;
+      }
+      entries.set(plan.appId, {
+        ...(plan.appPort > 0 ? { address: `${d.name}.${d.namespace}:${plan.appPort}` } : {}),
+        protocol: plan.appProtocol,
+        trustDomain: accessControl?.trustDomain ?? DEFAULT_TRUST_DOMAIN,
+        ...(accessControl ? { accessControl } : {}),
+      });
+    }
     return entries;
   }
 
@@ -281,43 +298,28 @@ export class BuildController {
   async #sidecarSpec(fn: LoadedFunction, key: string): Promise<InstanceSpec['sidecar']> {
     const plan = daprPlan(fn, this.#o.project(), daprLanguage(this.#languages.get(key)));
     if (!plan) return undefined;
-    // Its own access control must load (daprd does not start with a broken one).
-    accessControlFor(fn, this.#o.project(), plan.appProtocol);
-    const log = (line: string) => this.#emit({ type: 'build.log', fn: key, line });
-    for (const note of plan.notes) log(note);
-    const functions = await this.#o.functionAddresses('pod');
-    const resourcesDir = await writeDaprResources(this.#o.stateDir, fn.namespace, fn.name, plan, this.#pods, functions);
-    // Other app ids of the project, for service invocation: each sync function's stand-in.
-    const appIdsFile = await writeAppIds(this.#o.stateDir, this.#appIdEntries(functions));
-    if (this.#o.dapr === 'daprd') {
-      // The real daprd, with the same flags and Component files (no output capture: it has none;
-      // docs/daprd.md). The runtime starts it once the app answers (runtime.ts, SidecarSpec.program).
-      const version = this.#o.daprdVersion ?? DEFAULT_DAPRD_VERSION;
-      const env = daprTokenEnv(plan);
-      // daprd's own name resolution: one registry file the project's daprds share (daprd-config.ts).
-      const names = hasSqliteNameResolver(version) ? namesDir(this.#o.stateDir) : undefined;
-      const namesDb = names && (this.#o.docker ? path.posix.join(POD_NAMES_DIR, NAMES_DB) : path.join(names, NAMES_DB));
-      const config = daprdConfiguration(fn, this.#o.project(), plan.appId, namesDb);
-      for (const note of config.notes) log(note);
-      const daprd = { configFile: await writeDaprdConfig(this.#o.stateDir, plan.appId, config.document), ...(names ? { namesDir: names } : {}) };
-      if (this.#o.docker) {
-        const docker = this.#o.docker;
-        return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, image: await daprdImage(docker, version, () => this.#builder.baseImage({ log }), log), program: ['/daprd'], daprd, env };
-      }
-      return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, program: [await daprdBinary(version, log)], daprd, env };
-    }
-    const image = this.#o.docker ? await ensureSidecarImage(this.#o.docker, await this.#builder.baseImage({ log }), log) : undefined;
-    // The daemon journals what functions send (output.sent): the test API's waitFor and the UI.
-    return { appId: plan.appId, resourcesDir, appIdsFile, appProtocol: plan.appProtocol, image, env: { [CAPTURE_ENV]: '1', ...daprTokenEnv(plan) } };
+    return this.#sidecarFor(fn, plan, (line) => this.#emit({ type: 'build.log', fn: key, line }));
   }
-}
 
-/** DAPR_API_TOKEN / APP_API_TOKEN for both the sidecar and the function, as Dapr's injector sets them. */
-function daprTokenEnv(plan: ReturnType<typeof daprPlan>): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (plan?.tokens.api) env.DAPR_API_TOKEN = plan.tokens.api;
-  if (plan?.tokens.app) env.APP_API_TOKEN = plan.tokens.app;
-  return env;
+  /** A Dapr app's sidecar (a function's, or a Deployment's: `build.sidecar`), its files written. */
+  async #sidecarFor(app: DaprApp, plan: DaprPlan, log: (line: string) => void): Promise<SidecarSpec> {
+    // Its own access control must load (daprd does not start with a broken one).
+    accessControlFor(app, this.#o.project(), plan.appProtocol);
+    const functions = await this.#o.functionAddresses('pod');
+    return sidecarSpec(app, plan, {
+      stateDir: this.#o.stateDir,
+      docker: this.#o.docker,
+      dapr: this.#o.dapr,
+      daprdVersion: this.#o.daprdVersion,
+      project: this.#o.project(),
+      pods: this.#pods,
+      functions,
+      // Other app ids of the project, for service invocation: each sync function's stand-in.
+      appIds: this.#appIdEntries(functions),
+      baseImage: (l) => this.#builder.baseImage({ log: l }),
+      log,
+    });
+  }
 }
 
 /** The framework family daprPlan decides the app channel by (Go's and Python's async frameworks serve gRPC). */

@@ -10,10 +10,14 @@ import { SIDECAR_NODE_FLAGS } from '../process/process-runtime.js';
 import { CONTROL_TOKEN_ENV } from '../../sidecar/http/public-server.js';
 import { APP_IDS_ENV } from '../../sidecar/app-ids.js';
 import { waitForAppAnswer } from '../app-answer.js';
+import { waitForSidecarHealth } from '../sidecar-health.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 
 /** daprd's public port in pods: health (and, with the control token, the API for the daemon). */
 const SIDECAR_PUBLIC_PORT = 3501;
+/** How long a pod's sidecar may take to load its components (then the pod fails to start, and is tried again). */
+const POD_SIDECAR_TIMEOUT_MS = 60_000;
 /** Where a daprd container finds its `--config` file. */
 const POD_CONFIG_DIR = '/ofn-local/config';
 /** Processes a function or sidecar container may have: a fork bomb stops there, not at the host's limit. */
@@ -59,6 +63,10 @@ interface Entry {
   sidecarPending?: boolean;
   /** daprd has looked at the app's port in this run (its "application discovered" line). */
   daprdDiscovered?: boolean;
+  /** A pod instance (InstanceSpec.pod): the container holding its network. */
+  holder?: Docker.Container;
+  /** A pod instance: stops the loop that starts its app again when it exits. */
+  keepRunning?: AbortController;
 }
 
 /** One container per instance, all on one network per project, all carrying the project label. */
@@ -106,11 +114,14 @@ export class DockerRuntime implements Runtime {
 
   async start(spec: InstanceSpec): Promise<Instance> {
     if (!spec.image) throw new RuntimeError('ERR_INSTANCE_START', `no image for ${spec.namespace}/${spec.name}`);
+    if (spec.pod) return this.#startPod(spec, spec.pod.holderImage);
     const { docker, projectId, root } = this.#opts;
     const id = containerName(projectId, spec, ++this.#counter);
-    const portKey = `${spec.port}/tcp`;
+    // A Deployment that declares no port has nothing to expose or wait for.
+    const appPorts = spec.port > 0 ? [`${spec.port}/tcp`] : [];
     const publicKey = `${SIDECAR_PUBLIC_PORT}/tcp`;
     const published = this.#opts.addressMode === 'published';
+    const exposed = [...appPorts, ...(spec.sidecar ? [publicKey] : [])];
     let container: Docker.Container;
     try {
       container = await docker.createContainer({
@@ -118,6 +129,9 @@ export class DockerRuntime implements Runtime {
         Image: spec.image,
         // The image's own command, unless the spec names one (a compiled function under its restart supervisor).
         ...(spec.command ? { Cmd: spec.command } : {}),
+        // A Deployment container's `command` (Kubernetes replaces the ENTRYPOINT with it, and the image's CMD is dropped).
+        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
+        ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
         ...(spec.limits?.user ? { User: spec.limits.user } : {}),
         Env: Object.entries({ ...spec.env, POD_NAME: id }).map(([k, v]) => `${k}=${v}`),
         Labels: {
@@ -126,15 +140,13 @@ export class DockerRuntime implements Runtime {
           [LABEL_FUNCTION]: `${spec.namespace}/${spec.name}`,
           [LABEL_GENERATION]: String(spec.generation),
         },
-        ExposedPorts: { [portKey]: {}, ...(spec.sidecar ? { [publicKey]: {} } : {}) },
+        ExposedPorts: Object.fromEntries(exposed.map((p) => [p, {}])),
         HostConfig: {
           NetworkMode: this.networkName,
           // The name Docker Desktop users know for the host, on Linux too.
           ExtraHosts: ['host.docker.internal:host-gateway'],
           // The sidecar shares this container's network: its public port is published here too.
-          PortBindings: published
-            ? { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }], ...(spec.sidecar ? { [publicKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } : {}) }
-            : undefined,
+          PortBindings: published ? Object.fromEntries(exposed.map((p) => [p, [{ HostIp: '127.0.0.1', HostPort: '' }]])) : undefined,
           Binds: spec.liveAppDir && spec.appDir ? [`${spec.appDir}:/workspace`] : undefined,
           ...limitsConfig(spec.limits),
         },
@@ -159,8 +171,122 @@ export class DockerRuntime implements Runtime {
     return instance;
   }
 
+  /** A pod (InstanceSpec.pod): holder, sidecar, then the app; see #runPod. */
+  async #startPod(spec: InstanceSpec, holderImage: string): Promise<Instance> {
+    const { docker } = this.#opts;
+    const id = containerName(this.#opts.projectId, spec, ++this.#counter);
+    const exposed = [...(spec.port > 0 ? [`${spec.port}/tcp`] : []), ...(spec.sidecar ? [`${SIDECAR_PUBLIC_PORT}/tcp`] : [])];
+    const instance: Instance = { id, spec, address: { host: '127.0.0.1', port: 0 }, state: 'stopped' };
+    let holder: Docker.Container | undefined;
+    try {
+      // The pod's network lives as long as the pod, not as long as one run of its app.
+      holder = await docker.createContainer({
+        name: `${id}-pod`,
+        Image: holderImage,
+        Entrypoint: ['sleep'],
+        Cmd: ['infinity'],
+        Labels: this.#labels(spec),
+        ExposedPorts: Object.fromEntries(exposed.map((p) => [p, {}])),
+        HostConfig: {
+          NetworkMode: this.networkName,
+          Init: true,
+          ExtraHosts: ['host.docker.internal:host-gateway'],
+          PortBindings: this.#opts.addressMode === 'published' ? Object.fromEntries(exposed.map((p) => [p, [{ HostIp: '127.0.0.1', HostPort: '' }]])) : undefined,
+          PidsLimit: 16,
+        },
+        NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: [`${spec.name}.${spec.namespace}`] } } },
+      });
+      const container = await docker.createContainer({
+        name: id,
+        Image: spec.image,
+        ...(spec.command ? { Cmd: spec.command } : {}),
+        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
+        ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
+        ...(spec.limits?.user ? { User: spec.limits.user } : {}),
+        Env: Object.entries({ ...spec.env, POD_NAME: id }).map(([k, v]) => `${k}=${v}`),
+        Labels: this.#labels(spec),
+        HostConfig: { NetworkMode: `container:${id}-pod`, ...limitsConfig(spec.limits) },
+      });
+      const entry: Entry = { instance, container, holder };
+      this.#entries.set(id, entry);
+      if (spec.sidecar) entry.sidecar = await this.#createSidecar(id, spec, `${id}-pod`);
+      await this.#runPod(entry);
+    } catch (err) {
+      if (this.#entries.has(id)) await this.remove(instance).catch(() => undefined);
+      else await holder?.remove({ force: true }).catch(ignoreMissing);
+      throw imageAware(err, spec.image!);
+    }
+    return instance;
+  }
+
+  /**
+   * Starts a pod: its holder, then its sidecar, healthy (components loaded, API up) before the app
+   * starts, since an app may dial its sidecar once at start and give up (dapr/go-sdk waits 1 s);
+   * then the app, started again whenever it exits.
+   */
+  async #runPod(entry: Entry): Promise<void> {
+    const { instance, holder, sidecar, container } = entry;
+    await holder!.start();
+    const info = await holder!.inspect();
+    const published = this.#opts.addressMode === 'published';
+    const hostPort = (port: number) => Number(info.NetworkSettings.Ports[`${port}/tcp`]?.[0]?.HostPort);
+    const host = published ? '127.0.0.1' : (info.NetworkSettings.Networks[this.networkName]?.IPAddress ?? '127.0.0.1');
+    const port = instance.spec.port > 0 ? (published ? hostPort(instance.spec.port) : instance.spec.port) : 0;
+    instance.address = { host, port };
+    if (sidecar) {
+      instance.dapr = { host, port: published ? hostPort(SIDECAR_PUBLIC_PORT) : SIDECAR_PUBLIC_PORT, controlToken: this.#opts.controlToken };
+      await this.#attachLogs(sidecar, instance, `${instance.id}/daprd`);
+      await sidecar.start();
+      await waitForSidecarHealth(instance, {
+        timeoutMs: POD_SIDECAR_TIMEOUT_MS,
+        path: '/v1.0/healthz/outbound',
+        check: async () => {
+          if (!(await sidecar.inspect().catch(() => undefined))?.State.Running) throw new RuntimeError('ERR_INSTANCE_START', `the Dapr sidecar of ${instance.id} exited while starting`);
+        },
+      });
+    }
+    await this.#attachLogs(container, instance, instance.id);
+    await container.start();
+    instance.state = 'running';
+    const keep = new AbortController();
+    entry.keepRunning = keep;
+    void this.#keepAppRunning(entry, keep.signal);
+  }
+
+  /** restartPolicy Always: the pod's app started again each time it exits, after 1 s, 2 s, 4 s ... 30 s (back to 1 s once it ran a minute). */
+  async #keepAppRunning(entry: Entry, signal: AbortSignal): Promise<void> {
+    const { instance, container } = entry;
+    const fn = `${instance.spec.namespace}/${instance.spec.name}`;
+    let delay = 1000;
+    while (!signal.aborted) {
+      const startedAt = Date.now();
+      const exit = (await container.wait().catch(() => undefined)) as { StatusCode?: number } | undefined;
+      if (signal.aborted || !exit) return;
+      if (Date.now() - startedAt > 60_000) delay = 1000;
+      this.#opts.onLog({ fn, instance: instance.id, stream: 'stderr', line: `ofn-local: ${instance.id} exited with code ${exit.StatusCode ?? '?'}; starting it again in its pod in ${delay / 1000} s (restartPolicy Always)` });
+      try {
+        await sleep(delay, undefined, { signal });
+        await this.#attachLogs(container, instance, instance.id);
+        await container.start();
+      } catch {
+        return;
+      }
+      delay = Math.min(delay * 2, 30_000);
+    }
+  }
+
+  #labels(spec: InstanceSpec): Record<string, string> {
+    return {
+      [LABEL_PROJECT]: this.#opts.projectId,
+      [LABEL_ROOT]: this.#opts.root,
+      [LABEL_FUNCTION]: `${spec.namespace}/${spec.name}`,
+      [LABEL_GENERATION]: String(spec.generation),
+    };
+  }
+
   async resume(instance: Instance): Promise<void> {
     const entry = this.#entry(instance);
+    if (entry.holder) throw new RuntimeError('ERR_INSTANCE_START', `${instance.id} runs a Deployment's pod, which is never put at zero`);
     if (instance.state === 'paused') {
       await entry.container.unpause();
       if (!entry.sidecarPending) await entry.sidecar?.unpause();
@@ -173,6 +299,7 @@ export class DockerRuntime implements Runtime {
   async suspend(instance: Instance, mode: ZeroMode): Promise<void> {
     const entry = this.#entry(instance);
     if (instance.state !== 'running') return;
+    if (entry.holder) throw new RuntimeError('ERR_INSTANCE_START', `${instance.id} runs a Deployment's pod, which is never put at zero`);
     if (mode === 'pause') {
       // A daprd still waiting for its app has not started: there is nothing of it to freeze.
       if (!entry.sidecarPending) await entry.sidecar?.pause();
@@ -194,8 +321,10 @@ export class DockerRuntime implements Runtime {
     this.#entries.delete(instance.id);
     instance.state = 'removed';
     entry?.sidecarWait?.abort();
+    entry?.keepRunning?.abort();
     if (entry?.sidecar) await entry.sidecar.remove({ force: true }).catch(ignoreMissing);
     if (entry) await entry.container.remove({ force: true }).catch(ignoreMissing);
+    if (entry?.holder) await entry.holder.remove({ force: true }).catch(ignoreMissing);
   }
 
   async signal(instance: Instance, signal: NodeJS.Signals): Promise<void> {
@@ -226,7 +355,10 @@ export class DockerRuntime implements Runtime {
 
   /** Whether the container's process still runs; the readiness wait stops early when it does not. */
   async isAlive(instance: Instance): Promise<boolean> {
-    const info = await this.#entry(instance).container.inspect().catch(() => undefined);
+    const entry = this.#entry(instance);
+    // A pod's app between two runs is being started again in its pod: the pod lives while its holder does.
+    if (entry.holder && entry.keepRunning && !entry.keepRunning.signal.aborted) return Boolean((await entry.holder.inspect().catch(() => undefined))?.State.Running);
+    const info = await entry.container.inspect().catch(() => undefined);
     return Boolean(info?.State.Running);
   }
 
@@ -243,7 +375,8 @@ export class DockerRuntime implements Runtime {
     // The real daprd beside an HTTP app waits for the app to answer (#startDaprd); ofn-local's own
     // sidecar, and daprd beside a gRPC app, start beside it.
     const daprd = Boolean(instance.spec.sidecar?.program);
-    if (entry.sidecar && (!daprd || instance.spec.sidecar?.appProtocol === 'grpc')) {
+    const waitsForApp = daprd && instance.spec.sidecar?.appProtocol === 'http' && sidecarAppPort(instance.spec) > 0;
+    if (entry.sidecar && !waitsForApp) {
       entry.daprdDiscovered = false;
       // Joins the function container's network namespace, which exists only while it runs.
       await this.#attachLogs(entry.sidecar, instance, `${instance.id}/daprd`, daprd ? this.#watchDaprd(entry) : undefined);
@@ -253,7 +386,7 @@ export class DockerRuntime implements Runtime {
     const controlToken = this.#opts.controlToken;
     if (this.#opts.addressMode === 'published') {
       const hostPort = (port: number) => Number(info.NetworkSettings.Ports[`${port}/tcp`]?.[0]?.HostPort);
-      instance.address = { host: '127.0.0.1', port: hostPort(instance.spec.port) };
+      instance.address = { host: '127.0.0.1', port: instance.spec.port > 0 ? hostPort(instance.spec.port) : 0 };
       if (entry.sidecar) instance.dapr = { host: '127.0.0.1', port: hostPort(SIDECAR_PUBLIC_PORT), controlToken };
     } else {
       const net = info.NetworkSettings.Networks[this.networkName];
@@ -262,7 +395,7 @@ export class DockerRuntime implements Runtime {
       if (entry.sidecar) instance.dapr = { host: instance.address.host, port: SIDECAR_PUBLIC_PORT, controlToken };
     }
     instance.state = 'running';
-    if (entry.sidecar && daprd) this.#startDaprd(entry, entry.sidecar);
+    if (entry.sidecar && daprd && sidecarAppPort(instance.spec) > 0) this.#startDaprd(entry, entry.sidecar);
   }
 
   #watchDaprd(entry: Entry): (line: string) => void {
@@ -315,7 +448,7 @@ export class DockerRuntime implements Runtime {
    * Its API listens on that loopback only (daprd's `dapr.io/sidecar-listen-addresses` default in
    * pods): other functions on the project network reach nothing but its public health port.
    */
-  async #createSidecar(id: string, spec: InstanceSpec): Promise<Docker.Container> {
+  async #createSidecar(id: string, spec: InstanceSpec, network = id): Promise<Docker.Container> {
     const sc = spec.sidecar!;
     if (!sc.image) throw new RuntimeError('ERR_INSTANCE_START', `no sidecar image for ${spec.namespace}/${spec.name}`);
     const { docker, projectId, root } = this.#opts;
@@ -324,7 +457,7 @@ export class DockerRuntime implements Runtime {
       Image: sc.image,
       Cmd: [
         ...(sc.program ?? ['node', ...SIDECAR_NODE_FLAGS, '/ofn/ofn-sidecar.cjs']),
-        ...['--app-id', sc.appId, '--app-port', String(spec.port), '--app-protocol', sc.appProtocol],
+        ...['--app-id', sc.appId, ...appPortFlag(spec), '--app-protocol', sc.appProtocol],
         ...['--dapr-http-port', '3500', '--dapr-grpc-port', '50001', '--resources-path', '/components'],
         ...['--dapr-listen-addresses', '127.0.0.1', '--dapr-public-port', String(SIDECAR_PUBLIC_PORT)],
         // The real daprd's Configuration; its internal gRPC API (calls from other app ids' daprds)
@@ -345,7 +478,7 @@ export class DockerRuntime implements Runtime {
       },
       ...(sc.limits?.user ? { User: sc.limits.user } : {}),
       HostConfig: {
-        NetworkMode: `container:${id}`,
+        NetworkMode: `container:${network}`,
         // The app ids' file is rewritten (renamed in) while the sidecar runs: its folder is mounted, not the file.
         Binds: [
           `${sc.resourcesDir}:/components:ro`,
@@ -404,6 +537,17 @@ export async function removeProjectResources(docker: Docker, projectId: string, 
     await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(ignoreMissing)));
   }
   return containers.length;
+}
+
+/** The port the sidecar reaches the app on: its own (a Deployment's dapr.io/app-port), else the instance's; 0 for none. */
+function sidecarAppPort(spec: InstanceSpec): number {
+  return spec.sidecar?.appPort ?? spec.port;
+}
+
+/** `--app-port`, left out for an app without an app channel (as daprd runs then). */
+function appPortFlag(spec: InstanceSpec): string[] {
+  const port = sidecarAppPort(spec);
+  return port > 0 ? ['--app-port', String(port)] : [];
 }
 
 function containerName(projectId: string, spec: InstanceSpec, n: number): string {

@@ -27,6 +27,7 @@ async function pieces(over: Partial<StatusPieces> = {}): Promise<StatusPieces> {
     model,
     events: undefined,
     services: [],
+    deployments: [],
     pool: (key) => (key === 'default/ticker' ? { state: 'ready', replicas: 1 } : { state: 'scaled-to-zero', replicas: 0 }),
     language: (key) => (key === 'default/go-hello' ? 'go' : key === 'default/hello' ? 'node' : undefined),
     image: (key) => (key === 'default/hello' ? 'ofn-local/hello:abc' : undefined),
@@ -90,15 +91,17 @@ describe('the status view', () => {
     // Nothing to say is left out, not sent empty.
     expect(Object.keys(status)).not.toContain('events');
     expect(Object.keys(status)).not.toContain('services');
+    expect(Object.keys(status)).not.toContain('deployments');
     expect(Object.keys(status.functions[0]!)).not.toContain('backlog');
     expect(Object.keys(status.functions[0]!)).not.toContain('daprAppId');
   });
 
-  it('shows the event sources and backing services when there are any, on the domain given', async () => {
+  it('shows the event sources, backing services and Deployments when there are any, on the domain given', async () => {
     const events = [{ namespace: 'default', eventSource: 'shop', kind: 'http' as const, event: 'created', state: 'webhook' as const }];
     const services = [{ name: 'redis', type: 'redis', address: '127.0.0.1:6379', state: 'running' as const, restarts: 0 }];
-    const status = statusView(await pieces({ events, services, domain: 'example.test', dapr: 'daprd', runtime: 'docker' }));
-    expect(status).toMatchObject({ events, services, dapr: 'daprd', runtime: 'docker' });
+    const deployments = [{ name: 'producer', namespace: 'default', state: 'ready', replicas: 1, desiredReplicas: 1, image: 'example/producer:latest', daprAppId: 'producer' }];
+    const status = statusView(await pieces({ events, services, deployments, domain: 'example.test', dapr: 'daprd', runtime: 'docker' }));
+    expect(status).toMatchObject({ events, services, deployments, dapr: 'daprd', runtime: 'docker' });
     expect(status.functions[0]!.hostUrl).toBe('http://hello.default.example.test:8480/');
   });
 });

@@ -46,6 +46,8 @@ describeWithCrds('every fixture exports to manifests that pass the CRD schemas',
           expect(first.documents.length).toBeGreaterThan(0);
 
           for (const doc of first.documents) {
+            // A Deployment is a built-in kind, with no CRD to check it against (the round trip below loads it again).
+            if (doc.apiVersion === 'apps/v1' && doc.kind === 'Deployment') continue;
             expect(crds.check(doc.object), `${doc.fileName} against its schema`).toEqual([]);
             if (doc.kind !== 'Function') continue;
             expect(doc.apiVersion).toBe(`core.openfunction.io/${apiVersion}`);
