@@ -111,8 +111,8 @@ export interface FunctionView {
   key: string;
   name: string;
   namespace: string;
-  /** sync (HTTP, Knative) or async (Dapr); from status. */
-  kind?: 'sync' | 'async';
+  /** sync (HTTP, Knative) or async (Dapr) function, or an apps/v1 Deployment (`deploy`); from status. */
+  kind?: 'sync' | 'async' | 'deploy';
   state: FunctionState | 'removed';
   reason?: string;
   /** True once the journal said the state; status snapshots then no longer override it. */
@@ -236,6 +236,15 @@ export function applyStatus(state: ProjectState, status: DaemonStatus): ProjectS
     if (!fn.stateFromJournal) {
       if (isFunctionState(f.state)) fn.state = f.state;
       fn.instances = f.replicas;
+    }
+  }
+  for (const dep of status.deployments ?? []) {
+    const view = d.fn(`${dep.namespace}/${dep.name}`);
+    view.kind = 'deploy';
+    view.min = view.max = dep.desiredReplicas;
+    if (!view.stateFromJournal) {
+      if (isFunctionState(dep.state)) view.state = dep.state;
+      view.instances = dep.replicas;
     }
   }
   return d.done();

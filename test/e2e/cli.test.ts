@@ -376,3 +376,34 @@ describe('the CLI with bad input', () => {
     }
   });
 });
+
+describe.skipIf(!hasDocker)('the CLI with a Deployment beside the functions (docker runtime)', () => {
+  it('up runs it (its command replacing the image entrypoint), status lists it, logs show its output, down removes its pod', async () => {
+    const fs = await import('node:fs/promises');
+    const { dir, cleanup } = await tempProject('fixtures/hello-node');
+    // A plain web server Deployment on the offline base image: no Dapr, no build.
+    const server = "require('http').createServer((q, s) => s.end('web')).listen(9090, () => console.log('web listening'))";
+    await fs.writeFile(
+      path.join(dir, 'web.yaml'),
+      ['apiVersion: apps/v1', 'kind: Deployment', 'metadata: { name: web }', 'spec:', '  replicas: 1', '  template:', '    spec:', '      containers:', '        - name: web', `          image: ${process.env.OFN_LOCAL_BASE_IMAGE ?? 'ofn-local/node-base:bookworm'}`, '          command: [node, -e]', `          args: [${JSON.stringify(server)}]`, '          ports: [{ containerPort: 9090 }]', ''].join('\n'),
+    );
+    try {
+      const up = await cli(dir, 'up', '--detach', '--port', '0', '--runtime', 'docker', '--no-watch');
+      expect(up.stderr).toBe('');
+      expect(up.code).toBe(0);
+      const status = await cli(dir, 'status');
+      expect(status.stdout).toMatch(/deployment default\/web \(.+\): ready, 1\/1 replicas\n/);
+      const json = JSON.parse((await cli(dir, 'status', '--json')).stdout) as { deployments?: { name: string; state: string; replicas: number }[] };
+      expect(json.deployments).toEqual([expect.objectContaining({ name: 'web', state: 'ready', replicas: 1, desiredReplicas: 1 })]);
+      const logs = await cli(dir, 'logs', 'web');
+      expect(logs.code).toBe(0);
+      expect(logs.stdout).toMatch(/\[ofn-local-.*-default-web-\d+\] web listening/);
+      expect((await cli(dir, 'down')).code).toBe(0);
+      const left = await new Docker().listContainers({ all: true, filters: { label: [`io.ofn-local.root=${dir}`] } });
+      expect(left.map((c) => c.Names)).toEqual([]);
+    } finally {
+      await cli(dir, 'down');
+      await cleanup();
+    }
+  }, 240_000);
+});

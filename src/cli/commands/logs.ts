@@ -16,7 +16,9 @@ export function printedLine(l: LogLine): string {
 export async function logsCommand(name: string, opts: { namespace: string; follow?: boolean; project?: string }, io: CliIo): Promise<number> {
   const client = await requireDaemon(io.cwd, opts.project);
   const key = `${opts.namespace}/${name}`;
-  const known = (await client.status()).functions.map((f) => `${f.namespace}/${f.name}`);
+  const status = await client.status();
+  // A Deployment's pods log under its name too.
+  const known = [...status.functions, ...(status.deployments ?? [])].map((f) => `${f.namespace}/${f.name}`);
   // A name the project does not have is a mistake (not an empty log), unless the journal has lines of
   // it: a function removed since, or a backing service (`-n service <name>`).
   if (!known.includes(key) && !(await hasLines(client, key))) {

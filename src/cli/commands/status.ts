@@ -15,7 +15,7 @@ export async function statusCommand(opts: { json?: boolean; project?: string }, 
       ...(f.daprAppId ? { dapr: { appId: f.daprAppId, components: f.daprComponents ?? [] } } : {}),
       ...(f.backlog ? { backlog: f.backlog } : {}),
     }));
-    io.stdout.write(JSON.stringify({ functions, ...(s.services ? { services: s.services } : {}), ...(s.events ? { events: s.events } : {}) }, null, 2) + '\n');
+    io.stdout.write(JSON.stringify({ functions, ...(s.deployments ? { deployments: s.deployments } : {}), ...(s.services ? { services: s.services } : {}), ...(s.events ? { events: s.events } : {}) }, null, 2) + '\n');
     return 0;
   }
   const rows = [['NAME', 'NAMESPACE', 'RUNTIME', 'STATE', 'REPLICAS', 'URL'], ...s.functions.map((f) => [f.name, f.namespace, f.runtime, f.state, String(f.replicas), f.url || '-'])];
@@ -30,6 +30,10 @@ export async function statusCommand(opts: { json?: boolean; project?: string }, 
     const b = f.backlog!;
     const value = b.value === null ? `unknown (${b.error ?? 'not read'})` : String(b.value);
     io.stdout.write(`${f.namespace}/${f.name}: backlog ${value} (${b.trigger}, threshold ${b.threshold}, polled every ${b.pollingInterval} s, to zero after ${b.cooldownPeriod} s without)\n`);
+  }
+  for (const d of s.deployments ?? []) {
+    const dapr = d.daprAppId ? `, Dapr app-id ${d.daprAppId}` : '';
+    io.stdout.write(`deployment ${d.namespace}/${d.name} (${d.image}): ${d.state}, ${d.replicas}/${d.desiredReplicas} replicas${dapr}${d.reason ? ` (${d.reason})` : ''}\n`);
   }
   for (const svc of s.services ?? []) {
     io.stdout.write(`backing service ${svc.name} (${svc.type}) at ${svc.address}: ${svc.state}${svc.restarts ? `, restarted ${svc.restarts}×` : ''}\n`);

@@ -68,7 +68,8 @@ export class DeploymentsController {
     const tasks: Promise<void>[] = [];
     for (const [key, running] of this.#running) {
       if (!wanted.has(key)) tasks.push(this.#queues.run(key, () => this.#remove(key)));
-      else if (JSON.stringify(running.deployment.resource) !== JSON.stringify(wanted.get(key)!.resource)) tasks.push(this.#queues.run(key, () => this.#replace(wanted.get(key)!)));
+      // Edited, or saved again after it could not run (its image built since): started anew.
+      else if (running.failure !== undefined || JSON.stringify(running.deployment.resource) !== JSON.stringify(wanted.get(key)!.resource)) tasks.push(this.#queues.run(key, () => this.#replace(wanted.get(key)!)));
     }
     for (const [key, d] of wanted) if (!this.#running.has(key)) tasks.push(this.#queues.run(key, () => this.#start(d)));
     await Promise.all(tasks);

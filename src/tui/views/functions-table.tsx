@@ -17,7 +17,7 @@ const COLUMNS: readonly Column[] = [
   { id: 'sel', width: 1 },
   { id: 'name', width: 24, flex: true, min: 12 },
   { id: 'ns', width: 10, drop: 2 },
-  { id: 'type', width: 5, drop: 1 },
+  { id: 'type', width: 6, drop: 1 },
   { id: 'state', width: 9 },
   { id: 'inst', width: 8 },
   { id: 'req', width: 6 },

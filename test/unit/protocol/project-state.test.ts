@@ -162,6 +162,12 @@ describe('applyStatus', () => {
     expect(s.functions['shop/orders']).toMatchObject({ state: 'scaled-to-zero', instances: 0, min: 0, max: 3 });
     expect(s.order).toEqual(['default/hello', 'shop/orders']);
   });
+
+  it('shows Deployments as rows of their own kind, their replicas as wanted and running', () => {
+    const s = applyStatus(initialState(), { ...STATUS, deployments: [{ name: 'producer', namespace: 'default', state: 'ready', replicas: 1, desiredReplicas: 2, image: 'p:dev', daprAppId: 'producer' }] });
+    expect(s.functions['default/producer']).toMatchObject({ kind: 'deploy', state: 'ready', instances: 1, min: 2, max: 2 });
+    expect(s.order).toContain('default/producer');
+  });
 });
 
 describe('instances', () => {
