@@ -391,6 +391,7 @@ describe.skipIf(!hasDocker)('the CLI with a Deployment beside the functions (doc
       const up = await cli(dir, 'up', '--detach', '--port', '0', '--runtime', 'docker', '--no-watch');
       expect(up.stderr).toBe('');
       expect(up.code).toBe(0);
+      expect(up.stdout).toMatch(/default\/web {2}ready {2}\(deployment: 1\/1 replicas of .+\)\n/);
       const status = await cli(dir, 'status');
       expect(status.stdout).toMatch(/deployment default\/web \(.+\): ready, 1\/1 replicas\n/);
       const json = JSON.parse((await cli(dir, 'status', '--json')).stdout) as { deployments?: { name: string; state: string; replicas: number }[] };

@@ -225,6 +225,7 @@ async function detach(inputs: string[], opts: UpOptions, io: CliIo, root: string
 export function summary(s: DaemonStatus): string {
   const lines = [`gateway ${s.gateway} (${s.runtime} runtime)`];
   for (const f of s.functions) lines.push(`  ${f.namespace}/${f.name}  ${f.state}  ${f.url ? `${f.url}  (or ${f.hostUrl})` : '(async: reached through Dapr, no URL)'}`);
+  for (const d of s.deployments ?? []) lines.push(`  ${d.namespace}/${d.name}  ${d.state}  (deployment: ${d.replicas}/${d.desiredReplicas} replicas of ${d.image}${d.reason ? `; ${d.reason}` : ''})`);
   return lines.join('\n');
 }
 
