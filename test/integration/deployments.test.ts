@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,69 @@ describe.skipIf(!hasDocker || !hasGo).each(['embedded', 'daprd'] as const)('a De
     expect(daemon.status().deployments).toBeUndefined();
     expect(daemon.status().functions.find((f) => f.name === 'subscriber')).toMatchObject({ state: 'ready', replicas: 1 });
   }, 120_000);
+});
+
+// A Deployment with Dapr annotations and an HTTP app (a plain Node server on the base image), and a
+// function calling its app id through its own sidecar, as function code would. (Not on 9090: daprd's
+// metrics port in the same pod, as on a cluster.)
+const ECHO = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: echo }
+spec:
+  template:
+    metadata:
+      annotations: { dapr.io/enabled: "true", dapr.io/app-id: echo, dapr.io/app-port: "8095" }
+    spec:
+      containers:
+        - name: echo
+          image: ${BASE_IMAGE}
+          command: [node, -e]
+          args: ["require('http').createServer((q, s) => { let b = ''; q.on('data', (c) => (b += c)); q.on('end', () => s.end(JSON.stringify({ path: q.url, body: b, caller: q.headers['dapr-caller-app-id'] ?? null }))); }).listen(8095)"]
+          ports: [{ containerPort: 8095 }]
+---
+apiVersion: core.openfunction.io/v1beta2
+kind: Function
+metadata: { name: caller }
+spec:
+  version: "v1.0.0"
+  image: "<your registry name>/caller:v1"
+  build:
+    builder: openfunction/builder-node:latest
+    env: { FUNC_NAME: call, FUNC_TYPE: openfunction }
+    srcRepo: { url: "./caller" }
+  serving:
+    annotations: { openfunction.io/enable-dapr: "true" }
+    triggers: { http: { port: 8080 } }
+`;
+const CALLER_CODE = `exports.call = async (ctx, data) => {
+  const res = await fetch('http://127.0.0.1:' + (process.env.DAPR_HTTP_PORT || '3500') + '/v1.0/invoke/' + data.target + '/method/' + data.method, { method: 'POST', body: data.body });
+  ctx.res.json({ status: res.status, body: await res.text() });
+};
+`;
+
+describe.skipIf(!hasDocker).each(['embedded', 'daprd'] as const)('a function invoking a Deployment\'s app id (%s sidecar)', (dapr) => {
+  it('reaches it through its sidecar, with the caller\'s app id', async () => {
+    const { dir, cleanup } = await tempProject('test/fixtures/projects/probe');
+    await writeFile(path.join(dir, 'echo.yaml'), ECHO);
+    await mkdir(path.join(dir, 'caller'));
+    await writeFile(path.join(dir, 'caller', 'index.js'), CALLER_CODE);
+    await writeFile(path.join(dir, 'caller', 'package.json'), '{ "name": "caller", "version": "1.0.0", "main": "index.js" }');
+    let daemon: Daemon | undefined;
+    try {
+      daemon = await Daemon.start({ inputs: [dir], cwd: dir, port: 0, idleTimeoutMs: 600_000, readyTimeoutMs: 90_000, runtime: 'docker', dapr, zeroMode: 'stop' });
+      expect(daemon.failures()).toEqual([]);
+      expect(daemon.status().deployments?.[0]).toMatchObject({ name: 'echo', state: 'ready', daprAppId: 'echo' });
+      const answer = await request(`http://127.0.0.1:${daemon.gatewayPort}/default/caller`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: 'echo', method: 'orders/1', body: 'ping' }) });
+      expect(answer.status).toBe(200);
+      const { status, body } = JSON.parse(answer.body) as { status: number; body: string };
+      expect(status).toBe(200);
+      // daprd learns a caller's app id from mTLS, which it has not here (docs/daprd.md).
+      expect(JSON.parse(body)).toEqual({ path: '/orders/1', body: 'ping', caller: dapr === 'embedded' ? 'caller-default' : expect.anything() });
+    } finally {
+      await daemon?.stop();
+      await cleanup();
+    }
+  }, 300_000);
 });
 
 describe('a Deployment that cannot run, beside a function that can', () => {
