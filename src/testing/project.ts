@@ -13,7 +13,7 @@ import { daemonFile, pidAlive, readDaemonInfo } from '../daemon/daemon-file.js';
 import type { DaemonApi } from '../protocol/api.js';
 import type { JournalEntry } from '../protocol/journal.js';
 import { applyEvents, initialState, type OutputSent, type ProjectState } from '../protocol/project-state.js';
-import type { DaemonStatus, FunctionStatus } from '../protocol/status.js';
+import type { DaemonStatus, DaprMode, FunctionStatus } from '../protocol/status.js';
 import { errorMessage } from '../errors.js';
 import { projectId, projectRoot } from '../daemon/state.js';
 import { registerInRun } from '../shared/run-registry.js';
@@ -25,7 +25,7 @@ export interface StartOptions {
   /** Where instances run; default docker when an engine answers, else host processes. */
   runtime?: RuntimeKind;
   /** ofn-local's own Dapr sidecar (default), or the real daprd (then outputs()/waitFor() see nothing: daprd has no capture). */
-  dapr?: 'embedded' | 'daprd';
+  dapr?: DaprMode;
   daprdVersion?: string;
   /** How long builds and minReplicas may take before start() fails with what was pending (default 180 s). */
   readyTimeoutMs?: number;

@@ -4,13 +4,8 @@ import type { Action } from './keymap.js';
 import type { TuiStore } from './store.js';
 import { selectedKey } from './ui-state.js';
 
-/**
- * What the UI needs of the daemon: the protocol's `DaemonApi` (its status, journal and rebuild), and
- * scaling a function to zero, which the control API's client offers (DaemonClient fits); never the runtime.
- */
-export interface TuiClient extends Pick<DaemonApi, 'status' | 'journal' | 'rebuild'> {
-  scaleToZero(namespace: string, name: string): Promise<unknown>;
-}
+/** What the UI needs of the daemon: part of the protocol's `DaemonApi` (DaemonClient fits); never the runtime. */
+export type TuiClient = Pick<DaemonApi, 'status' | 'journal' | 'rebuild' | 'scaleToZero'>;
 
 export interface ControllerOptions {
   mode: 'foreground' | 'attach';
@@ -108,7 +103,7 @@ export class TuiController {
         return void this.#call(fnKey, 'rebuild', (c, ns, name) => c.rebuild(ns, name), `rebuild of ${fnKey} requested`);
       case 'scale-to-zero':
         if (!fnKey) return this.#toast('no function to scale', 'warn');
-        return void this.#call(fnKey, 'scale to zero', (c, ns, name) => c.scaleToZero(ns, name), `${fnKey} scaled to zero`);
+        return void this.#call(fnKey, 'scale to zero', (c, ns, name) => c.scaleToZero(ns, name, 'requested in the terminal UI'), `${fnKey} scaled to zero`);
     }
   }
 

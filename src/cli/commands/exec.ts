@@ -6,6 +6,7 @@ import { Daemon } from '../../daemon/daemon.js';
 import { projectId, projectRoot } from '../../daemon/state.js';
 import { OfnError } from '../../errors.js';
 import { replay, type ProjectState } from '../../protocol/project-state.js';
+import type { DaprMode } from '../../protocol/status.js';
 import { registerInRun } from '../../shared/run-registry.js';
 import type { RuntimeKind } from '../../runtime/runtime.js';
 import type { CliIo } from '../io.js';
@@ -17,7 +18,7 @@ export interface ExecOptions {
   runtime?: RuntimeKind;
   readyTimeout: number;
   baseImage?: string;
-  dapr?: 'embedded' | 'daprd';
+  dapr?: DaprMode;
   daprdVersion?: string;
   /** `up --ci`: without a command, only check that the project starts (as `tilt ci`). */
   allowNoCommand?: boolean;

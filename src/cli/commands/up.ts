@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonHost, StartFailures } from '../../daemon/host.js';
-import type { DaemonStatus } from '../../protocol/status.js';
+import type { DaemonStatus, DaprMode } from '../../protocol/status.js';
 import { daemonAlive, daemonFile, readDaemonInfo, removeDaemonInfo } from '../../daemon/daemon-file.js';
 import { DaemonClient } from '../../daemon/client.js';
 import { sweepState } from '../../daemon/folder-sweep.js';
@@ -35,7 +35,7 @@ export interface UpOptions {
   watch?: boolean;
   /** Address the gateway and control API listen on (default 127.0.0.1; 0.0.0.0 in a container). */
   host?: string;
-  dapr?: 'embedded' | 'daprd';
+  dapr?: DaprMode;
   daprdVersion?: string;
   /** Overrides KEDA's cooldownPeriod of async functions. */
   cooldown?: number;
