@@ -25,6 +25,9 @@ export class Journal implements JournalReader {
   readonly #flushAtExit = () => this.#flushSync();
   #seq = 0;
   #closed = false;
+  /** The millisecond `#ts` was made for (NaN: none yet). */
+  #tsMs = NaN;
+  #ts = '';
 
   constructor(opts: { file?: string; capacity?: number } = {}) {
     this.#capacity = opts.capacity ?? 20_000;
@@ -42,7 +45,13 @@ export class Journal implements JournalReader {
   }
 
   append(event: OfnEvent): JournalEntry {
-    const entry = { ...event, seq: ++this.#seq, ts: new Date().toISOString() } as JournalEntry;
+    // The same keys in the same order as `{ ...event, seq, ts }` (events have no `__proto__` key, the
+    // one Object.assign would set differently). V8 (Node 20) builds that literal, and a spread copy
+    // given two more properties, with a map (hidden class) of its own per entry when the entries are
+    // kept: ~3-4 µs an entry and a map for the collector to carry each, against ~0.3 µs this way.
+    const entry = Object.assign({}, event) as JournalEntry;
+    entry.seq = ++this.#seq;
+    entry.ts = this.#timestamp();
     this.#ring.push(entry);
     // Trimmed a tenth at a time: shifting the whole ring on every entry cost each request through
     // the gateway (one request.completed each) a copy of 20,000 entries once the ring was full.
@@ -51,8 +60,21 @@ export class Journal implements JournalReader {
       this.#pending.push(JSON.stringify(entry) + '\n');
       this.#flushTimer ??= setTimeout(() => this.#flush(), FLUSH_MS).unref();
     }
-    for (const l of this.#listeners) l(entry);
+    if (this.#listeners.size > 0) for (const l of this.#listeners) l(entry);
     return entry;
+  }
+
+  /**
+   * Now as an ISO string (`new Date().toISOString()`), made once per millisecond: entries of the same
+   * millisecond (requests under load) share it, which spares the formatting and a string kept per entry.
+   */
+  #timestamp(): string {
+    const now = Date.now();
+    if (now !== this.#tsMs) {
+      this.#tsMs = now;
+      this.#ts = new Date(now).toISOString();
+    }
+    return this.#ts;
   }
 
   /** Entries with seq > `afterSeq` still in memory. */
