@@ -65,6 +65,11 @@ await writeAtomically(
   await bundle(join(srcDir, 'restart-supervisor-main.ts'), { banner: { js: '#!/usr/bin/env node' } }),
 );
 
+await writeAtomically(
+  join(outDir, names.PARENT_BOUND_BUNDLE),
+  await bundle(join(srcDir, 'parent-bound-main.ts'), { banner: { js: '#!/usr/bin/env node' } }),
+);
+
 const shimFiles = new Map();
 shimFiles.set('index.cjs', await bundle(join(srcDir, 'shim.ts')));
 

@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-const PROCESS = /bin\/ofn-local\.js|--daemon-child|ofn-framework|ofn-sidecar|ofn-restart-supervisor|\.ofn-local\/(build|live)\/|(^|\/)daprd( |$)|redis-server|mosquitto|nats-server|run-kafka\.sh|kafka\.Kafka/;
+const PROCESS = /bin\/ofn-local\.js|--daemon-child|ofn-framework|ofn-sidecar|ofn-restart-supervisor|ofn-parent-bound|\.ofn-local\/(build|live)\/|(^|\/)daprd( |$)|redis-server|mosquitto|nats-server|run-kafka\.sh|kafka\.Kafka/;
 const GRACE_MS = 20_000;
 
 function docker(args) {

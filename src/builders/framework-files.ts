@@ -13,3 +13,4 @@ export const FRAMEWORK_SHIM_DIR = path.join(FRAMEWORK_DIR, 'shim');
 export const SIDECAR_BUNDLE = path.resolve(FRAMEWORK_DIR, '..', 'sidecar', 'ofn-sidecar.cjs');
 /** The program that restarts a compiled function in place on SIGHUP (Go hot reload). */
 export const RESTART_SUPERVISOR_BUNDLE = path.join(FRAMEWORK_DIR, 'ofn-restart-supervisor.cjs');
+export const PARENT_BOUND_BUNDLE = path.join(FRAMEWORK_DIR, 'ofn-parent-bound.cjs');

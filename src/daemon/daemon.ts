@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FRAMEWORK_BUNDLE, SIDECAR_BUNDLE } from '../builders/framework-files.js';
+import { FRAMEWORK_BUNDLE, PARENT_BOUND_BUNDLE, SIDECAR_BUNDLE } from '../builders/framework-files.js';
 import { errorMessage, OfnError } from '../errors.js';
 import type { FunctionPool } from '../serving/pool.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -280,7 +280,7 @@ export class Daemon implements DaemonApi {
       docker = await connectEngine();
       runtime = new DockerRuntime({ docker, projectId: id, root, onLog, joinContainer: process.env.OFN_LOCAL_DAEMON_CONTAINER || undefined });
     } else {
-      runtime = new ProcessRuntime({ frameworkBundle: FRAMEWORK_BUNDLE, sidecarBundle: SIDECAR_BUNDLE, onLog, stateDir });
+      runtime = new ProcessRuntime({ frameworkBundle: FRAMEWORK_BUNDLE, sidecarBundle: SIDECAR_BUNDLE, parentBoundBundle: PARENT_BOUND_BUNDLE, onLog, stateDir });
     }
     daemon = new Daemon(o, project, root, { id, stateDir, sharedDir, buildsId }, journal, runtime, docker);
     const d = daemon;

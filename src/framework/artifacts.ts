@@ -12,6 +12,8 @@ export const FRAMEWORK_BUNDLE = 'ofn-framework.cjs';
 
 /** Program that restarts a compiled function (a Go binary) in place on SIGHUP: dev mode's hot reload. */
 export const RESTART_SUPERVISOR_BUNDLE = 'ofn-restart-supervisor.cjs';
+/** A program run as its child, stopped when ofn-local dies (the real daprd on the process runtime). */
+export const PARENT_BOUND_BUNDLE = 'ofn-parent-bound.cjs';
 
 /**
  * Folder holding the package that stands in for `@openfunction/functions-framework`.

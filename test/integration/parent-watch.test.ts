@@ -9,6 +9,7 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DAPRD, REQUIRE_DAPRD } from '../helpers/daprd.js';
 import { hasGo } from '../helpers/engine.js';
 import { killTracked, track, trackPid, unreapedProcess } from '../helpers/unreaped.js';
 import { REPO_ROOT, tempProject } from '../helpers/temp-project.js';
@@ -140,4 +141,48 @@ describe.skipIf(process.platform !== 'linux')('host processes whose ofn-local is
       await rm(work, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe.skipIf(process.platform !== 'linux')('the real daprd on the process runtime, when its ofn-local is killed and never reaped', () => {
+  it.skipIf(!DAPRD && !REQUIRE_DAPRD)('stops with the wrapper it runs under (daprd cannot watch ofn-local itself)', async () => {
+    expect(DAPRD, 'OFN_LOCAL_REQUIRE_DAPRD=1 needs a daprd (bash docker/daprd/build-daprd.sh)').toBeDefined();
+    const parent = await unreapedProcess();
+    const resources = await mkdtemp(path.join(os.tmpdir(), 'ofn-daprd-bound-'));
+    try {
+      const [httpPort, grpcPort, publicPort, internalPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+      // As the process runtime starts it: node ofn-parent-bound.cjs <daprd> <daprd's flags>.
+      const wrapper = spawn(
+        process.execPath,
+        [
+          path.join(REPO_ROOT, 'dist', 'framework', 'ofn-parent-bound.cjs'),
+          DAPRD!,
+          ...['--app-id', 'bound', '--dapr-http-port', String(httpPort), '--dapr-grpc-port', String(grpcPort), '--resources-path', resources],
+          ...['--dapr-listen-addresses', '127.0.0.1', '--dapr-public-port', String(publicPort), '--dapr-public-listen-address', '127.0.0.1'],
+          ...['--enable-metrics=false', '--dapr-internal-grpc-listen-address', '127.0.0.1', '--dapr-internal-grpc-port', String(internalPort)],
+        ],
+        { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OFN_LOCAL_PARENT_PID: String(parent) }, stdio: ['ignore', 'ignore', 'ignore'] },
+      );
+      track(wrapper);
+      await expect.poll(() => listening(httpPort), { timeout: 30_000 }).toBe(true);
+      const daprd = childrenOf(wrapper.pid!);
+      expect(daprd).toHaveLength(1);
+      trackPid(daprd[0]!);
+
+      process.kill(parent, 'SIGKILL');
+      await expect.poll(() => zombie(parent)).toBe(true);
+      await expect.poll(() => exited(wrapper) && gonePid(daprd[0]!), { timeout: 30_000, interval: 250 }).toBe(true);
+      expect(await listening(httpPort)).toBe(false);
+    } finally {
+      await rm(resources, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('passes a stop on to its program and exits with its code', async () => {
+    const wrapper = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'framework', 'ofn-parent-bound.cjs'), process.execPath, '-e', "process.on('SIGTERM', () => process.exit(7)); setInterval(() => {}, 1000); console.log('up')"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    track(wrapper);
+    await new Promise<void>((resolve) => wrapper.stdout!.once('data', () => resolve()));
+    const code = new Promise<number | null>((resolve) => wrapper.once('exit', (c) => resolve(c)));
+    wrapper.kill('SIGTERM');
+    expect(await code).toBe(7);
+  }, 30_000);
 });

@@ -17,6 +17,11 @@ export interface ProcessRuntimeOptions {
   frameworkBundle: string;
   /** The bundled Dapr sidecar (`dist/sidecar/ofn-sidecar.cjs`), for instances that need one. */
   sidecarBundle?: string;
+  /**
+   * `dist/framework/ofn-parent-bound.cjs`: the real daprd runs as its child, so it stops when ofn-local
+   * is killed (daprd cannot watch ofn-local as ofn-local's own programs do). Without it daprd runs bare.
+   */
+  parentBoundBundle?: string;
   onLog: LogSink;
   /** Node binary; the one running ofn-local by default. */
   node?: string;
@@ -256,7 +261,9 @@ export class ProcessRuntime implements Runtime {
       ...(sidecar.program ? ['--enable-metrics=false', '--dapr-internal-grpc-listen-address', '127.0.0.1', '--dapr-internal-grpc-port', String(ports.internal)] : []),
       ...(sidecar.daprd ? ['--config', sidecar.daprd.configFile] : []),
     ];
-    const child = spawn(sidecar.program?.[0] ?? this.#opts.node ?? process.execPath, args, {
+    const bound = sidecar.program && this.#opts.parentBoundBundle ? [this.#opts.parentBoundBundle, sidecar.program[0]!] : [];
+    const program = bound.length ? (this.#opts.node ?? process.execPath) : (sidecar.program?.[0] ?? this.#opts.node ?? process.execPath);
+    const child = spawn(program, [...bound, ...args], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
