@@ -290,6 +290,24 @@ describe('the CLI with bad input', () => {
       await cleanup();
     }
   });
+
+  it('up --ci and up --detach print the manifests\' warnings (nobody reads their log)', async () => {
+    const fs = await import('node:fs/promises');
+    const { dir, cleanup } = await tempProject('fixtures/hello-node');
+    const manifest = path.join(dir, 'function.yaml');
+    await fs.writeFile(manifest, (await fs.readFile(manifest, 'utf8')).replace(/^spec:\n/m, 'spec:\n  replica: 3\n'));
+    try {
+      const ci = await cli(dir, 'up', '--ci', '--runtime', 'process');
+      expect(ci.code).toBe(0);
+      expect(ci.stderr).toMatch(/^warning: function\.yaml:\d+ spec\.replica: unknown field, ignored/m);
+      const detached = await cli(dir, 'up', '--detach', '--port', '0', '--runtime', 'process', '--no-watch');
+      expect(detached.code).toBe(0);
+      expect(detached.stderr).toMatch(/^warning: function\.yaml:\d+ spec\.replica: unknown field, ignored/m);
+    } finally {
+      await cli(dir, 'down');
+      await cleanup();
+    }
+  });
   it('up --ci and up --detach fail on functions at zero that cannot start, naming each and the framework\'s error', async () => {
     const fs = await import('node:fs/promises');
     const os = await import('node:os');

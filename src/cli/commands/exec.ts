@@ -7,6 +7,7 @@ import { projectId, projectRoot } from '../../daemon/state.js';
 import { OfnError } from '../../errors.js';
 import { replay, type ProjectState } from '../../protocol/project-state.js';
 import type { DaprMode } from '../../protocol/status.js';
+import { loadWarnings } from '../load-warnings.js';
 import { registerInRun } from '../../shared/run-registry.js';
 import type { RuntimeKind } from '../../runtime/runtime.js';
 import type { CliIo } from '../io.js';
@@ -78,6 +79,7 @@ export async function execCommand(inputs: string[], command: string[], opts: Exe
       unregister();
     })());
   try {
+    for (const w of await loadWarnings(daemon.journal)) io.stderr.write(`warning: ${w}\n`);
     const failures = daemon.failures();
     if (failures.length > 0) {
       for (const f of failures) io.stderr.write(`error: ${f}\n`);

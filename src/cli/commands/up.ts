@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonHost, StartFailures } from '../../daemon/host.js';
 import type { DaemonStatus, DaprMode } from '../../protocol/status.js';
+import { loadWarnings } from '../load-warnings.js';
 import { daemonAlive, daemonFile, readDaemonInfo, removeDaemonInfo } from '../../daemon/daemon-file.js';
 import { DaemonClient } from '../../daemon/client.js';
 import { sweepState } from '../../daemon/folder-sweep.js';
@@ -214,7 +215,9 @@ async function detach(inputs: string[], opts: UpOptions, io: CliIo, root: string
     }
     const info = await readDaemonInfo(daemonFile(root));
     if (info && info.pid === child.pid) {
-      const status = await new DaemonClient(info).status();
+      const client = new DaemonClient(info);
+      const status = await client.status();
+      for (const w of await loadWarnings(client.journal)) io.stderr.write(`warning: ${w}\n`);
       io.stdout.write(summary(status) + '\n');
       io.stdout.write(`running in the background (pid ${info.pid}); logs: ${logFile}; stop with: ofn-local down\n`);
       return 0;
