@@ -115,7 +115,7 @@ export class DockerRuntime implements Runtime {
   async start(spec: InstanceSpec): Promise<Instance> {
     if (!spec.image) throw new RuntimeError('ERR_INSTANCE_START', `no image for ${spec.namespace}/${spec.name}`);
     if (spec.pod) return this.#startPod(spec, spec.pod.holderImage);
-    const { docker, projectId, root } = this.#opts;
+    const { docker, projectId } = this.#opts;
     const id = containerName(projectId, spec, ++this.#counter);
     // A Deployment that declares no port has nothing to expose or wait for.
     const appPorts = spec.port > 0 ? [`${spec.port}/tcp`] : [];
@@ -125,21 +125,8 @@ export class DockerRuntime implements Runtime {
     let container: Docker.Container;
     try {
       container = await docker.createContainer({
-        name: id,
-        Image: spec.image,
-        // The image's own command, unless the spec names one (a compiled function under its restart supervisor).
-        ...(spec.command ? { Cmd: spec.command } : {}),
-        // A Deployment container's `command` (Kubernetes replaces the ENTRYPOINT with it, and the image's CMD is dropped).
-        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
-        ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
-        ...(spec.limits?.user ? { User: spec.limits.user } : {}),
-        Env: Object.entries({ ...spec.env, POD_NAME: id }).map(([k, v]) => `${k}=${v}`),
-        Labels: {
-          [LABEL_PROJECT]: projectId,
-          [LABEL_ROOT]: root,
-          [LABEL_FUNCTION]: `${spec.namespace}/${spec.name}`,
-          [LABEL_GENERATION]: String(spec.generation),
-        },
+        ...appContainer(id, spec),
+        Labels: this.#labels(spec),
         ExposedPorts: Object.fromEntries(exposed.map((p) => [p, {}])),
         HostConfig: {
           NetworkMode: this.networkName,
@@ -197,13 +184,7 @@ export class DockerRuntime implements Runtime {
         NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: [`${spec.name}.${spec.namespace}`] } } },
       });
       const container = await docker.createContainer({
-        name: id,
-        Image: spec.image,
-        ...(spec.command ? { Cmd: spec.command } : {}),
-        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
-        ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
-        ...(spec.limits?.user ? { User: spec.limits.user } : {}),
-        Env: Object.entries({ ...spec.env, POD_NAME: id }).map(([k, v]) => `${k}=${v}`),
+        ...appContainer(id, spec),
         Labels: this.#labels(spec),
         HostConfig: { NetworkMode: `container:${id}-pod`, ...limitsConfig(spec.limits) },
       });
@@ -451,7 +432,7 @@ export class DockerRuntime implements Runtime {
   async #createSidecar(id: string, spec: InstanceSpec, network = id): Promise<Docker.Container> {
     const sc = spec.sidecar!;
     if (!sc.image) throw new RuntimeError('ERR_INSTANCE_START', `no sidecar image for ${spec.namespace}/${spec.name}`);
-    const { docker, projectId, root } = this.#opts;
+    const { docker } = this.#opts;
     return docker.createContainer({
       name: `${id}-daprd`,
       Image: sc.image,
@@ -470,12 +451,7 @@ export class DockerRuntime implements Runtime {
         ...(sc.appIdsFile ? [`${APP_IDS_ENV}=/ofn-local/app-ids/${path.basename(sc.appIdsFile)}`] : []),
         ...Object.entries(sc.env ?? {}).map(([k, v]) => `${k}=${v}`),
       ],
-      Labels: {
-        [LABEL_PROJECT]: projectId,
-        [LABEL_ROOT]: root,
-        [LABEL_FUNCTION]: `${spec.namespace}/${spec.name}`,
-        [LABEL_GENERATION]: String(spec.generation),
-      },
+      Labels: this.#labels(spec),
       ...(sc.limits?.user ? { User: sc.limits.user } : {}),
       HostConfig: {
         NetworkMode: `container:${network}`,
@@ -537,6 +513,21 @@ export async function removeProjectResources(docker: Docker, projectId: string, 
     await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(ignoreMissing)));
   }
   return containers.length;
+}
+
+/** What the app's container runs, and as whom: the same in a function's instance and in a Deployment's pod. */
+function appContainer(id: string, spec: InstanceSpec): Pick<Docker.ContainerCreateOptions, 'name' | 'Image' | 'Cmd' | 'Entrypoint' | 'WorkingDir' | 'User' | 'Env'> {
+  return {
+    name: id,
+    Image: spec.image,
+    // The image's own command, unless the spec names one (a compiled function under its restart supervisor).
+    ...(spec.command ? { Cmd: spec.command } : {}),
+    // A Deployment container's `command` (Kubernetes replaces the ENTRYPOINT with it, and the image's CMD is dropped).
+    ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
+    ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
+    ...(spec.limits?.user ? { User: spec.limits.user } : {}),
+    Env: Object.entries({ ...spec.env, POD_NAME: id }).map(([k, v]) => `${k}=${v}`),
+  };
 }
 
 /** The port the sidecar reaches the app on: its own (a Deployment's dapr.io/app-port), else the instance's; 0 for none. */
