@@ -10,13 +10,49 @@ export interface Clock {
   after(ms: number, fn: () => void): () => void;
 }
 
+/**
+ * One interval timer per period, shared by everything that ticks at that period (every pool's
+ * one-second tick, the async scalers of one polling interval): a project of many functions keeps a
+ * handful of timers, not one per function. A callback's first call comes within one period.
+ */
+const shared = new Map<number, { timer: NodeJS.Timeout; calls: Set<() => void> }>();
+
+function sharedEvery(ms: number, fn: () => void): () => void {
+  let entry = shared.get(ms);
+  if (!entry) {
+    const calls = new Set<() => void>();
+    const timer = setInterval(() => {
+      for (const call of [...calls]) {
+        try {
+          call();
+        } catch (err) {
+          // As from a timer of its own: the error is the process's, the others still run.
+          queueMicrotask(() => {
+            throw err;
+          });
+        }
+      }
+    }, ms);
+    timer.unref();
+    entry = { timer, calls };
+    shared.set(ms, entry);
+  }
+  // The same function twice is two subscriptions, as two timers would be.
+  const call = () => fn();
+  entry.calls.add(call);
+  const own = entry;
+  return () => {
+    own.calls.delete(call);
+    if (own.calls.size === 0 && shared.get(ms) === own) {
+      clearInterval(own.timer);
+      shared.delete(ms);
+    }
+  };
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
-  every(ms, fn) {
-    const timer = setInterval(fn, ms);
-    timer.unref();
-    return () => clearInterval(timer);
-  },
+  every: sharedEvery,
   after(ms, fn) {
     const timer = setTimeout(fn, ms);
     return () => clearTimeout(timer);
