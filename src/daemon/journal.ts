@@ -28,6 +28,9 @@ export class Journal implements JournalReader {
   /** The millisecond `#ts` was made for (NaN: none yet). */
   #tsMs = NaN;
   #ts = '';
+  /** The first millisecond of the second `#secondText` (its ISO text up to the milliseconds) is of. */
+  #secondMs = NaN;
+  #secondText = '';
 
   constructor(opts: { file?: string; capacity?: number } = {}) {
     this.#capacity = opts.capacity ?? 20_000;
@@ -65,14 +68,23 @@ export class Journal implements JournalReader {
   }
 
   /**
-   * Now as an ISO string (`new Date().toISOString()`), made once per millisecond: entries of the same
-   * millisecond (requests under load) share it, which spares the formatting and a string kept per entry.
+   * Now as `new Date().toISOString()` gives it, made once per millisecond (entries of the same
+   * millisecond, requests under load, share the string) and formatted once per second: a new
+   * millisecond of the same second is that second's text with its last four characters (`sssZ`)
+   * written anew. toISOString was a quarter of an entry's cost in the gateway's profile.
    */
   #timestamp(): string {
     const now = Date.now();
-    if (now !== this.#tsMs) {
-      this.#tsMs = now;
-      this.#ts = new Date(now).toISOString();
+    if (now === this.#tsMs) return this.#ts;
+    this.#tsMs = now;
+    const ms = now - this.#secondMs;
+    if (ms >= 0 && ms < 1000) {
+      this.#ts = this.#secondText + (ms < 10 ? '00' : ms < 100 ? '0' : '') + ms + 'Z';
+    } else {
+      const text = new Date(now).toISOString();
+      this.#secondMs = Math.floor(now / 1000) * 1000;
+      this.#secondText = text.slice(0, -4);
+      this.#ts = text;
     }
     return this.#ts;
   }

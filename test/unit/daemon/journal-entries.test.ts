@@ -43,6 +43,26 @@ describe('a journal entry', () => {
     expect([a.ts, b.ts, c.ts, d.ts]).toEqual(['2026-12-06T20:51:35.999Z', '2026-12-06T20:51:35.999Z', '2026-12-06T20:51:36.000Z', '2026-12-06T20:51:35.994Z']);
   });
 
+  it("has the ts toISOString gives, millisecond by millisecond, across seconds, and when the clock jumps or goes back", () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const journal = new Journal({ capacity: 10 });
+    // Milliseconds in order (each padding width, a second's last and first), then jumps: back within
+    // the second and across it, forward a day, before 1970, past year 9999 (six-digit years).
+    const t0 = Date.UTC(2026, 11, 6, 20, 51, 35, 0);
+    const times = [0, 1, 9, 10, 99, 100, 998, 999, 1000, 1001, 1999, 2000, 1500, 1400, 999, 86_400_000 + 5].map((d) => t0 + d);
+    times.push(-1, -1000, -1001, 0, 253_402_300_799_999, 253_402_300_800_000, 253_402_300_800_042, 8_640_000_000_000_000);
+    let seed = 7;
+    for (let i = 0, t = t0; i < 3000; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      t += seed % 7 === 0 ? -(seed % 1500) : seed % 40;
+      times.push(t);
+    }
+    for (const t of times) {
+      vi.setSystemTime(t);
+      expect(journal.append({ type: 'daemon.stopping' }).ts).toBe(new Date(t).toISOString());
+    }
+  });
+
   it('reaches listeners and readers in order as the same object since() keeps, listeners told at once', () => {
     const journal = new Journal();
     const seen: JournalEntry[] = [];

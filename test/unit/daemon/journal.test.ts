@@ -71,9 +71,14 @@ describe("the journal's file", () => {
       const journal = new Journal({ file });
       for (let i = 0; i < 3; i++) journal.append({ type: 'function.added', fn: `default/f${i}` });
       await expect.poll(async () => (await lines(file)).map((e) => e.seq)).toEqual([1, 2, 3]);
+      journal.append({ type: 'request.completed', fn: 'default/f0', method: 'GET', path: '/a "b"\u00e9', status: 200, durationMs: 0.1 + 0.2, cold: false, instance: undefined });
       journal.append({ type: 'function.added', fn: 'default/last' });
       await journal.close();
-      expect((await lines(file)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      expect((await lines(file)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+      // Byte for byte: one JSON line per entry as since() keeps it (keys in the event's order, then seq and ts).
+      const { readFile } = await import('node:fs/promises');
+      expect(await readFile(file, 'utf8')).toBe(journal.since(0).map((e) => JSON.stringify(e) + '\n').join(''));
+      expect(await readFile(file, 'utf8')).toContain('"durationMs":0.30000000000000004,"cold":false,"seq":4,"ts":"');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
