@@ -129,7 +129,10 @@ export class DaemonBus {
   /** Journals a journal event, then tells its listeners. */
   emit(event: OfnEvent): void {
     this.#journal(event);
-    for (const listener of [...(this.#listeners.get(event.type) ?? [])]) (listener as (e: OfnEvent) => void)(event);
+    const listeners = this.#listeners.get(event.type);
+    // Most entries (a request's, every log line) have no listener here: no copy for them.
+    if (!listeners?.size) return;
+    for (const listener of [...listeners]) (listener as (e: OfnEvent) => void)(event);
   }
 
   /** Answers one type of request (one handler per type: a second is a wiring mistake); returns what stops answering. */
