@@ -18,7 +18,7 @@ import { toV1beta1 } from './to-v1beta1.js';
 import type { ExportOptions, ExportResult, ExportedDocument } from './types.js';
 
 /** Apply order: what others refer to first. */
-const KIND_ORDER = ['Component', 'Configuration', 'ClusterEventBus', 'EventBus', 'Gateway', 'Function', 'Deployment', 'EventSource', 'Trigger'];
+const KIND_ORDER = ['Component', 'Configuration', 'ClusterEventBus', 'EventBus', 'Gateway', 'Function', 'Deployment', 'Service', 'EventSource', 'Trigger'];
 
 interface Item {
   apiVersion: string;

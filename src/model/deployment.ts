@@ -78,9 +78,35 @@ export function readDeployment(value: JsonObject, namespace: string, origin: Ori
       env,
       ports: (app!.ports ?? []).map((p) => p.containerPort),
     },
+    services: [],
     origin,
     resource: value,
   };
+}
+
+/**
+ * The project's v1 Services, each given to the Deployments of its namespace whose pod template's
+ * labels match its selector (its name then reaches their pods, as cluster DNS does). What a Service
+ * means locally otherwise is a warning: one that selects no Deployment (functions are reached by
+ * their own names), and a port that differs from its targetPort (the pods are reached on the
+ * targetPort by the Service's name here).
+ */
+export function attachServices(deployments: LoadedDeployment[], services: { name: string; namespace: string; resource: JsonObject; warn: (path: (string | number)[], message: string) => void }[]): void {
+  for (const svc of services) {
+    const spec = (svc.resource['spec'] ?? {}) as { selector?: Record<string, unknown>; ports?: { port?: unknown; targetPort?: unknown }[] };
+    const selector = Object.entries(spec.selector ?? {});
+    const picked = selector.length === 0 ? [] : deployments.filter((d) => d.namespace === svc.namespace && selector.every(([k, v]) => d.labels[k] === v));
+    if (picked.length === 0) {
+      svc.warn(['spec', 'selector'], `selects no Deployment of these manifests: not reachable locally by its name (a Function is reached by its own name)`);
+      continue;
+    }
+    for (const d of picked) d.services.push(svc.name);
+    for (const [i, p] of (spec.ports ?? []).entries()) {
+      if (p.targetPort !== undefined && String(p.targetPort) !== String(p.port)) {
+        svc.warn(['spec', 'ports', i, 'port'], `port ${String(p.port)} leads to targetPort ${String(p.targetPort)} in a cluster; locally ${svc.name} reaches the pods on ${String(p.targetPort)} itself`);
+      }
+    }
+  }
 }
 
 /** `<namespace>/<name>`, the key status, logs and the journal use (as for functions). */

@@ -21,7 +21,8 @@ import {
 } from './manifest-kinds.js';
 import { MANIFEST_FILE_MAX_BYTES, manifestTooLarge } from './limits.js';
 import { findManifestFiles, readErrorMessage } from './manifest-files.js';
-import { DEPLOYMENT, readDeployment } from './deployment.js';
+import { attachServices, DEPLOYMENT, readDeployment } from './deployment.js';
+import { formatPath } from './field-path.js';
 import { describeValue } from './schema-issues.js';
 import type { JsonObject, LoadedDeployment, LoadedFunction, Origin, Project } from './types.js';
 import { parseYamlDocuments } from './yaml-documents.js';
@@ -81,6 +82,12 @@ export async function loadProject(inputs: string[], opts: LoadOptions = {}): Pro
   }
 
   const kept = withoutDuplicateDeployments(deployments, functions, diagnostics);
+  attachServices(
+    kept,
+    others
+      .filter((o) => o.apiVersion === 'v1' && o.kind === 'Service')
+      .map((o) => ({ ...o, warn: (at: (string | number)[], message: string) => diagnostics.add({ severity: 'warning', file: o.origin.file, doc: o.origin.doc, path: formatPath(at), message }) })),
+  );
   const all = diagnostics.sorted();
   if (diagnostics.hasErrors()) {
     const errors = all.filter((d) => d.severity === 'error').length;

@@ -24,6 +24,8 @@ export const OTHER_KINDS: readonly OtherKind[] = [
   { apiVersion: 'networking.openfunction.io/v1alpha1', kind: 'Gateway' },
   // Read for what refers to them (Dapr's api-token-secret annotations); never exported.
   { apiVersion: 'v1', kind: 'Secret' },
+  // A Deployment's Service: its name reaches the Deployment's pods (model/deployment.ts).
+  { apiVersion: 'v1', kind: 'Service' },
 ];
 
 export function findOtherKind(apiVersion: string, kind: string): OtherKind | undefined {
@@ -33,4 +35,4 @@ export function findOtherKind(apiVersion: string, kind: string): OtherKind | und
 export const SUPPORTED_KINDS_TEXT =
   `${FUNCTION_V1BETA2} Function (and ${FUNCTION_V1BETA1}, converted), ` +
   'events.openfunction.io/v1alpha1 EventSource, EventBus, ClusterEventBus and Trigger, ' +
-  'dapr.io/v1alpha1 Component and Configuration, networking.openfunction.io/v1alpha1 Gateway, v1 Secret, apps/v1 Deployment';
+  'dapr.io/v1alpha1 Component and Configuration, networking.openfunction.io/v1alpha1 Gateway, v1 Secret, apps/v1 Deployment and v1 Service';

@@ -128,6 +128,8 @@ export interface LoadedDeployment {
     ports: number[];
     workingDir?: string;
   };
+  /** Names of the namespace's Services whose selector picks its pods: they reach the pods too. */
+  services: string[];
   origin: Origin;
   /** The document as written, for export (passed through unchanged). */
   resource: JsonObject;

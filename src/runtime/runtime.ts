@@ -50,7 +50,11 @@ export interface InstanceSpec {
    * before the app (as `dapr run` orders them), and an app that exits is started again in the same
    * pod, beside the same sidecar, with a growing delay (restartPolicy Always).
    */
-  pod?: { holderImage: string };
+  pod?: {
+    holderImage: string;
+    /** More names the pod answers to on the project network (its Services': `svc`, `svc.ns`, `svc.ns.svc.cluster.local`, ...). */
+    aliases?: string[];
+  };
   /** Docker: what the function container may use and as whom it runs (the process runtime has no limits). */
   limits?: ContainerLimits;
 }

@@ -125,6 +125,7 @@ metadata: { name: echo }
 spec:
   template:
     metadata:
+      labels: { app: echo }
       annotations: { dapr.io/enabled: "true", dapr.io/app-id: echo, dapr.io/app-port: "8095" }
     spec:
       containers:
@@ -133,6 +134,13 @@ spec:
           command: [node, -e]
           args: ["require('http').createServer((q, s) => { let b = ''; q.on('data', (c) => (b += c)); q.on('end', () => s.end(JSON.stringify({ path: q.url, body: b, caller: q.headers['dapr-caller-app-id'] ?? null }))); }).listen(8095)"]
           ports: [{ containerPort: 8095 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: echo-svc }
+spec:
+  selector: { app: echo }
+  ports: [{ port: 8095 }]
 ---
 apiVersion: core.openfunction.io/v1beta2
 kind: Function
@@ -149,13 +157,14 @@ spec:
     triggers: { http: { port: 8080 } }
 `;
 const CALLER_CODE = `exports.call = async (ctx, data) => {
-  const res = await fetch('http://127.0.0.1:' + (process.env.DAPR_HTTP_PORT || '3500') + '/v1.0/invoke/' + data.target + '/method/' + data.method, { method: 'POST', body: data.body });
+  const url = data.url ?? 'http://127.0.0.1:' + (process.env.DAPR_HTTP_PORT || '3500') + '/v1.0/invoke/' + data.target + '/method/' + data.method;
+  const res = await fetch(url, { method: 'POST', body: data.body });
   ctx.res.json({ status: res.status, body: await res.text() });
 };
 `;
 
 describe.skipIf(!hasDocker).each(['embedded', 'daprd'] as const)('a function invoking a Deployment\'s app id (%s sidecar)', (dapr) => {
-  it('reaches it through its sidecar, with the caller\'s app id', async () => {
+  it('reaches it through its sidecar, with the caller\'s app id, and by its Service\'s names', async () => {
     const { dir, cleanup } = await tempProject('test/fixtures/projects/probe');
     await writeFile(path.join(dir, 'echo.yaml'), ECHO);
     await mkdir(path.join(dir, 'caller'));
@@ -172,6 +181,11 @@ describe.skipIf(!hasDocker).each(['embedded', 'daprd'] as const)('a function inv
       expect(status).toBe(200);
       // daprd learns a caller's app id from mTLS, which it has not here (docs/daprd.md).
       expect(JSON.parse(body)).toEqual({ path: '/orders/1', body: 'ping', caller: dapr === 'embedded' ? 'caller-default' : expect.anything() });
+      // Its Service's names reach its pod too, as cluster DNS does.
+      for (const host of ['echo-svc', 'echo-svc.default', 'echo-svc.default.svc.cluster.local']) {
+        const direct = await request(`http://127.0.0.1:${daemon.gatewayPort}/default/caller`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `http://${host}:8095/direct`, body: 'pong' }) });
+        expect(JSON.parse((JSON.parse(direct.body) as { body: string }).body)).toEqual({ path: '/direct', body: 'pong', caller: null });
+      }
     } finally {
       await daemon?.stop();
       await cleanup();

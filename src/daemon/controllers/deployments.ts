@@ -69,7 +69,7 @@ export class DeploymentsController {
     for (const [key, running] of this.#running) {
       if (!wanted.has(key)) tasks.push(this.#queues.run(key, () => this.#remove(key)));
       // Edited, or saved again after it could not run (its image built since): started anew.
-      else if (running.failure !== undefined || JSON.stringify(running.deployment.resource) !== JSON.stringify(wanted.get(key)!.resource)) tasks.push(this.#queues.run(key, () => this.#replace(wanted.get(key)!)));
+      else if (running.failure !== undefined || changed(running.deployment, wanted.get(key)!)) tasks.push(this.#queues.run(key, () => this.#replace(wanted.get(key)!)));
     }
     for (const [key, d] of wanted) if (!this.#running.has(key)) tasks.push(this.#queues.run(key, () => this.#start(d)));
     await Promise.all(tasks);
@@ -163,7 +163,7 @@ export class DeploymentsController {
     if (sidecar && plan) sidecar.appPort = plan.appPort;
     const port = plan?.appPort || d.container.ports[0] || 0;
     return {
-      pod: { holderImage: await this.#o.bus.request('build.base-image', { log }) },
+      pod: { holderImage: await this.#o.bus.request('build.base-image', { log }), aliases: serviceNames(d) },
       namespace: d.namespace,
       name: d.name,
       image: d.container.image,
@@ -193,4 +193,14 @@ export class DeploymentsController {
       recentLogs: (id) => this.#recentLogs.get(id) ?? [],
     });
   }
+}
+
+/** Whether its pods must be replaced: the Deployment was edited, or the Services that pick its pods changed. */
+function changed(before: LoadedDeployment, after: LoadedDeployment): boolean {
+  return JSON.stringify([before.resource, before.services]) !== JSON.stringify([after.resource, after.services]);
+}
+
+/** The names cluster DNS gives the Deployment's Services, which reach its pods here too. */
+function serviceNames(d: LoadedDeployment): string[] {
+  return d.services.flatMap((svc) => [svc, `${svc}.${d.namespace}`, `${svc}.${d.namespace}.svc`, `${svc}.${d.namespace}.svc.cluster.local`]);
 }

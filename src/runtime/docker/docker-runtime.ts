@@ -114,7 +114,7 @@ export class DockerRuntime implements Runtime {
 
   async start(spec: InstanceSpec): Promise<Instance> {
     if (!spec.image) throw new RuntimeError('ERR_INSTANCE_START', `no image for ${spec.namespace}/${spec.name}`);
-    if (spec.pod) return this.#startPod(spec, spec.pod.holderImage);
+    if (spec.pod) return this.#startPod(spec, spec.pod);
     const { docker, projectId } = this.#opts;
     const id = containerName(projectId, spec, ++this.#counter);
     // A Deployment that declares no port has nothing to expose or wait for.
@@ -159,7 +159,7 @@ export class DockerRuntime implements Runtime {
   }
 
   /** A pod (InstanceSpec.pod): holder, sidecar, then the app; see #runPod. */
-  async #startPod(spec: InstanceSpec, holderImage: string): Promise<Instance> {
+  async #startPod(spec: InstanceSpec, { holderImage, aliases = [] }: NonNullable<InstanceSpec['pod']>): Promise<Instance> {
     const { docker } = this.#opts;
     const id = containerName(this.#opts.projectId, spec, ++this.#counter);
     const exposed = [...(spec.port > 0 ? [`${spec.port}/tcp`] : []), ...(spec.sidecar ? [`${SIDECAR_PUBLIC_PORT}/tcp`] : [])];
@@ -181,7 +181,7 @@ export class DockerRuntime implements Runtime {
           PortBindings: this.#opts.addressMode === 'published' ? Object.fromEntries(exposed.map((p) => [p, [{ HostIp: '127.0.0.1', HostPort: '' }]])) : undefined,
           PidsLimit: 16,
         },
-        NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: [`${spec.name}.${spec.namespace}`] } } },
+        NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: [`${spec.name}.${spec.namespace}`, ...aliases] } } },
       });
       const container = await docker.createContainer({
         ...appContainer(id, spec),

@@ -4,7 +4,7 @@
  * localstorage out; MQTT pubsub in → pubsub out on the same component), driven by the
  * @dapr/dapr 2.5.0 DaprServer/DaprClient the functions framework uses.
  */
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -83,8 +83,10 @@ describe.skipIf(!available)('mqtt', () => {
         const pub = await mqtt.connectAsync(broker.url);
         clients.push(pub);
         await pub.publishAsync('default', JSON.stringify({ temperature: 21 }), { qos: 1 });
-        await waitUntil(async () => (await readdir(filesRoot)).includes('from-mqtt.json'), 8000, 'the file', sidecar.logText);
-        expect(JSON.parse(await readFile(path.join(filesRoot, 'from-mqtt.json'), 'utf8'))).toEqual({ temperature: 21 });
+        // The file is there as soon as it is created, before its content is written (daprd's localstorage): wait for the content.
+        const content = () => readFile(path.join(filesRoot, 'from-mqtt.json'), 'utf8').catch(() => '');
+        await waitUntil(async () => (await content()) !== '', 8000, 'the file', sidecar.logText);
+        expect(JSON.parse(await content())).toEqual({ temperature: 21 });
       } finally {
         await server.stop();
       }

@@ -475,7 +475,7 @@ function prefix(dir: string, content: Record<string, string>): Record<string, st
 }
 
 describe('Deployments', () => {
-  it('are exported as written, after the Functions, without what a cluster writes, with their namespace', async () => {
+  it('are exported as written with their Services, after the Functions, without what a cluster writes, with their namespace', async () => {
     const dir = await tempDir();
     await files(dir, {
       'fn.yaml': [
@@ -500,11 +500,17 @@ describe('Deployments', () => {
         '    spec:',
         '      containers: [{ name: producer, image: example/producer:latest, ports: [{ containerPort: 60034 }] }]',
         'status: { readyReplicas: 2 }',
+        '---',
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: { name: producer }',
+        'spec: { selector: { app: producer }, ports: [{ port: 60034 }] }',
         '',
       ].join('\n'),
     });
     const result = await exportInputs([dir], { cwd: dir });
-    expect(result.documents.map((d) => `${d.kind} ${d.name}`)).toEqual(['Function hello', 'Deployment producer']);
+    expect(result.documents.map((d) => `${d.kind} ${d.name}`)).toEqual(['Function hello', 'Deployment producer', 'Service producer']);
+    expect(result.documents[2]!.object).toEqual({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'producer', namespace: 'default' }, spec: { selector: { app: 'producer' }, ports: [{ port: 60034 }] } });
     const deployment = result.documents[1]!;
     expect(deployment.apiVersion).toBe('apps/v1');
     expect(deployment.object).toEqual({

@@ -121,6 +121,7 @@ describe('deploymentDaprPlan: a Deployment\'s sidecar as Dapr\'s injector reads 
     labels: {},
     annotations,
     container: { name, image: 'x', env: {}, ports: [60034] },
+    services: [],
     origin: { file: '/p/deploy.yaml', doc: 0 },
     resource: {},
   });

@@ -141,3 +141,30 @@ describe('a Deployment with a bad dapr.io/app-port', () => {
     expect(err.message).toContain(`expected the app's port, an integer from 1 to 65535, got "http"`);
   });
 });
+
+describe('v1 Services beside Deployments', () => {
+  const service = (name: string, selector: string, ports = '[{ port: 60034 }]', namespace = 'default') =>
+    `apiVersion: v1\nkind: Service\nmetadata: { name: ${name}, namespace: ${namespace} }\nspec:\n  selector: ${selector}\n  ports: ${ports}\n`;
+
+  it('gives a Deployment the Services of its namespace whose selector picks its pods', async () => {
+    const dir = await tempProject({
+      'deploy.yaml': PRODUCER,
+      'svc.yaml': [service('producer-svc', '{ app: producer }'), service('other-ns', '{ app: producer }', '[{ port: 1 }]', 'prod'), service('wrong', '{ app: consumer }')].join('---\n'),
+    });
+    const project = await loadProject([dir], { cwd: dir });
+    expect(project.deployments[0]!.services).toEqual(['producer-svc']);
+    // Exported as written, like the other kinds kept.
+    expect(project.others.filter((o) => o.kind === 'Service').map((o) => o.name)).toEqual(['producer-svc', 'other-ns', 'wrong']);
+    const warnings = project.warnings.map((w) => `${w.path}: ${w.message}`);
+    expect(warnings).toEqual([
+      'spec.selector: selects no Deployment of these manifests: not reachable locally by its name (a Function is reached by its own name)',
+      'spec.selector: selects no Deployment of these manifests: not reachable locally by its name (a Function is reached by its own name)',
+    ]);
+  });
+
+  it('warns that a port leading to another targetPort is reached on the targetPort locally', async () => {
+    const dir = await tempProject({ 'deploy.yaml': PRODUCER, 'svc.yaml': service('producer-svc', '{ app: producer }', '[{ port: 80, targetPort: 60034 }]') });
+    const project = await loadProject([dir], { cwd: dir });
+    expect(project.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual(['spec.ports[0].port: port 80 leads to targetPort 60034 in a cluster; locally producer-svc reaches the pods on 60034 itself']);
+  });
+});
