@@ -15,31 +15,13 @@ import { DAPRD, describeSidecars } from '../helpers/daprd.js';
 import { hasDocker, hasGo } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';
 import { fieldOf, sinkServer, type Sink } from '../helpers/sink.js';
+import { callerManifest } from '../helpers/caller-function.js';
 import { tempProject } from '../helpers/temp-project.js';
 
 const runtimes = (hasDocker ? ['process', 'docker'] : ['process']) as ('process' | 'docker')[];
 
-// A sync function with a sidecar that calls another app id through its daprd's HTTP API, as a
-// function's own code would (http://127.0.0.1:3500/v1.0/invoke/<app id>/method/<method>).
-const CALLER = `
----
-apiVersion: core.openfunction.io/v1beta2
-kind: Function
-metadata:
-  name: caller
-spec:
-  version: "v1.0.0"
-  image: "<your registry name>/caller:v1"
-  build:
-    builder: openfunction/builder-node:latest
-    env: { FUNC_NAME: call, FUNC_TYPE: openfunction }
-    srcRepo: { url: "./src" }
-  serving:
-    annotations:
-      openfunction.io/enable-dapr: "true"
-    triggers:
-      http: { port: 8080 }
-`;
+// A sync function with a sidecar (callerManifest) that calls another app id through its daprd's HTTP
+// API, as a function's own code would (http://127.0.0.1:3500/v1.0/invoke/<app id>/method/<method>).
 const CALLER_CODE = `
 exports.call = async (ctx, data) => {
   const port = process.env.DAPR_HTTP_PORT || '3500';
@@ -62,7 +44,7 @@ describeSidecars(() => {
       ({ dir, cleanup } = await tempProject('test/fixtures/projects/dapr'));
       const host = runtime === 'docker' ? 'host.docker.internal' : '127.0.0.1';
       const manifest = path.join(dir, 'functions.yaml');
-      await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://${host}:${sink.port}`) + CALLER);
+      await writeFile(manifest, (await readFile(manifest, 'utf8')).replaceAll('http://sink.example', `http://${host}:${sink.port}`) + `\n---\n${callerManifest('./src')}`);
       await appendFile(path.join(dir, 'src', 'index.js'), CALLER_CODE);
       // The process runtime finds the daprd the tests use through $DAPRD, as a user's would be.
       const saved = process.env.DAPRD;

@@ -10,6 +10,7 @@ import { hasDocker, hasGo } from '../helpers/engine.js';
 import { request, waitFor } from '../helpers/http.js';
 import { functionContainers } from '../helpers/kill.js';
 import { sinkServer, type Sink } from '../helpers/sink.js';
+import { callerManifest } from '../helpers/caller-function.js';
 import { tempProject } from '../helpers/temp-project.js';
 
 // OpenFunction's pubsub sample deploys its producer as a plain Deployment with Dapr annotations
@@ -142,20 +143,7 @@ spec:
   selector: { app: echo }
   ports: [{ port: 8095 }]
 ---
-apiVersion: core.openfunction.io/v1beta2
-kind: Function
-metadata: { name: caller }
-spec:
-  version: "v1.0.0"
-  image: "<your registry name>/caller:v1"
-  build:
-    builder: openfunction/builder-node:latest
-    env: { FUNC_NAME: call, FUNC_TYPE: openfunction }
-    srcRepo: { url: "./caller" }
-  serving:
-    annotations: { openfunction.io/enable-dapr: "true" }
-    triggers: { http: { port: 8080 } }
-`;
+${callerManifest('./caller')}`;
 const CALLER_CODE = `exports.call = async (ctx, data) => {
   const url = data.url ?? 'http://127.0.0.1:' + (process.env.DAPR_HTTP_PORT || '3500') + '/v1.0/invoke/' + data.target + '/method/' + data.method;
   const res = await fetch(url, { method: 'POST', body: data.body });
