@@ -195,7 +195,8 @@ export class DockerRuntime implements Runtime {
     } catch (err) {
       if (this.#entries.has(id)) await this.remove(instance).catch(() => undefined);
       else await holder?.remove({ force: true }).catch(ignoreMissing);
-      throw imageAware(err, spec.image!);
+      // Our own errors (a sidecar that never got healthy) as they are; the engine's named with the image.
+      throw err instanceof RuntimeError ? err : imageAware(err, spec.image!);
     }
     return instance;
   }
