@@ -260,39 +260,32 @@ export class BuildController {
     for (const f of this.#o.project().functions) {
       const plan = daprPlan(f, this.#o.project(), daprLanguage(this.#languages.get(fnKey(f))));
       const address = f.runtime === 'knative' ? functions.get(`${f.name}.${f.namespace}`) : undefined;
-      if (!plan && !address) continue;
-      let accessControl: AccessControlList | undefined;
-      try {
-        accessControl = plan ? accessControlFor(f, this.#o.project(), plan.appProtocol) : undefined;
-      } catch {
-        accessControl = undefined;
-      }
-      entries.set(`${f.name}-${f.namespace}`, {
-        ...(address ? { address } : {}),
-        protocol: plan?.appProtocol ?? 'http',
-        trustDomain: accessControl?.trustDomain ?? DEFAULT_TRUST_DOMAIN,
-        ...(accessControl ? { accessControl } : {}),
-      });
+      if (plan || address) entries.set(`${f.name}-${f.namespace}`, this.#appIdEntry(f, plan, address));
     }
     // Deployments with a sidecar (they run on Docker only): reached by their pod's name on the project network.
     for (const d of this.#o.project().deployments) {
       const plan = deploymentDaprPlan(d, this.#o.project());
-      if (!plan) continue;
-      let accessControl: AccessControlList | undefined;
-      try {
-        accessControl = accessControlFor(d, this.#o.project(), plan.appProtocol);
-      } catch {
-        accessControl = undefined;
-      }
-      entries.set(plan.appId, {
-        ...(plan.appPort > 0 ? { address: `${d.name}.${d.namespace}:${plan.appPort}` } : {}),
-        protocol: plan.appProtocol,
-        trustDomain: accessControl?.trustDomain ?? DEFAULT_TRUST_DOMAIN,
-        ...(accessControl ? { accessControl } : {}),
-      });
+      if (plan) entries.set(plan.appId, this.#appIdEntry(d, plan, plan.appPort > 0 ? `${d.name}.${d.namespace}:${plan.appPort}` : undefined));
     }
     return entries;
   }
+
+  /** One app id's entry: where it answers, and the access control its sidecar applies (none when its Configuration does not load). */
+  #appIdEntry(app: DaprApp, plan: DaprPlan | undefined, address: string | undefined): AppIdFileEntry {
+    let accessControl: AccessControlList | undefined;
+    try {
+      accessControl = plan ? accessControlFor(app, this.#o.project(), plan.appProtocol) : undefined;
+    } catch {
+      accessControl = undefined;
+    }
+    return {
+      ...(address ? { address } : {}),
+      protocol: plan?.appProtocol ?? 'http',
+      trustDomain: accessControl?.trustDomain ?? DEFAULT_TRUST_DOMAIN,
+      ...(accessControl ? { accessControl } : {}),
+    };
+  }
+
 
   /** The Dapr sidecar an instance needs (OpenFunction's rules), with its Component files written. */
   async #sidecarSpec(fn: LoadedFunction, key: string): Promise<InstanceSpec['sidecar']> {

@@ -43,3 +43,23 @@ export class SerialQueues {
     return next;
   }
 }
+
+/** The last lines each instance printed (`instance.log` on the bus), to quote when one fails to start. */
+export class RecentLines {
+  readonly #lines = new Map<string, string[]>();
+
+  /** `keep` lines per instance, of the functions (or Deployments) `wanted` says. */
+  constructor(bus: DaemonBus, keep: number, wanted: (fn: string) => boolean = () => true) {
+    bus.on('instance.log', (e) => {
+      if (!wanted(e.fn)) return;
+      const lines = this.#lines.get(e.instance) ?? [];
+      lines.push(e.line);
+      if (lines.length > keep) lines.shift();
+      this.#lines.set(e.instance, lines);
+    });
+  }
+
+  of(instance: string): string[] {
+    return this.#lines.get(instance) ?? [];
+  }
+}

@@ -17,7 +17,7 @@ import type { InstanceSpec, RuntimeKind } from '../../runtime/runtime.js';
 import { FunctionPool } from '../../serving/pool.js';
 import type { PoolRuntime } from '../../serving/types.js';
 import { daprTokenEnv } from '../sidecar-spec.js';
-import { describe, SerialQueues, type ControllerContext } from './context.js';
+import { describe, RecentLines, SerialQueues, type ControllerContext } from './context.js';
 
 /** Where a pod's app finds its sidecar, as Dapr's injector tells it. */
 const POD_DAPR_ENV = { DAPR_HTTP_PORT: '3500', DAPR_GRPC_PORT: '50001' };
@@ -44,22 +44,16 @@ export class DeploymentsController {
   readonly #o: DeploymentsControllerOptions;
   readonly #running = new Map<string, Running>();
   readonly #queues = new SerialQueues();
-  readonly #recentLogs = new Map<string, string[]>();
+  readonly #recentLogs: RecentLines;
   #generation = 0;
 
   constructor(o: DeploymentsControllerOptions) {
     this.#o = o;
     // An edit's project is in place: Deployments added, edited or removed follow.
     o.bus.on('project.replaced', () => {
-      void this.sync();
+      void this.sync().catch((err: unknown) => o.bus.emit({ type: 'daemon.error', source: 'deployments', code: 'ERR_START_FAILED', message: describe(err) }));
     });
-    o.bus.on('instance.log', (e) => {
-      if (!this.#running.has(e.fn)) return;
-      const lines = this.#recentLogs.get(e.instance) ?? [];
-      lines.push(e.line);
-      if (lines.length > RECENT_LINES) lines.shift();
-      this.#recentLogs.set(e.instance, lines);
-    });
+    this.#recentLogs = new RecentLines(o.bus, RECENT_LINES, (fn) => this.#running.has(fn));
   }
 
   /** Brings the running Deployments in line with the project: new ones started, edited ones replaced, removed ones stopped. */
@@ -190,7 +184,7 @@ export class DeploymentsController {
       readyTimeoutMs: this.#o.readyTimeoutMs,
       maxInstancesCap: Math.max(1, d.replicas),
       emit: (e) => this.#o.bus.emit(e),
-      recentLogs: (id) => this.#recentLogs.get(id) ?? [],
+      recentLogs: (id) => this.#recentLogs.of(id),
     });
   }
 }

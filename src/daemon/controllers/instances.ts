@@ -18,7 +18,7 @@ import { CONTROL_TOKEN_HEADER } from '../../sidecar/http/public-server.js';
 import type { Logger } from '../../shared/logger.js';
 import { kedaSettings } from '../async-scaler.js';
 import type { DaprMode } from '../dapr-mode.js';
-import { describe, fnKey, type ControllerContext } from './context.js';
+import { describe, fnKey, RecentLines, type ControllerContext } from './context.js';
 
 /** Knative's max-scale 0 means unlimited; a laptop gets this many at most. */
 const MAX_INSTANCES_CAP = 10;
@@ -46,16 +46,11 @@ export interface InstancesControllerOptions extends ControllerContext {
 export class InstancesController {
   readonly #o: InstancesControllerOptions;
   readonly #pools = new Map<string, FunctionPool>();
-  readonly #recentLogs = new Map<string, string[]>();
+  readonly #recentLogs: RecentLines;
 
   constructor(o: InstancesControllerOptions) {
     this.#o = o;
-    o.bus.on('instance.log', (e) => {
-      const lines = this.#recentLogs.get(e.instance) ?? [];
-      lines.push(e.line);
-      if (lines.length > RECENT_LINES) lines.shift();
-      this.#recentLogs.set(e.instance, lines);
-    });
+    this.#recentLogs = new RecentLines(o.bus, RECENT_LINES);
     o.bus.handle('instances.add', ({ fn }) => this.add(fn));
     o.bus.handle('instances.building', ({ key }) => this.building(key));
     o.bus.handle('instances.failed', ({ key, message }) => this.failed(key, message));
@@ -253,7 +248,7 @@ export class InstancesController {
       maxInstancesCap: MAX_INSTANCES_CAP,
       emit: (e) => this.#o.bus.emit(e),
       // A start failure quotes the instance's last lines: the error, not the stack frames after it.
-      recentLogs: (id) => (this.#recentLogs.get(id) ?? []).filter((l) => !STACK_FRAME.test(l)),
+      recentLogs: (id) => this.#recentLogs.of(id).filter((l) => !STACK_FRAME.test(l)),
       dropIdleSockets: (address) => this.#o.dropIdleSockets(address),
     });
   }

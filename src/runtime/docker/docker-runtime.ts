@@ -117,23 +117,19 @@ export class DockerRuntime implements Runtime {
     if (spec.pod) return this.#startPod(spec, spec.pod);
     const { docker, projectId } = this.#opts;
     const id = containerName(projectId, spec, ++this.#counter);
-    // A Deployment that declares no port has nothing to expose or wait for.
-    const appPorts = spec.port > 0 ? [`${spec.port}/tcp`] : [];
-    const publicKey = `${SIDECAR_PUBLIC_PORT}/tcp`;
-    const published = this.#opts.addressMode === 'published';
-    const exposed = [...appPorts, ...(spec.sidecar ? [publicKey] : [])];
+    const ports = this.#ports(spec);
     let container: Docker.Container;
     try {
       container = await docker.createContainer({
         ...appContainer(id, spec),
         Labels: this.#labels(spec),
-        ExposedPorts: Object.fromEntries(exposed.map((p) => [p, {}])),
+        ExposedPorts: ports.ExposedPorts,
         HostConfig: {
           NetworkMode: this.networkName,
           // The name Docker Desktop users know for the host, on Linux too.
           ExtraHosts: ['host.docker.internal:host-gateway'],
           // The sidecar shares this container's network: its public port is published here too.
-          PortBindings: published ? Object.fromEntries(exposed.map((p) => [p, [{ HostIp: '127.0.0.1', HostPort: '' }]])) : undefined,
+          PortBindings: ports.PortBindings,
           Binds: spec.liveAppDir && spec.appDir ? [`${spec.appDir}:/workspace`] : undefined,
           ...limitsConfig(spec.limits),
         },
@@ -162,7 +158,7 @@ export class DockerRuntime implements Runtime {
   async #startPod(spec: InstanceSpec, { holderImage, aliases = [] }: NonNullable<InstanceSpec['pod']>): Promise<Instance> {
     const { docker } = this.#opts;
     const id = containerName(this.#opts.projectId, spec, ++this.#counter);
-    const exposed = [...(spec.port > 0 ? [`${spec.port}/tcp`] : []), ...(spec.sidecar ? [`${SIDECAR_PUBLIC_PORT}/tcp`] : [])];
+    const ports = this.#ports(spec);
     const instance: Instance = { id, spec, address: { host: '127.0.0.1', port: 0 }, state: 'stopped' };
     let holder: Docker.Container | undefined;
     try {
@@ -173,12 +169,12 @@ export class DockerRuntime implements Runtime {
         Entrypoint: ['sleep'],
         Cmd: ['infinity'],
         Labels: this.#labels(spec),
-        ExposedPorts: Object.fromEntries(exposed.map((p) => [p, {}])),
+        ExposedPorts: ports.ExposedPorts,
         HostConfig: {
           NetworkMode: this.networkName,
           Init: true,
           ExtraHosts: ['host.docker.internal:host-gateway'],
-          PortBindings: this.#opts.addressMode === 'published' ? Object.fromEntries(exposed.map((p) => [p, [{ HostIp: '127.0.0.1', HostPort: '' }]])) : undefined,
+          PortBindings: ports.PortBindings,
           PidsLimit: 16,
         },
         NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: [`${spec.name}.${spec.namespace}`, ...aliases] } } },
@@ -255,6 +251,18 @@ export class DockerRuntime implements Runtime {
       }
       delay = Math.min(delay * 2, 30_000);
     }
+  }
+
+  /**
+   * The ports of the container that owns an instance's network: the app's (none for a Deployment that
+   * declares none) and its sidecar's public one; published on 127.0.0.1 in `published` address mode.
+   */
+  #ports(spec: InstanceSpec): { ExposedPorts: Record<string, object>; PortBindings?: Record<string, { HostIp: string; HostPort: string }[]> } {
+    const ports = [...(spec.port > 0 ? [`${spec.port}/tcp`] : []), ...(spec.sidecar ? [`${SIDECAR_PUBLIC_PORT}/tcp`] : [])];
+    return {
+      ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])),
+      ...(this.#opts.addressMode === 'published' ? { PortBindings: Object.fromEntries(ports.map((p) => [p, [{ HostIp: '127.0.0.1', HostPort: '' }]])) } : {}),
+    };
   }
 
   #labels(spec: InstanceSpec): Record<string, string> {
@@ -357,8 +365,7 @@ export class DockerRuntime implements Runtime {
     // The real daprd beside an HTTP app waits for the app to answer (#startDaprd); ofn-local's own
     // sidecar, and daprd beside a gRPC app, start beside it.
     const daprd = Boolean(instance.spec.sidecar?.program);
-    const waitsForApp = daprd && instance.spec.sidecar?.appProtocol === 'http' && sidecarAppPort(instance.spec) > 0;
-    if (entry.sidecar && !waitsForApp) {
+    if (entry.sidecar && (!daprd || instance.spec.sidecar?.appProtocol === 'grpc')) {
       entry.daprdDiscovered = false;
       // Joins the function container's network namespace, which exists only while it runs.
       await this.#attachLogs(entry.sidecar, instance, `${instance.id}/daprd`, daprd ? this.#watchDaprd(entry) : undefined);
@@ -368,7 +375,7 @@ export class DockerRuntime implements Runtime {
     const controlToken = this.#opts.controlToken;
     if (this.#opts.addressMode === 'published') {
       const hostPort = (port: number) => Number(info.NetworkSettings.Ports[`${port}/tcp`]?.[0]?.HostPort);
-      instance.address = { host: '127.0.0.1', port: instance.spec.port > 0 ? hostPort(instance.spec.port) : 0 };
+      instance.address = { host: '127.0.0.1', port: hostPort(instance.spec.port) };
       if (entry.sidecar) instance.dapr = { host: '127.0.0.1', port: hostPort(SIDECAR_PUBLIC_PORT), controlToken };
     } else {
       const net = info.NetworkSettings.Networks[this.networkName];
@@ -377,7 +384,7 @@ export class DockerRuntime implements Runtime {
       if (entry.sidecar) instance.dapr = { host: instance.address.host, port: SIDECAR_PUBLIC_PORT, controlToken };
     }
     instance.state = 'running';
-    if (entry.sidecar && daprd && sidecarAppPort(instance.spec) > 0) this.#startDaprd(entry, entry.sidecar);
+    if (entry.sidecar && daprd) this.#startDaprd(entry, entry.sidecar);
   }
 
   #watchDaprd(entry: Entry): (line: string) => void {
@@ -531,14 +538,12 @@ function appContainer(id: string, spec: InstanceSpec): Pick<Docker.ContainerCrea
   };
 }
 
-/** The port the sidecar reaches the app on: its own (a Deployment's dapr.io/app-port), else the instance's; 0 for none. */
-function sidecarAppPort(spec: InstanceSpec): number {
-  return spec.sidecar?.appPort ?? spec.port;
-}
-
-/** `--app-port`, left out for an app without an app channel (as daprd runs then). */
+/**
+ * `--app-port`: the sidecar's own (a Deployment's dapr.io/app-port), else the instance's port; left out
+ * for an app without an app channel (as daprd runs then).
+ */
 function appPortFlag(spec: InstanceSpec): string[] {
-  const port = sidecarAppPort(spec);
+  const port = spec.sidecar?.appPort ?? spec.port;
   return port > 0 ? ['--app-port', String(port)] : [];
 }
 
